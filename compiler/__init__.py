@@ -1,0 +1,3 @@
+"""kkc: the Kestra Kafka config compiler."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,95 @@
+"""What each `kkc` subcommand does, given parsed arguments; returns the exit code."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from compiler.errors import EXIT_OK, KkcError, ProblemList, UsageError
+
+
+def report(error: KkcError) -> None:
+    problems = error.problems if isinstance(error, ProblemList) else [error]
+    for problem in problems:
+        print(str(problem), file=sys.stderr)
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        if args.command == "compile":
+            return compile_command(args)
+        raise UsageError(f"unknown command {args.command}")
+    except KkcError as error:
+        report(error)
+        return error.exit_code
+
+
+def _targets(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    from compiler.layers import ConfigTree
+    from compiler.overrides import split_args
+
+    tree = ConfigTree(args.config_dir, args.config_name)
+    choices, overrides = split_args(list(args.overrides), list(tree.groups))
+    if args.all:
+        if choices:
+            raise UsageError(
+                "--all compiles every target; do not also choose " + ", ".join(f"{k}={v}" for k, v in choices.items())
+            )
+        targets = tree.all_targets()
+    else:
+        targets = [tree.target(choices)]
+    return tree, targets, overrides
+
+
+def compile_command(args: argparse.Namespace) -> int:
+    from compiler.emit import application_yaml, json_text, output_files
+    from compiler.errors import InputError, ProblemList
+    from compiler.pipeline import Normalizer, compile_target
+    from compiler.secrets import is_literal_secret
+    from compiler.writer import check_out_dir, write_outputs
+
+    if args.out is not None and args.format is not None:
+        raise UsageError("--format prints to stdout; with --out the files are written instead (drop one)")
+    if args.out is not None:
+        check_out_dir(args.out)
+    tree, targets, overrides = _targets(args)
+    normalizer = Normalizer()
+    results = []
+    problems: list[KkcError] = []
+    for target in targets:
+        try:
+            results.append(compile_target(tree, target, overrides, normalizer))
+        except ProblemList as exc:
+            problems.extend(_with_target(p, target.id, len(targets)) for p in exc.problems)
+        except InputError as exc:
+            problems.append(_with_target(exc, target.id, len(targets)))
+    if problems:
+        raise ProblemList(problems)
+    if args.out is not None:
+        outputs: dict[str, dict[str, str]] = {}
+        secret_files: set[str] = set()
+        for compiled in results:
+            files = output_files(compiled)
+            outputs[compiled.target] = files
+            for role, props in compiled.clients.items():
+                if any(is_literal_secret(k, v) for k, v in props.items()):
+                    secret_files.add(str(Path(compiled.target) / f"{role}.properties"))
+                    secret_files.add(str(Path(compiled.target) / "application-kafka.yml"))
+        written = write_outputs(args.out, outputs, secret_files)
+        print(f"kkc: wrote {len(written)} files for {len(results)} target(s) under {args.out}", file=sys.stderr)
+        return EXIT_OK
+    for compiled in results:
+        if args.format == "json":
+            sys.stdout.write(json_text(compiled))
+        else:
+            if len(results) > 1:
+                sys.stdout.write("---\n")
+            sys.stdout.write(application_yaml(compiled))
+    return EXIT_OK
+
+
+def _with_target(error: KkcError, target: str, count: int) -> KkcError:
+    if count > 1 and target:
+        error.message = f"[{target}] {error.message}"
+    return error

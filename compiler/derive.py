@@ -1,0 +1,153 @@
+"""Stage 5, derive: the property set each Kafka client of Kestra gets, and the topic plan.
+
+Kestra's precedence (kestra-facts.md): every client starts from `kestra.kafka.client.properties`;
+the consumer, producer and Streams then overlay their `defaults.<role>.properties`; the admin
+client gets the client properties only. Topics: `defaults.topic.properties` overlaid key by key
+by the topic's own; partitions and replication factor fall back to the topic defaults.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from compiler.errors import InputError
+from compiler.merge import Merged
+from compiler.normalize import dotted
+from compiler.resolve import as_text
+from compiler.yamlload import Path_
+
+ROLES = ("admin", "consumer", "producer", "streams")
+_ROLE_DEFAULTS = {"consumer": "consumer", "producer": "producer", "streams": "stream"}
+KAFKA_DEFAULT_RETENTION_MS = 604_800_000
+CLIENT_PROPERTIES: Path_ = ("kestra", "kafka", "client", "properties")
+
+
+@dataclass(frozen=True)
+class TopicPlan:
+    key: str
+    name: str
+    partitions: Any
+    replication_factor: Any
+    properties: dict[str, str]
+    retention_ms: int | str
+    retention_source: str
+    deletes_old_records: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "name": self.name,
+            "partitions": self.partitions,
+            "replication-factor": self.replication_factor,
+            "properties": dict(self.properties),
+            "retention": {
+                "ms": self.retention_ms,
+                "source": self.retention_source,
+                "deletes-old-records": self.deletes_old_records,
+            },
+        }
+
+
+def _node(tree: dict[str, Any], path: Path_) -> Any:
+    node: Any = tree
+    for part in path:
+        if not isinstance(node, dict):
+            return None
+        node = node.get(part)
+    return node
+
+
+def property_map(tree: dict[str, Any], path: Path_, merged: Merged) -> dict[str, str]:
+    """A `properties` map as Kafka reads it: property name -> string."""
+    node = _node(tree, path)
+    if node is None:
+        return {}
+    if not isinstance(node, dict):
+        raise InputError(f"{dotted(path)} must be a mapping of Kafka properties", merged.origin(path), dotted(path))
+    out: dict[str, str] = {}
+    for key, value in node.items():
+        if isinstance(value, dict):
+            raise InputError(
+                f"{dotted((*path, key))} is a nested map: write the Kafka property name whole, e.g. "
+                f"'{key}.{next(iter(value), 'x')}: ...' (a dotted key was split into maps)",
+                merged.origin((*path, key)),
+                dotted((*path, key)),
+            )
+        if isinstance(value, list):
+            out[str(key)] = ",".join(as_text(v) for v in value)
+        else:
+            out[str(key)] = as_text(value)
+    return out
+
+
+def client_properties(tree: dict[str, Any], merged: Merged) -> dict[str, dict[str, str]]:
+    base = property_map(tree, CLIENT_PROPERTIES, merged)
+    clients = {"admin": dict(base)}
+    for role, section in _ROLE_DEFAULTS.items():
+        clients[role] = {**base, **property_map(tree, ("kestra", "kafka", "defaults", section, "properties"), merged)}
+    return clients
+
+
+def _retention_from_broker(cluster: Any) -> tuple[int | str, str] | None:
+    defaults = cluster.get("broker-defaults") if isinstance(cluster, dict) else None
+    if not isinstance(defaults, dict):
+        return None
+    for key, factor in (("log.retention.ms", 1), ("log.retention.minutes", 60_000), ("log.retention.hours", 3_600_000)):
+        if key in defaults:
+            raw = defaults[key]
+            try:
+                return int(raw) * factor, f"broker-default ({key})"
+            except (TypeError, ValueError):
+                return as_text(raw), f"broker-default ({key})"
+    return None
+
+
+def topic_plan(tree: dict[str, Any], merged: Merged) -> list[TopicPlan]:
+    kafka = _node(tree, ("kestra", "kafka")) or {}
+    defaults_topic = _node(tree, ("kestra", "kafka", "defaults", "topic")) or {}
+    default_props = property_map(tree, ("kestra", "kafka", "defaults", "topic", "properties"), merged)
+    prefix = as_text(_node(tree, ("kestra", "kafka", "defaults", "topic-prefix")))
+    topics = kafka.get("topics") or {}
+    if not isinstance(topics, dict):
+        raise InputError(
+            "kestra.kafka.topics must be a mapping of topic keys",
+            merged.origin(("kestra", "kafka", "topics")),
+            "kestra.kafka.topics",
+        )
+    plans: list[TopicPlan] = []
+    for key, topic in topics.items():
+        path = ("kestra", "kafka", "topics", key)
+        if topic is None:
+            topic = {}
+        if not isinstance(topic, dict):
+            raise InputError(
+                f"{dotted(path)} must be a mapping (name, partitions, replication-factor, properties)",
+                merged.origin(path),
+                dotted(path),
+            )
+        own_props = property_map(tree, (*path, "properties"), merged)
+        props = {**default_props, **own_props}
+        name = topic.get("name")
+        name = as_text(name) if name is not None else f"{prefix}{key}"
+        policy = {p.strip() for p in props.get("cleanup.policy", "delete").split(",")}
+        if "retention.ms" in props:
+            raw = props["retention.ms"]
+            source = "explicit (topic)" if "retention.ms" in own_props else "explicit (topic defaults)"
+            retention: int | str = int(raw) if raw.lstrip("-").isdigit() else raw
+        else:
+            broker = _retention_from_broker(tree.get("cluster"))
+            retention, source = broker or (KAFKA_DEFAULT_RETENTION_MS, "kafka-default")
+        plans.append(
+            TopicPlan(
+                key=str(key),
+                name=name,
+                partitions=topic.get("partitions", defaults_topic.get("partitions")),
+                replication_factor=topic.get("replication-factor", defaults_topic.get("replication-factor")),
+                properties=props,
+                retention_ms=retention,
+                retention_source=source,
+                deletes_old_records="delete" in policy and retention != -1,
+            )
+        )
+    return plans

@@ -1,0 +1,66 @@
+"""The errors kkc reports to users, and the exit codes they map to.
+
+Exit codes (documented in the README): 0 success, 1 a problem in the inputs, 2 a usage error,
+3 an unexpected internal error.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+EXIT_OK = 0
+EXIT_PROBLEMS = 1
+EXIT_USAGE = 2
+EXIT_INTERNAL = 3
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a value was written: a file position (1-based) or a command-line override."""
+
+    file: str
+    line: int = 0
+    column: int = 0
+    layer: str = ""
+
+    def __str__(self) -> str:
+        if self.line:
+            return f"{self.file}:{self.line}:{self.column}"
+        return self.file
+
+
+class KkcError(Exception):
+    """A problem the user can fix; printed as one line, never with a traceback."""
+
+    exit_code = EXIT_PROBLEMS
+
+    def __init__(self, message: str, origin: Origin | None = None, key: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.origin = origin
+        self.key = key
+
+    def __str__(self) -> str:
+        where = f"{self.origin}: " if self.origin is not None else ""
+        return f"{where}error: {self.message}"
+
+
+class InputError(KkcError):
+    """Something wrong in the configuration files or overrides (exit 1)."""
+
+
+class UsageError(KkcError):
+    """Something wrong in how kkc was called (exit 2)."""
+
+    exit_code = EXIT_USAGE
+
+
+class ProblemList(KkcError):
+    """Several input problems found in one run; all of them are reported."""
+
+    def __init__(self, problems: list[KkcError]) -> None:
+        super().__init__(f"{len(problems)} problem(s)")
+        self.problems = problems
+
+    def __str__(self) -> str:
+        return "\n".join(str(p) for p in self.problems)

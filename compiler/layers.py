@@ -1,0 +1,240 @@
+"""Stage 1b: find the layers of a target in a Hydra config tree (without importing Hydra).
+
+Hydra's semantics for the layout kkc supports: a primary `config.yaml` whose `defaults` list holds
+`_self_`, `group: option` (or `null`) entries and plain config names; group files in
+`<group>/<option>.yaml` with a `# @package` header (`_global_` puts their keys at the root, the
+default `_group_` under the group's name). `tests/test_hydra_equivalence.py` proves the result is
+Hydra compose's on every target of the example tree and of the golden cases.
+"""
+
+from __future__ import annotations
+
+import difflib
+import itertools
+import os
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from compiler.errors import InputError, Origin, UsageError
+from compiler.yamlload import LoadedFile, Path_, Yaml11Lookalike, load_file, load_text
+
+TOOL_KEYS = ("targets", "cluster", "policy")
+HYDRA_KEYS = ("defaults", "hydra")
+_NAME_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
+BUNDLED_NAME = "<kestra-defaults>"
+
+
+@dataclass
+class Layer:
+    """One source of settings, in precedence order: later layers win."""
+
+    label: str
+    data: dict[str, Any]
+    positions: dict[Path_, Origin]
+    lookalikes: list[Yaml11Lookalike] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Target:
+    choices: tuple[tuple[str, str | None], ...]
+
+    @property
+    def id(self) -> str:
+        return "/".join(option for _, option in self.choices if option)
+
+    def option(self, group: str) -> str | None:
+        return dict(self.choices).get(group)
+
+
+def display_path(path: Path) -> str:
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:
+        return str(path)
+    return str(path) if rel.startswith("..") else rel
+
+
+def bundled_layer() -> Layer:
+    text = (resources.files("compiler") / "data" / "kestra-defaults.yaml").read_text("utf-8")
+    loaded = load_text(text, BUNDLED_NAME)
+    return Layer("kestra defaults", loaded.data, loaded.positions, loaded.lookalikes)
+
+
+def _check_name(kind: str, name: str) -> None:
+    if not _NAME_RE.match(name) or ".." in name:
+        raise UsageError(f"invalid {kind} name '{name}': use letters, digits, '_', '-' and '.' only")
+
+
+def _place(loaded: LoadedFile, package: str, label: str) -> Layer:
+    """Put a file's keys at its Hydra package path."""
+    prefix = tuple(p for p in package.split(".") if p) if package else ()
+    data: Any = loaded.data
+    for key in reversed(prefix):
+        data = {key: data}
+    positions = {(*prefix, *path): origin for path, origin in loaded.positions.items()}
+    return Layer(
+        label,
+        data,
+        positions,
+        [Yaml11Lookalike((*prefix, *la.path), la.text, la.yaml11_type, la.origin) for la in loaded.lookalikes],
+    )
+
+
+@dataclass(frozen=True)
+class _Default:
+    kind: str  # "self", "group", "config"
+    name: str
+    option: str | None
+    origin: Origin
+
+
+class ConfigTree:
+    """A Hydra config directory: its primary config, groups and targets; each file read once."""
+
+    def __init__(self, config_dir: Path, config_name: str = "config") -> None:
+        if not config_dir.exists():
+            raise UsageError(
+                f"config directory {display_path(config_dir)} does not exist "
+                "(use --config-dir, or run kkc where ./conf is)"
+            )
+        if not config_dir.is_dir():
+            raise UsageError(f"{display_path(config_dir)} is not a directory")
+        self.config_dir = config_dir
+        self.config_name = config_name
+        primary = config_dir / f"{config_name}.yaml"
+        if not primary.is_file():
+            raise UsageError(f"no primary config {display_path(primary)}")
+        self.primary_path = primary
+        self._files: dict[Path, LoadedFile] = {}
+
+    def load(self, path: Path) -> LoadedFile:
+        if path not in self._files:
+            self._files[path] = load_file(path, display_path(path))
+        return self._files[path]
+
+    @cached_property
+    def primary(self) -> LoadedFile:
+        return self.load(self.primary_path)
+
+    @cached_property
+    def defaults(self) -> list[_Default]:
+        primary = self.primary
+        raw = primary.data.get("defaults", ["_self_"])
+        where = primary.positions.get(("defaults",), Origin(primary.path))
+        if not isinstance(raw, list):
+            raise InputError("the defaults list must be a list", where)
+        entries: list[_Default] = []
+        for index, item in enumerate(raw):
+            origin = primary.positions.get(("defaults", index), where)
+            if item == "_self_":
+                entries.append(_Default("self", "_self_", None, origin))
+            elif isinstance(item, str):
+                entries.append(_Default("config", item, None, origin))
+            elif isinstance(item, dict) and len(item) == 1:
+                ((group, option),) = item.items()
+                group = str(group)
+                if group.startswith("optional "):
+                    group = group.removeprefix("optional ").strip()
+                if " " in group or "@" in group or group.startswith(("override", "/")):
+                    raise InputError(f"defaults entry '{group}' is not supported by kkc (use 'group: option')", origin)
+                if option is not None and not isinstance(option, str):
+                    raise InputError(f"defaults entry '{group}' must name one option or null", origin)
+                entries.append(_Default("group", group, option, origin))
+            else:
+                raise InputError("a defaults entry must be _self_, a config name or 'group: option'", origin)
+        if not any(e.kind == "self" for e in entries):
+            entries.append(_Default("self", "_self_", None, where))
+        return entries
+
+    @cached_property
+    def groups(self) -> dict[str, str | None]:
+        return {e.name: e.option for e in self.defaults if e.kind == "group"}
+
+    def options(self, group: str) -> list[str]:
+        folder = self.config_dir / group
+        if not folder.is_dir():
+            return []
+        return sorted(p.stem for p in folder.glob("*.yaml") if p.is_file())
+
+    def target(self, choices: dict[str, str | None]) -> Target:
+        merged = dict(self.groups)
+        for group, option in choices.items():
+            _check_name("group", group)
+            if group not in merged:
+                known = ", ".join(sorted(merged)) or "none"
+                raise UsageError(
+                    f"'{group}' is not a config group of {display_path(self.primary_path)}'s "
+                    f"defaults list (groups: {known})"
+                )
+            if option is not None:
+                _check_name(group, option)
+            merged[group] = option
+        for group, option in merged.items():
+            if option is None:
+                continue
+            available = self.options(group)
+            if option not in available:
+                hint = difflib.get_close_matches(option, available, n=1)
+                did = f"; did you mean '{hint[0]}'?" if hint else ""
+                raise UsageError(f"unknown {group} '{option}' (available: {', '.join(available) or 'none'}){did}")
+        return Target(tuple(merged.items()))
+
+    def all_targets(self) -> list[Target]:
+        primary = self.primary
+        listed = primary.data.get("targets")
+        if listed is None:
+            groups = list(self.groups)
+            per_group = [self.options(g) or [None] for g in groups]
+            return [self.target(dict(zip(groups, combo, strict=True))) for combo in itertools.product(*per_group)]
+        where = primary.positions.get(("targets",), Origin(primary.path))
+        if not isinstance(listed, list) or not listed:
+            raise InputError("targets must be a non-empty list of {env: E, instance: I}", where)
+        targets = []
+        for index, item in enumerate(listed):
+            origin = primary.positions.get(("targets", index), where)
+            if not isinstance(item, dict) or not all(isinstance(v, str) for v in item.values()):
+                raise InputError("each target must be a mapping like {env: prod, instance: eu1}", origin)
+            try:
+                targets.append(self.target({str(k): v for k, v in item.items()}))
+            except UsageError as exc:
+                raise InputError(f"targets[{index}]: {exc.message}", origin) from None
+        return targets
+
+    def layers(self, target: Target) -> list[Layer]:
+        layers: list[Layer] = []
+        for entry in self.defaults:
+            if entry.kind == "self":
+                own = {k: v for k, v in self.primary.data.items() if k != "defaults"}
+                positions = {p: o for p, o in self.primary.positions.items() if p[:1] != ("defaults",)}
+                layers.append(Layer(self.primary.path, own, positions, self.primary.lookalikes))
+                continue
+            if entry.kind == "config":
+                _check_name("config", entry.name)
+                path = self.config_dir / f"{entry.name}.yaml"
+                if not path.is_file():
+                    raise InputError(f"defaults entry '{entry.name}': no file {display_path(path)}", entry.origin)
+                layers.append(self._group_file(path, "", entry.name))
+                continue
+            option = target.option(entry.name)
+            if option is None:
+                continue
+            layers.append(self._group_file(self.config_dir / entry.name / f"{option}.yaml", entry.name, option))
+        return layers
+
+    def _group_file(self, path: Path, group: str, option: str) -> Layer:
+        loaded = self.load(path)
+        if "defaults" in loaded.data and loaded.data["defaults"] not in (["_self_"], []):
+            raise InputError(
+                f"a defaults list in a group file is not supported by kkc; list groups in {self.config_name}.yaml",
+                loaded.positions.get(("defaults",), Origin(loaded.path)),
+            )
+        data = {k: v for k, v in loaded.data.items() if k != "defaults"}
+        trimmed = LoadedFile(loaded.path, data, loaded.positions, loaded.package, loaded.lookalikes)
+        package = loaded.package or "_group_"
+        package = package.replace("_group_", group.replace("/", ".")).replace("_name_", option)
+        package = package.removeprefix("_global_").lstrip(".")
+        return _place(trimmed, package, loaded.path)

@@ -1,0 +1,102 @@
+"""Stage 3, merge: layers in precedence order into one tree, with OmegaConf's merge semantics.
+
+Mappings merge key by key, anything else (scalars, lists, null) replaces. Every leaf keeps the
+chain of layers that set it, so `explain`, diagnostics and diffs can say where a value came from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from compiler.errors import Origin
+from compiler.layers import Layer
+from compiler.yamlload import Path_, Yaml11Lookalike
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One layer's write of a value at a path (the value as written, before resolution)."""
+
+    layer: str
+    origin: Origin | None
+    value: Any
+
+
+@dataclass
+class Merged:
+    tree: dict[str, Any] = field(default_factory=dict)
+    settings: dict[Path_, list[Setting]] = field(default_factory=dict)
+    lookalikes: list[Yaml11Lookalike] = field(default_factory=list)
+    origins: dict[Path_, Origin] = field(default_factory=dict)
+
+    def origin(self, path: Path_) -> Origin | None:
+        """Where the winning value at `path` (or its nearest enclosing key) was written."""
+        for n in range(len(path), 0, -1):
+            chain = self.settings.get(path[:n])
+            if chain and chain[-1].origin is not None:
+                return chain[-1].origin
+            if path[:n] in self.origins:
+                return self.origins[path[:n]]
+        return None
+
+    def forget_below(self, path: Path_, include_self: bool) -> None:
+        n = len(path)
+        doomed = [p for p in self.settings if p[:n] == path and (include_self or len(p) > n)]
+        for p in doomed:
+            del self.settings[p]
+
+    def set_leaf(self, path: Path_, value: Any, setting: Setting) -> None:
+        node = self.tree
+        for part in path[:-1]:
+            child = node.get(part)  # type: ignore[call-overload]
+            if not isinstance(child, dict):
+                if child is not None or part in node:
+                    self.forget_below(path[: path.index(part) + 1], include_self=True)
+                child = {}
+                node[part] = child  # type: ignore[index]
+            node = child
+        if isinstance(node.get(path[-1]), dict):  # type: ignore[call-overload]
+            self.forget_below(path, include_self=True)
+        node[path[-1]] = value  # type: ignore[index]
+        self.settings.setdefault(path, []).append(setting)
+
+
+def merge_layers(layers: list[Layer]) -> Merged:
+    merged = Merged()
+    for layer in layers:
+        merge_layer(merged, layer)
+    return merged
+
+
+def merge_layer(merged: Merged, layer: Layer) -> None:
+    merged.lookalikes.extend(layer.lookalikes)
+    merged.origins.update(layer.positions)
+
+    def walk(src: dict[str, Any], dst: dict[str, Any], path: Path_) -> None:
+        for key, value in src.items():
+            here = (*path, key)
+            origin = layer.positions.get(here)
+            if isinstance(value, dict):
+                existing = dst.get(key)
+                if not isinstance(existing, dict):
+                    if key in dst:
+                        merged.forget_below(here, include_self=True)
+                    existing = {}
+                    dst[key] = existing
+                walk(value, existing, here)
+            else:
+                if isinstance(dst.get(key), dict):
+                    merged.forget_below(here, include_self=True)
+                dst[key] = _copy(value)
+                merged.settings.setdefault(here, []).append(Setting(layer.label, origin, value))
+
+    walk(layer.data, merged.tree, ())
+
+
+def _copy(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_copy(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _copy(v) for k, v in value.items()}
+    return value

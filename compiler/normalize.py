@@ -1,0 +1,243 @@
+"""Stage 2, normalize: give every layer the key paths Kestra binds, before layers are merged.
+
+- Micronaut relaxed binding: `topicPrefix` and `topic-prefix` are one key; kebab-case is kept.
+- A dotted key outside a `properties` map (`kestra.kafka.defaults.topic-prefix: x`, as Micronaut
+  reads it) becomes nested keys; inside `properties` a Kafka property name always stays whole.
+- The doc page's variant paths move to the paths Kestra binds.
+Every change is recorded as a Note, which the validator reports.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from compiler.errors import Origin
+from compiler.layers import Layer
+from compiler.yamlload import Path_, Yaml11Lookalike
+
+_CAMEL_RE = re.compile(r"(?<=[a-z0-9])([A-Z])")
+
+
+@dataclass(frozen=True)
+class Note:
+    """A normalization the compiler applied; `rule` is the validator's rule id for it."""
+
+    rule: str
+    path: Path_
+    original: str
+    message: str
+    origin: Origin | None
+
+
+def kebab(key: str) -> str:
+    return _CAMEL_RE.sub(lambda m: "-" + m.group(1).lower(), key)
+
+
+def dotted(path: Path_) -> str:
+    return ".".join(str(p) for p in path)
+
+
+def is_property_map(path: Path_) -> bool:
+    """True for the maps whose keys are Kafka property names (kept whole, never renamed)."""
+    return bool(path) and path[-1] == "properties" and path[:1] == ("kestra",)
+
+
+def _under_free_keys(path: Path_) -> bool:
+    """Maps whose keys are names chosen by users or Kafka, not Kestra settings."""
+    if not path or path[0] != "kestra":
+        return True
+    return (
+        any(is_property_map(path[: i + 1]) for i in range(len(path)))
+        or path[-1] == "topics"
+        or path[:2] != ("kestra", "kafka")
+        and len(path) >= 2
+    )
+
+
+def split_reference(reference: str) -> Path_:
+    """`kestra.kafka.client.properties[bootstrap.servers]` or a plain dotted path, as key segments.
+
+    Plain dots after a `properties` segment are kept in one Kafka property name.
+    """
+    segments: list[str] = []
+    rest = reference
+    while rest:
+        if rest.startswith("["):
+            end = rest.find("]")
+            if end < 0:
+                segments.append(rest)
+                break
+            segments.append(rest[1:end])
+            rest = rest[end + 1 :].lstrip(".")
+            continue
+        match = re.match(r"[^.\[]*", rest)
+        assert match is not None
+        part = match.group(0)
+        segments.append(part)
+        rest = rest[len(part) :]
+        if rest.startswith("."):
+            rest = rest[1:]
+        if part == "properties" and segments[:1] == ["kestra"] and rest and not rest.startswith("["):
+            segments.append(rest)
+            break
+    return tuple(segments)
+
+
+def normalize_path(path: Path_) -> tuple[Path_, list[str]]:
+    """Kestra's canonical form of a key path, and what was changed (for notes)."""
+    out: list[str | int] = []
+    changes: list[str] = []
+    for part in path:
+        if isinstance(part, str) and not _under_free_keys(tuple(out)):
+            fixed = kebab(part)
+            if fixed != part:
+                changes.append("camel-case")
+            part = fixed
+        out.append(part)
+    result: Path_ = tuple(out)
+    if result[:4] == ("kestra", "kafka", "defaults", "topics"):
+        result = ("kestra", "kafka", "topics", *result[4:])
+        changes.append("doc-variant-path")
+    elif result[:5] == ("kestra", "kafka", "stream", "properties", "state.dir"):
+        result = ("kestra", "kafka", "defaults", "stream", "properties", "state.dir", *result[5:])
+        changes.append("doc-variant-path")
+    return result, changes
+
+
+def normalize_layer(layer: Layer) -> tuple[Layer, list[Note]]:
+    notes: list[Note] = []
+    data: dict[str, Any] = {}
+    positions: dict[Path_, Origin] = {}
+    moved: dict[Path_, Path_] = {}
+
+    def put(target: Path_, value: Any, source: Path_) -> None:
+        node: Any = data
+        for part in target[:-1]:
+            child = node.get(part)
+            if not isinstance(child, dict):
+                child = {}
+                node[part] = child
+            node = child
+        last = target[-1]
+        if isinstance(value, dict) and isinstance(node.get(last), dict):
+            node[last].update(value)
+        else:
+            node[last] = value
+        if source in layer.positions:
+            positions.setdefault(target, layer.positions[source])
+
+    def walk(value: Any, source: Path_, target: Path_) -> None:
+        """Copy `value` (found at `source` in the layer) to `target` in the normalized layer."""
+        if isinstance(value, list) and not _under_free_keys(target):
+            put(target, [], source)
+            items: list[Any] = []
+            for index, item in enumerate(value):
+                if not isinstance(item, dict):
+                    items.append(_copy(item))
+                    _copy_positions((*source, index), (*target, index))
+                    continue
+                fixed: dict[str, Any] = {}
+                for key, child in item.items():
+                    new_key = kebab(key)
+                    origin = layer.positions.get((*source, index, key))
+                    if new_key != key:
+                        notes.append(
+                            Note(
+                                "camel-case-key",
+                                (*target, index, new_key),
+                                key,
+                                f"'{key}' is bound by Kestra as '{new_key}' (kebab-case)",
+                                origin,
+                            )
+                        )
+                    fixed[new_key] = _copy(child)
+                    if origin is not None:
+                        positions.setdefault((*target, index, new_key), origin)
+                    _copy_positions((*source, index, key), (*target, index, new_key))
+                items.append(fixed)
+                if (*source, index) in layer.positions:
+                    positions.setdefault((*target, index), layer.positions[(*source, index)])
+            put(target, items, source)
+            return
+        if not isinstance(value, dict):
+            put(target, _copy(value), source)
+            _copy_positions(source, target)
+            return
+        if source in layer.positions:
+            positions.setdefault(target, layer.positions[source])
+        if is_property_map(target):
+            put(target, {}, source)
+            for key, child in value.items():
+                walk(child, (*source, key), (*target, key))
+            return
+        if target:
+            put(target, {}, source)
+        for key, child in value.items():
+            parts: Path_ = (key,)
+            if "." in key and not _under_free_keys(target) or (not target and key.startswith("kestra.")):
+                parts = split_reference(key)
+                note_origin = layer.positions.get((*source, key))
+                notes.append(
+                    Note(
+                        "dotted-key-expanded",
+                        (*target, *parts),
+                        key,
+                        f"dotted key '{key}' read as the nested path {dotted((*target, *parts))}",
+                        note_origin,
+                    )
+                )
+            new_path, changes = normalize_path((*target, *parts))
+            old = dotted((*source, key))
+            for change in changes:
+                origin = layer.positions.get((*source, key))
+                if change == "camel-case":
+                    notes.append(
+                        Note(
+                            "camel-case-key",
+                            new_path,
+                            old,
+                            f"'{old}' is bound by Kestra as '{dotted(new_path)}' (kebab-case)",
+                            origin,
+                        )
+                    )
+                else:
+                    notes.append(
+                        Note(
+                            "doc-variant-path",
+                            new_path,
+                            old,
+                            f"'{old}' is the doc page's variant; Kestra binds '{dotted(new_path)}'",
+                            origin,
+                        )
+                    )
+            moved[(*source, key)] = new_path
+            walk(child, (*source, key), new_path)
+
+    def _copy_positions(source: Path_, target: Path_) -> None:
+        n = len(source)
+        for path, origin in layer.positions.items():
+            if len(path) > n and path[:n] == source:
+                positions.setdefault((*target, *path[n:]), origin)
+
+    walk(layer.data, (), ())
+    lookalikes = [
+        Yaml11Lookalike(_remap(la.path, moved), la.text, la.yaml11_type, la.origin) for la in layer.lookalikes
+    ]
+    return Layer(layer.label, data, positions, lookalikes), notes
+
+
+def _remap(path: Path_, moved: dict[Path_, Path_]) -> Path_:
+    for n in range(len(path), 0, -1):
+        if path[:n] in moved:
+            return (*moved[path[:n]], *path[n:])
+    return path
+
+
+def _copy(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_copy(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _copy(v) for k, v in value.items()}
+    return value

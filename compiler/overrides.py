@@ -1,0 +1,182 @@
+"""Command-line overrides, in Hydra's grammar, extended so a Kafka property name stays whole.
+
+    env=prod                      select a config group option
+    key.path=value                change an existing key (Hydra: it must exist)
+    +key.path=value               add a key that does not exist yet
+    ++key.path=value              add or change
+    ~key.path                     delete
+    kestra.kafka.client.properties[bootstrap.servers]=b1:9092,b2:9092
+
+Hydra's own grammar cannot name a dotted key (its `+a.b.c` silently nests). Plain values follow
+Hydra's typing (int, float, true/false, null, else string); a value with commas is one string
+(Hydra would start a sweep, which kkc never does). `{...}` and `[...]` values are parsed by Hydra.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from compiler.errors import InputError, Origin
+from compiler.merge import Merged, Setting
+from compiler.normalize import dotted, normalize_path, split_reference
+from compiler.yamlload import Path_
+
+_KEY_RE = re.compile(r"^(~|\+\+|\+)?([A-Za-z0-9_./@\-]+(?:\[[^\]]*\][A-Za-z0-9_.\-]*)*)(?:=(.*))?$", re.S)
+_INT_RE = re.compile(r"^[-+]?(0|[1-9][0-9_]*)$")
+_FLOAT_RE = re.compile(r"^[-+]?(\d[\d_]*\.\d*([eE][-+]?\d+)?|\.\d+([eE][-+]?\d+)?|\d[\d_]*[eE][-+]?\d+|inf|nan)$", re.I)
+_ESCAPED = re.compile(r"\\([\\()\[\]{}:=, \t'\"])")
+
+
+@dataclass(frozen=True)
+class Override:
+    text: str
+    index: int
+    op: str  # "set", "add", "force", "delete"
+    key: str
+    path: Path_
+    has_value: bool
+    value: Any
+
+    @property
+    def origin(self) -> Origin:
+        return Origin(f"<override #{self.index + 1} '{self.text}'>", layer="override")
+
+
+def parse_value(raw: str, text: str) -> Any:
+    stripped = raw.strip()
+    if stripped == "":
+        return ""
+    if stripped[0] in "{[":
+        return _hydra_value(stripped, text)
+    if len(stripped) >= 2 and stripped[0] == stripped[-1] and stripped[0] in "'\"":
+        inner = stripped[1:-1]
+        return inner.replace("\\" + stripped[0], stripped[0])
+    if stripped.lower() == "null":
+        return None
+    if stripped.lower() in ("true", "false"):
+        return stripped.lower() == "true"
+    if _INT_RE.match(stripped):
+        return int(stripped.replace("_", ""))
+    if _FLOAT_RE.match(stripped):
+        return float(stripped.replace("_", ""))
+    return _ESCAPED.sub(r"\1", stripped)
+
+
+def _hydra_value(raw: str, text: str) -> Any:
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+    from hydra.errors import HydraException
+
+    try:
+        parsed = OverridesParser.create().parse_overrides([f"k={raw}"])[0]
+        value = parsed.value()
+    except HydraException as exc:
+        first = str(exc).strip().splitlines()[0]
+        raise InputError(f"bad override value in '{text}': {first}") from None
+    if type(value).__name__ in ("ChoiceSweep", "RangeSweep", "IntervalSweep", "Glob"):
+        raise InputError(f"override '{text}': sweeps are not supported by kkc")
+    return value
+
+
+def parse(text: str, index: int) -> Override:
+    match = _KEY_RE.match(text)
+    if not match:
+        raise InputError(
+            f"bad override '{text}': expected key=value, +key=value, ++key=value or ~key "
+            "(a Kafka property name with dots goes in brackets: ...properties[bootstrap.servers]=x)"
+        )
+    prefix, key, raw = match.groups()
+    op = {"~": "delete", "+": "add", "++": "force", None: "set"}[prefix]
+    if raw is None and op != "delete":
+        raise InputError(f"bad override '{text}': missing '=value'")
+    path = split_reference(key)
+    if any(part == "" for part in path):
+        raise InputError(f"bad override '{text}': empty key segment in '{key}'")
+    value = parse_value(raw, text) if raw is not None else None
+    return Override(text, index, op, key, path, raw is not None, value)
+
+
+def split_args(args: list[str], groups: list[str]) -> tuple[dict[str, str | None], list[Override]]:
+    """Group selections (`env=prod`) apart from value overrides."""
+    choices: dict[str, str | None] = {}
+    overrides: list[Override] = []
+    for index, text in enumerate(args):
+        name, eq, rest = text.partition("=")
+        if eq and name in groups:
+            value = rest.strip()
+            choices[name] = None if value == "null" else value
+            continue
+        if name.startswith("~") and name[1:] in groups and not eq:
+            choices[name[1:]] = None
+            continue
+        overrides.append(parse(text, index))
+    return choices, overrides
+
+
+def _lookup(tree: dict[str, Any], path: Path_) -> tuple[bool, Any]:
+    node: Any = tree
+    for part in path:
+        if not isinstance(node, dict) or part not in node:
+            return False, None
+        node = node[part]
+    return True, node
+
+
+def _suggest(tree: dict[str, Any], path: Path_) -> str:
+    found, parent = _lookup(tree, path[:-1])
+    if not found or not isinstance(parent, dict):
+        return ""
+    close = difflib.get_close_matches(str(path[-1]), [str(k) for k in parent], n=1)
+    return f" Did you mean '{dotted((*path[:-1], close[0]))}'?" if close else ""
+
+
+def apply(merged: Merged, overrides: list[Override]) -> None:
+    """Apply overrides in order, with Hydra's rules for what must and must not exist."""
+    for ov in overrides:
+        path, _ = normalize_path(ov.path)
+        exists, current = _lookup(merged.tree, path)
+        setting = Setting("override", ov.origin, ov.value)
+        if ov.op == "delete":
+            if not exists:
+                raise InputError(
+                    f"override '{ov.text}': cannot delete '{dotted(path)}', no such key." + _suggest(merged.tree, path)
+                )
+            if ov.has_value and ov.value != current:
+                raise InputError(f"override '{ov.text}': '{dotted(path)}' is {current!r}, not {ov.value!r}")
+            _, parent = _lookup(merged.tree, path[:-1])
+            del parent[path[-1]]
+            merged.forget_below(path, include_self=True)
+            continue
+        if ov.op == "set" and not exists:
+            raise InputError(
+                f"override '{ov.text}': no key '{dotted(path)}' to change; to add it, write "
+                f"'+{ov.text}'.{_suggest(merged.tree, path)}"
+            )
+        if ov.op == "add" and exists and not isinstance(ov.value, dict):
+            raise InputError(
+                f"override '{ov.text}': '{dotted(path)}' already exists; to change it, write '{ov.text.lstrip('+')}'"
+            )
+        if isinstance(ov.value, dict) and (isinstance(current, dict) or not exists):
+            _merge_dict(merged, path, ov.value, setting, strict=ov.op == "set")
+        else:
+            merged.set_leaf(path, ov.value, setting)
+
+
+def _merge_dict(merged: Merged, path: Path_, value: dict[str, Any], setting: Setting, strict: bool) -> None:
+    if not value:
+        _, node = _lookup(merged.tree, path)
+        if node is None:
+            merged.set_leaf(path, {}, setting)
+            merged.settings.pop(path, None)
+        return
+    for key, child in value.items():
+        here = (*path, str(key))
+        exists, current = _lookup(merged.tree, here)
+        if strict and not exists:
+            raise InputError(f"override: no key '{dotted(here)}' to change; use '++' to add keys")
+        if isinstance(child, dict) and (isinstance(current, dict) or not exists):
+            _merge_dict(merged, here, child, Setting(setting.layer, setting.origin, child), strict)
+        else:
+            merged.set_leaf(here, child, Setting(setting.layer, setting.origin, child))

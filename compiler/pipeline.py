@@ -1,0 +1,109 @@
+"""The compiler's data path, top to bottom: load -> normalize -> merge -> resolve -> derive.
+
+Validation and emission consume a `Compiled`; they never reach back into earlier stages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from compiler.derive import TopicPlan, client_properties, topic_plan
+from compiler.errors import InputError, ProblemList
+from compiler.layers import TOOL_KEYS, ConfigTree, Layer, Target, bundled_layer
+from compiler.merge import Merged, merge_layer
+from compiler.normalize import Note, normalize_layer
+from compiler.overrides import Override
+from compiler.overrides import apply as apply_overrides
+from compiler.resolve import Resolved, resolve
+
+
+@dataclass
+class Compiled:
+    target: str
+    layers: list[Layer]
+    notes: list[Note]
+    merged: Merged
+    resolved: Resolved
+    clients: dict[str, dict[str, str]] = field(default_factory=dict)
+    topics: list[TopicPlan] = field(default_factory=list)
+
+    @property
+    def kestra(self) -> dict[str, Any]:
+        tree = self.resolved.tree.get("kestra")
+        return tree if isinstance(tree, dict) else {}
+
+    @property
+    def tool(self) -> dict[str, Any]:
+        return {k: self.resolved.tree[k] for k in TOOL_KEYS if k in self.resolved.tree}
+
+    @property
+    def runtime_placeholders(self) -> list[str]:
+        return sorted(self.resolved.runtime)
+
+
+_BUNDLED: list[tuple[Layer, list[Note]]] = []
+
+
+def bundled() -> tuple[Layer, list[Note]]:
+    if not _BUNDLED:
+        _BUNDLED.append(normalize_layer(bundled_layer()))
+    return _BUNDLED[0]
+
+
+class Normalizer:
+    """Normalizes each distinct layer once, however many targets share it."""
+
+    def __init__(self) -> None:
+        self._cache: dict[str, tuple[Layer, list[Note]]] = {}
+
+    def __call__(self, layer: Layer) -> tuple[Layer, list[Note]]:
+        key = layer.label
+        if key not in self._cache:
+            self._cache[key] = normalize_layer(layer)
+        return self._cache[key]
+
+
+def compile_layers(
+    target_id: str, layers: list[Layer], overrides: list[Override], normalizer: Normalizer | None = None
+) -> Compiled:
+    normalizer = normalizer or Normalizer()
+    base, base_notes = bundled()
+    all_layers = [base]
+    notes = list(base_notes)
+    merged = Merged()
+    merge_layer(merged, base)
+    for layer in layers:
+        normalized, layer_notes = normalizer(layer)
+        all_layers.append(normalized)
+        notes.extend(layer_notes)
+        merge_layer(merged, normalized)
+    apply_overrides(merged, overrides)
+    resolved = resolve(merged)
+    if resolved.problems:
+        raise ProblemList(list(resolved.problems))
+    compiled = Compiled(target_id, all_layers, notes, merged, resolved)
+    compiled.clients = client_properties(resolved.tree, merged)
+    compiled.topics = topic_plan(resolved.tree, merged)
+    return compiled
+
+
+def compile_target(
+    tree: ConfigTree, target: Target, overrides: list[Override], normalizer: Normalizer | None = None
+) -> Compiled:
+    return compile_layers(target.id, tree.layers(target), overrides, normalizer)
+
+
+def compile_files(paths: list[Path], overrides: list[Override]) -> Compiled:
+    """Existing Kestra config files, each one layer over Kestra's bundled defaults."""
+    from compiler.layers import display_path
+    from compiler.yamlload import load_file
+
+    layers = []
+    for path in paths:
+        loaded = load_file(path, display_path(path))
+        layers.append(Layer(loaded.path, loaded.data, loaded.positions, loaded.lookalikes))
+    if not layers:
+        raise InputError("no files given")
+    return compile_layers(layers[-1].label, layers, overrides)

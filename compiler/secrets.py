@@ -1,0 +1,43 @@
+"""Which Kafka properties hold secrets, and whether a value is a literal secret.
+
+A key is secret when its name matches SECRET_KEY_PATTERNS (documented in the README). A value is
+a literal secret when, with its run-time placeholders (`${...}`) taken out, a password remains.
+"""
+
+from __future__ import annotations
+
+import re
+
+SECRET_KEY_PATTERNS = (
+    r"(^|[.\-_])password$",
+    r"^sasl\.jaas\.config$",
+    r"^ssl\.keystore\.key$",
+    r"(^|[.\-_])secret$",
+    r"^basic\.auth\.user\.info$",
+    r"(^|[.\-_])credentials?$",
+    r"(^|[.\-_])token$",
+)
+_SECRET_RE = re.compile("|".join(SECRET_KEY_PATTERNS), re.I)
+_PLACEHOLDER_RE = re.compile(r"\$\{[^}]*\}")
+_JAAS_SECRET_RE = re.compile(r"""(password|secret|token)\s*=\s*("([^"]*)"|'([^']*)'|(\S+?))\s*(;|\s|$)""", re.I)
+MASK = "********"
+
+
+def is_secret_key(key: str) -> bool:
+    return bool(_SECRET_RE.search(key))
+
+
+def is_literal_secret(key: str, value: str) -> bool:
+    if not is_secret_key(key) or not value:
+        return False
+    if key.lower() == "sasl.jaas.config":
+        for match in _JAAS_SECRET_RE.finditer(value):
+            secret = next((g for g in match.group(3, 4, 5) if g is not None), "")
+            if _PLACEHOLDER_RE.sub("", secret).strip():
+                return True
+        return False
+    return bool(_PLACEHOLDER_RE.sub("", value).strip())
+
+
+def mask(key: str, value: str) -> str:
+    return MASK if is_secret_key(key) and value else value

