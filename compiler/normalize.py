@@ -170,7 +170,15 @@ def normalize_layer(layer: Layer) -> tuple[Layer, list[Note]]:
         if is_property_map(target):
             put(target, {}, source)
             for key, child in value.items():
-                walk(child, (*source, key), (*target, key))
+                new_path, changes = normalize_path((*target, key))
+                if changes:
+                    old = dotted((*source, key))
+                    notes.append(Note("doc-variant-path", new_path, old,
+                                      f"'{old}' is the doc page's variant; Kestra binds '{dotted(new_path)}'",
+                                      layer.positions.get((*source, key))))
+                    moved[(*source, key)] = new_path
+                    vacated.append(target)
+                walk(child, (*source, key), new_path)
             return
         if target:
             put(target, {}, source)
@@ -213,6 +221,8 @@ def normalize_layer(layer: Layer) -> tuple[Layer, list[Note]]:
                         )
                     )
             moved[(*source, key)] = new_path
+            if "doc-variant-path" in changes:
+                vacated.append((*target, *parts)[:-1])
             walk(child, (*source, key), new_path)
 
     def _copy_positions(source: Path_, target: Path_) -> None:
@@ -221,11 +231,24 @@ def normalize_layer(layer: Layer) -> tuple[Layer, list[Note]]:
             if len(path) > n and path[:n] == source:
                 positions.setdefault((*target, *path[n:]), origin)
 
+    vacated: list[Path_] = []
     walk(layer.data, (), ())
+    for path in vacated:
+        _prune_empty(data, path)
     lookalikes = [
         Yaml11Lookalike(_remap(la.path, moved), la.text, la.yaml11_type, la.origin) for la in layer.lookalikes
     ]
     return Layer(layer.label, data, positions, lookalikes), notes
+
+
+def _prune_empty(data: dict[str, Any], path: Path_) -> None:
+    """Drop the empty maps a doc-variant move left behind, deepest first."""
+    for n in range(len(path), 0, -1):
+        node: Any = data
+        for part in path[: n - 1]:
+            node = node.get(part) if isinstance(node, dict) else None
+        if isinstance(node, dict) and node.get(path[n - 1]) == {}:
+            del node[path[n - 1]]
 
 
 def _remap(path: Path_, moved: dict[Path_, Path_]) -> Path_:

@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+CASES = REPO / "tests" / "cases"
+GOLDEN = REPO / "golden"
+UPDATE_COMMAND = "pytest tests/test_golden.py --update-golden"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden", action="store_true", default=False,
+        help="rewrite golden/ from the current outputs (review the diff before committing)",
+    )
+
+
+@pytest.fixture
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--update-golden"))
+
+
+@dataclass
+class Run:
+    code: int
+    out: str
+    err: str
+
+
+def kkc(*args: str, cwd: Path | None = None) -> Run:
+    """Run kkc's main() in-process, as the console script would, capturing its output."""
+    from compiler.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    old = os.getcwd()
+    try:
+        if cwd is not None:
+            os.chdir(cwd)
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = main(list(args))
+            except SystemExit as exc:
+                code = int(exc.code or 0)
+    finally:
+        os.chdir(old)
+    return Run(code, out.getvalue(), err.getvalue())
+
+
+def case_args(case: Path) -> list[str]:
+    return [line.strip() for line in (case / "args.txt").read_text().splitlines() if line.strip()]
