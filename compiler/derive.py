@@ -49,18 +49,26 @@ class TopicPlan:
         }
 
 
-def _node(tree: dict[str, Any], path: Path_) -> Any:
+def _node(tree: dict[str, Any], path: Path_, merged: Merged | None = None) -> Any:
+    """The value at `path`, None when absent; a non-mapping on the way is an input error."""
     node: Any = tree
-    for part in path:
-        if not isinstance(node, dict):
+    for index, part in enumerate(path):
+        if node is None:
             return None
+        if not isinstance(node, dict):
+            where = path[:index]
+            raise InputError(
+                f"{dotted(where)} must be a mapping, not {type(node).__name__} {node!r}",
+                merged.origin(where) if merged else None,
+                dotted(where),
+            )
         node = node.get(part)
     return node
 
 
 def property_map(tree: dict[str, Any], path: Path_, merged: Merged) -> dict[str, str]:
     """A `properties` map as Kafka reads it: property name -> string."""
-    node = _node(tree, path)
+    node = _node(tree, path, merged)
     if node is None:
         return {}
     if not isinstance(node, dict):
@@ -104,10 +112,10 @@ def _retention_from_broker(cluster: Any) -> tuple[int | str, str] | None:
 
 
 def topic_plan(tree: dict[str, Any], merged: Merged) -> list[TopicPlan]:
-    kafka = _node(tree, ("kestra", "kafka")) or {}
-    defaults_topic = _node(tree, ("kestra", "kafka", "defaults", "topic")) or {}
     default_props = property_map(tree, ("kestra", "kafka", "defaults", "topic", "properties"), merged)
-    prefix = as_text(_node(tree, ("kestra", "kafka", "defaults", "topic-prefix")))
+    kafka = _node(tree, ("kestra", "kafka"), merged) or {}
+    defaults_topic = _node(tree, ("kestra", "kafka", "defaults", "topic"), merged) or {}
+    prefix = as_text(_node(tree, ("kestra", "kafka", "defaults", "topic-prefix"), merged))
     topics = kafka.get("topics") or {}
     if not isinstance(topics, dict):
         raise InputError(

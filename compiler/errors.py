@@ -41,7 +41,7 @@ class KkcError(Exception):
         self.key = key
 
     def __str__(self) -> str:
-        where = f"{self.origin}: " if self.origin is not None else ""
+        where = f"{self.origin}: " if self.origin is not None else "kkc: "
         return f"{where}error: {self.message}"
 
 

@@ -173,9 +173,15 @@ def normalize_layer(layer: Layer) -> tuple[Layer, list[Note]]:
                 new_path, changes = normalize_path((*target, key))
                 if changes:
                     old = dotted((*source, key))
-                    notes.append(Note("doc-variant-path", new_path, old,
-                                      f"'{old}' is the doc page's variant; Kestra binds '{dotted(new_path)}'",
-                                      layer.positions.get((*source, key))))
+                    notes.append(
+                        Note(
+                            "doc-variant-path",
+                            new_path,
+                            old,
+                            f"'{old}' is the doc page's variant; Kestra binds '{dotted(new_path)}'",
+                            layer.positions.get((*source, key)),
+                        )
+                    )
                     moved[(*source, key)] = new_path
                     vacated.append(target)
                 walk(child, (*source, key), new_path)

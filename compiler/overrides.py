@@ -158,6 +158,11 @@ def apply(merged: Merged, overrides: list[Override]) -> None:
             raise InputError(
                 f"override '{ov.text}': '{dotted(path)}' already exists; to change it, write '{ov.text.lstrip('+')}'"
             )
+        if ov.op == "set" and isinstance(current, dict) and not isinstance(ov.value, dict):
+            raise InputError(
+                f"override '{ov.text}': '{dotted(path)}' is a mapping; override a key inside it, or give a "
+                "mapping value like {key:value}"
+            )
         if isinstance(ov.value, dict) and (isinstance(current, dict) or not exists):
             _merge_dict(merged, path, ov.value, setting, strict=ov.op == "set")
         else:

@@ -82,8 +82,14 @@ def as_text(value: Any) -> str:
     return str(value)
 
 
+class _Poisoned(Exception):
+    """A value depends on one whose error was already reported: report nothing more."""
+
+
 class _Resolver:
     def __init__(self, merged: Merged) -> None:
+        self.failed: set[Path_] = set()
+        self.missing: dict[str, tuple[InputError, list[Path_]]] = {}
         self.merged = merged
         self.source = merged.tree
         self.roots = set(merged.tree)
@@ -101,8 +107,18 @@ class _Resolver:
     def value(self, path: Path_, stack: tuple[Path_, ...]) -> Any:
         if path in self.done:
             return self.done[path]
+        if path in self.failed:
+            raise _Poisoned
         raw = _get(self.source, path)
-        value = self.string(raw, path, stack) if isinstance(raw, str) and "${" in raw else raw
+        try:
+            value = self.string(raw, path, stack) if isinstance(raw, str) and "${" in raw else raw
+        except InputError as exc:
+            self.failed.add(path)
+            self.result.problems.append(exc)
+            raise _Poisoned from None
+        except _Poisoned:
+            self.failed.add(path)
+            raise
         self.done[path] = value
         return value
 
@@ -153,13 +169,18 @@ class _Resolver:
         if ph.default is not None:
             return self.string(ph.default, path, stack) if "${" in ph.default else ph.default
         missing = ph.keys[0]
+        if missing in self.missing:
+            self.missing[missing][1].append(path)
+            raise _Poisoned
         hint = self._hint(missing)
         chain = " -> ".join(self.where(p) for p in (*stack, path))
-        raise InputError(
+        error = InputError(
             f"'{ph.text}' names no key of the merged config: {chain} -> {missing} (not found){hint}",
             self.merged.origin(path),
             dotted(path),
         )
+        self.missing[missing] = (error, [])
+        raise error
 
     def _hint(self, key: str) -> str:
         import difflib
@@ -188,12 +209,15 @@ def resolve(merged: Merged) -> Resolved:
         if isinstance(node, str) and "${" in node:
             try:
                 return resolver.value(path, ())
-            except InputError as exc:
-                resolver.result.problems.append(exc)
+            except _Poisoned:
                 return node
         return node
 
     resolver.result.tree = walk(merged.tree, ())
+    for error, others in resolver.missing.values():
+        if others:
+            names = ", ".join(dotted(p) for p in others[:3]) + (", ..." if len(others) > 3 else "")
+            error.message += f" (also referenced by {len(others)} more: {names})"
     return resolver.result
 
 

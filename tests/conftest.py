@@ -16,7 +16,9 @@ UPDATE_COMMAND = "pytest tests/test_golden.py --update-golden"
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
-        "--update-golden", action="store_true", default=False,
+        "--update-golden",
+        action="store_true",
+        default=False,
         help="rewrite golden/ from the current outputs (review the diff before committing)",
     )
 

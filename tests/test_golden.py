@@ -37,8 +37,12 @@ def _compare(actual: dict[str, bytes], golden_dir: Path, update: bool) -> None:
         details = []
         for name in changed[:3]:
             diff = difflib.unified_diff(
-                expected[name].decode().splitlines(), actual[name].decode().splitlines(),
-                f"golden/{name}", f"actual/{name}", lineterm="", n=1,
+                expected[name].decode().splitlines(),
+                actual[name].decode().splitlines(),
+                f"golden/{name}",
+                f"actual/{name}",
+                lineterm="",
+                n=1,
             )
             details.append("\n".join(list(diff)[:40]))
         pytest.fail(

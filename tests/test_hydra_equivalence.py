@@ -90,8 +90,7 @@ for case in sorted(CASES.iterdir()):
     CASE_RUNS += [(case.name, case / "conf", args) for args in runs]
 
 
-@pytest.mark.parametrize(("name", "config_dir", "args"), CASE_RUNS,
-                         ids=[f"{n}:{' '.join(a)}" for n, _, a in CASE_RUNS])
+@pytest.mark.parametrize(("name", "config_dir", "args"), CASE_RUNS, ids=[f"{n}:{' '.join(a)}" for n, _, a in CASE_RUNS])
 def test_engine_matches_hydra_compose(name: str, config_dir: Path, args: list[str], tmp_path: Path) -> None:
     if name in HYDRA_CANNOT_LOAD:
         from hydra.errors import ConfigCompositionException
