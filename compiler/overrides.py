@@ -62,6 +62,13 @@ def parse_value(raw: str, text: str) -> Any:
         return int(stripped.replace("_", ""))
     if _FLOAT_RE.match(stripped):
         return float(stripped.replace("_", ""))
+    bare = _ESCAPED.sub("", re.sub(r"\$\{[^}]*\}", "", stripped))
+    bad = sorted({c for c in bare if c in "={}[]()'\""})
+    if bad:
+        raise InputError(
+            f"bad override '{text}': the value has {' '.join(bad)} outside quotes; quote the whole value "
+            f"(key='...') or escape the character with a backslash"
+        )
     return _ESCAPED.sub(r"\1", stripped)
 
 
