@@ -39,13 +39,24 @@ def test_readme_run_command_writes_the_target(tmp_path: Path) -> None:
     run = kkc("compile", "env=prod", "instance=eu1", "--out", "build/", cwd=tmp_path)
     assert run.code == 0, run.err
     names = sorted(p.name for p in (tmp_path / "build" / "prod" / "eu1").iterdir())
-    assert names == ["admin.properties", "application-kafka.yml", "consumer.properties",
-                     "producer.properties", "streams.properties", "topics.yaml"]
+    assert names == [
+        "admin.properties",
+        "application-kafka.yml",
+        "consumer.properties",
+        "producer.properties",
+        "streams.properties",
+        "topics.yaml",
+    ]
 
 
 def test_python_dash_m_is_the_same_program(tmp_path: Path) -> None:
-    proc = subprocess.run([sys.executable, "-m", "compiler", "compile", "env=prod", "instance=eu2"],
-                          cwd=REPO, capture_output=True, text=True, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-m", "compiler", "compile", "env=prod", "instance=eu2"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == kkc("compile", "env=prod", "instance=eu2", cwd=REPO).out
     assert "topic-prefix: eu2_kestra_" in proc.stdout
@@ -64,7 +75,9 @@ def test_precedence_defaults_env_instance_override(conf: Path) -> None:
 
 def test_bracketed_kafka_key_override_is_never_nested(conf: Path) -> None:
     doc = compile_json(
-        conf, "env=prod", "instance=eu1",
+        conf,
+        "env=prod",
+        "instance=eu1",
         "kestra.kafka.client.properties[bootstrap.servers]=b1:9092,b2:9092",
         "+kestra.kafka.client.properties.linger.ms=7",
     )
@@ -92,9 +105,12 @@ def test_runtime_placeholders_kept_verbatim_and_listed(conf: Path) -> None:
 
 
 def test_yaml_is_safe_for_a_yaml_1_1_reader(conf: Path) -> None:
-    write(conf / "env" / "dev.yaml", "# @package _global_\nkestra:\n  kafka:\n    client:\n      properties:\n"
-          "        a.b: 'yes'\n        c.d: 'on'\n        e.f: '12:30'\n        g.h: '010'\n        i.j: ''\n"
-          "        sasl.jaas.config: '" + "x" * 300 + " password=\"${P}\";'\n")
+    write(
+        conf / "env" / "dev.yaml",
+        "# @package _global_\nkestra:\n  kafka:\n    client:\n      properties:\n"
+        "        a.b: 'yes'\n        c.d: 'on'\n        e.f: '12:30'\n        g.h: '010'\n        i.j: ''\n"
+        "        sasl.jaas.config: '" + "x" * 300 + ' password="${P}";\'\n',
+    )
     run = kkc("compile", "--config-dir", str(conf), "env=dev")
     assert run.code == 0, run.err
     props = yaml.safe_load(run.out)["kestra"]["kafka"]["client"]["properties"]  # PyYAML reads YAML 1.1
@@ -104,17 +120,23 @@ def test_yaml_is_safe_for_a_yaml_1_1_reader(conf: Path) -> None:
 
 
 def test_yaml_1_1_lookalikes_stay_the_strings_written(conf: Path) -> None:
-    write(conf / "env" / "dev.yaml", "# @package _global_\nkestra:\n  kafka:\n    defaults:\n      consumer:\n"
-          "        properties:\n          enable.auto.commit: no\n          x.y: 010\n")
+    write(
+        conf / "env" / "dev.yaml",
+        "# @package _global_\nkestra:\n  kafka:\n    defaults:\n      consumer:\n"
+        "        properties:\n          enable.auto.commit: no\n          x.y: 010\n",
+    )
     doc = compile_json(conf, "env=dev")
     assert doc["clients"]["consumer"]["enable.auto.commit"] == "no"
     assert doc["clients"]["consumer"]["x.y"] == "010"
 
 
 def test_numbers_and_booleans_come_out_as_kafka_strings(conf: Path) -> None:
-    write(conf / "env" / "dev.yaml", "# @package _global_\nkestra:\n  kafka:\n    defaults:\n      producer:\n"
-          "        properties:\n          enable.idempotence: true\n          batch.size: 32768\n"
-          "          retries: '5'\n")
+    write(
+        conf / "env" / "dev.yaml",
+        "# @package _global_\nkestra:\n  kafka:\n    defaults:\n      producer:\n"
+        "        properties:\n          enable.idempotence: true\n          batch.size: 32768\n"
+        "          retries: '5'\n",
+    )
     producer = compile_json(conf, "env=dev")["clients"]["producer"]
     assert producer["enable.idempotence"] == "true"
     assert producer["batch.size"] == "32768"
@@ -122,8 +144,11 @@ def test_numbers_and_booleans_come_out_as_kafka_strings(conf: Path) -> None:
 
 
 def test_literal_secret_files_are_private(conf: Path, tmp_path: Path) -> None:
-    write(conf / "env" / "dev.yaml", "# @package _global_\nkestra:\n  kafka:\n    client:\n      properties:\n"
-          "        ssl.keystore.password: hunter2\n")
+    write(
+        conf / "env" / "dev.yaml",
+        "# @package _global_\nkestra:\n  kafka:\n    client:\n      properties:\n"
+        "        ssl.keystore.password: hunter2\n",
+    )
     run = kkc("compile", "--config-dir", str(conf), "env=dev", "--out", str(tmp_path / "out"))
     assert run.code == 0, run.err
     mode = stat.S_IMODE((tmp_path / "out" / "dev" / "admin.properties").stat().st_mode)
@@ -134,31 +159,63 @@ def test_literal_secret_files_are_private(conf: Path, tmp_path: Path) -> None:
 
 # (files to write, arguments, exit code, expected message fragment)
 BAD = {
-    "malformed-yaml-tab": ({"env/dev.yaml": "kestra:\n  kafka:\n\tx: 1\n"}, ["env=dev"], 1,
-                           "env/dev.yaml:3:1: error: invalid YAML: found character '\\t'"),
-    "unclosed-quote": ({"env/dev.yaml": "kestra:\n  kafka: \"abc\n"}, ["env=dev"], 1, "env/dev.yaml:3:1: error: invalid YAML"),
-    "duplicate-key": ({"env/dev.yaml": "# @package _global_\ncluster:\n  brokers: 1\n  brokers: 2\n"}, ["env=dev"], 1,
-                      "env/dev.yaml:4:3: error: duplicate key 'brokers' (first written at line 3, column 3)"),
-    "list-file": ({"env/dev.yaml": "- a\n- b\n"}, ["env=dev"], 1,
-                  "env/dev.yaml:1:1: error: a config layer must be a mapping of keys, but this file is a list"),
+    "malformed-yaml-tab": (
+        {"env/dev.yaml": "kestra:\n  kafka:\n\tx: 1\n"},
+        ["env=dev"],
+        1,
+        "env/dev.yaml:3:1: error: invalid YAML: found character '\\t'",
+    ),
+    "unclosed-quote": (
+        {"env/dev.yaml": 'kestra:\n  kafka: "abc\n'},
+        ["env=dev"],
+        1,
+        "env/dev.yaml:3:1: error: invalid YAML",
+    ),
+    "duplicate-key": (
+        {"env/dev.yaml": "# @package _global_\ncluster:\n  brokers: 1\n  brokers: 2\n"},
+        ["env=dev"],
+        1,
+        "env/dev.yaml:4:3: error: duplicate key 'brokers' (first written at line 3, column 3)",
+    ),
+    "list-file": (
+        {"env/dev.yaml": "- a\n- b\n"},
+        ["env=dev"],
+        1,
+        "env/dev.yaml:1:1: error: a config layer must be a mapping of keys, but this file is a list",
+    ),
     "scalar-file": ({"env/dev.yaml": "hello\n"}, ["env=dev"], 1, "but this file is a single value ('hello')"),
     "missing-reference": (
-        {"env/dev.yaml": "# @package _global_\nkestra:\n  kafka:\n    defaults:\n      stream:\n        properties:\n"
-                         "          state.dir: '/x/${kestra.kafka.defaults.consumer-prefx}'\n"},
-        ["env=dev"], 1,
+        {
+            "env/dev.yaml": "# @package _global_\nkestra:\n  kafka:\n    defaults:\n      stream:\n"
+            "        properties:\n          state.dir: '/x/${kestra.kafka.defaults.consumer-prefx}'\n"
+        },
+        ["env=dev"],
+        1,
         "env/dev.yaml:7:11: error: '${kestra.kafka.defaults.consumer-prefx}' names no key of the merged config: "
         "kestra.kafka.defaults.stream.properties.state.dir (",
     ),
-    "cycle": ({"env/dev.yaml": "# @package _global_\nkestra:\n  a: '${kestra.b}'\n  b: '${kestra.a}'\n"}, ["env=dev"], 1,
-              "error: reference cycle: kestra.a ("),
+    "cycle": (
+        {"env/dev.yaml": "# @package _global_\nkestra:\n  a: '${kestra.b}'\n  b: '${kestra.a}'\n"},
+        ["env=dev"],
+        1,
+        "error: reference cycle: kestra.a (",
+    ),
     "nested-properties": (
-        {"env/dev.yaml": "# @package _global_\nkestra:\n  kafka:\n    client:\n      properties:\n        bootstrap:\n"
-                         "          servers: x:9092\n"},
-        ["env=dev"], 1, "env/dev.yaml:6:9: error: kestra.kafka.client.properties.bootstrap is a nested map",
+        {
+            "env/dev.yaml": "# @package _global_\nkestra:\n  kafka:\n    client:\n      properties:\n"
+            "        bootstrap:\n          servers: x:9092\n"
+        },
+        ["env=dev"],
+        1,
+        "env/dev.yaml:6:9: error: kestra.kafka.client.properties.bootstrap is a nested map",
     ),
     "bad-override-grammar": ({}, ["env=dev", "kestra.kafka==={"], 1, "error: bad override"),
-    "override-missing-key": ({}, ["env=dev", "kestra.kafka.defaults.topic.partitons=3"], 1,
-                             "Did you mean 'kestra.kafka.defaults.topic.partitions'?"),
+    "override-missing-key": (
+        {},
+        ["env=dev", "kestra.kafka.defaults.topic.partitons=3"],
+        1,
+        "Did you mean 'kestra.kafka.defaults.topic.partitions'?",
+    ),
     "override-bad-dict": ({}, ["env=dev", "kestra.kafka.client.properties={a:"], 1, "bad override value"),
     "unknown-env": ({}, ["env=nope"], 2, "error: unknown env 'nope' (available: dev, prod, staging)"),
     "unknown-instance": ({}, ["env=prod", "instance=eu3"], 2, "unknown instance 'eu3' (available: eu1, eu2)"),
@@ -166,11 +223,20 @@ BAD = {
     "env-with-slash": ({}, ["env=a/b"], 2, "invalid env name"),
     "unknown-option": ({}, ["--frobnicate"], 2, "unrecognized arguments: --frobnicate"),
     "all-with-choice": ({}, ["--all", "env=dev"], 2, "--all compiles every target"),
-    "non-utf8": ({"env/dev.yaml": b"kestra:\n  x: \xff\xfe\n"}, ["env=dev"], 1, "env/dev.yaml:2:6: error: file is not valid UTF-8"),
+    "non-utf8": (
+        {"env/dev.yaml": b"kestra:\n  x: \xff\xfe\n"},
+        ["env=dev"],
+        1,
+        "env/dev.yaml:2:6: error: file is not valid UTF-8",
+    ),
     "alias-bomb": (
-        {"env/dev.yaml": "a: &a [x,x,x,x,x,x,x,x,x]\n" + "".join(
-            f"{chr(98 + i)}: &{chr(98 + i)} [{','.join(['*' + chr(97 + i)] * 9)}]\n" for i in range(9))},
-        ["env=dev"], 1, "once aliases are followed, over kkc's limit",
+        {
+            "env/dev.yaml": "a: &a [x,x,x,x,x,x,x,x,x]\n"
+            + "".join(f"{chr(98 + i)}: &{chr(98 + i)} [{','.join(['*' + chr(97 + i)] * 9)}]\n" for i in range(9))
+        },
+        ["env=dev"],
+        1,
+        "once aliases are followed, over kkc's limit",
     ),
 }
 
@@ -207,8 +273,10 @@ def test_out_pointing_at_a_file_is_refused(tmp_path: Path) -> None:
 
 
 def test_one_failing_target_writes_nothing_for_any(conf: Path, tmp_path: Path) -> None:
-    write(conf / "instance" / "eu2.yaml", "# @package _global_\nkestra:\n  kafka:\n    defaults:\n"
-          "      topic-prefix: '${kestra.nope}'\n")
+    write(
+        conf / "instance" / "eu2.yaml",
+        "# @package _global_\nkestra:\n  kafka:\n    defaults:\n      topic-prefix: '${kestra.nope}'\n",
+    )
     run = kkc("compile", "--config-dir", str(conf), "--all", "--out", str(tmp_path / "out"))
     assert run.code == 1
     assert "[prod/eu2]" in run.err
@@ -242,6 +310,7 @@ def test_without_targets_list_every_env_times_every_instance(conf: Path) -> None
     write(conf / "config.yaml", text[:start] + text[end:])
     run = kkc("compile", "--config-dir", str(conf), "--all", "--out", str(conf.parent / "out"))
     assert run.code == 0, run.err
-    dirs = sorted(p.parent.relative_to(conf.parent / "out").as_posix()
-                  for p in (conf.parent / "out").rglob("topics.yaml"))
+    dirs = sorted(
+        p.parent.relative_to(conf.parent / "out").as_posix() for p in (conf.parent / "out").rglob("topics.yaml")
+    )
     assert dirs == ["dev/eu1", "dev/eu2", "prod/eu1", "prod/eu2", "staging/eu1", "staging/eu2"]
