@@ -35,6 +35,9 @@ Semantics worth knowing:
 * Values are checked as a ``.properties`` string, exactly as ``ConfigDef.parseType`` and the key's
   validator in that Kafka version would; messages use Kafka's wording
   (``Invalid value ALL for configuration acks: String must be one of: all, -1, 0, 1``).
+* An unknown key (``lookup`` returns None) is harmless to the Java clients, which only log it and hand it
+  to plug-ins (serializers, interceptors, ...), but the broker rejects unknown topic keys, so for the
+  ``topic`` section and Streams' ``topic.`` prefix it is a hard error.
 * Problems on keys Kafka merely ignores (removed or not-yet-added client keys, deprecations) are
   warnings; on topic keys (the broker rejects unknown names) and on invalid values they are errors.
 """
@@ -47,6 +50,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
 from importlib.resources import files
+from types import MappingProxyType
 from typing import Any, Literal, TypeVar
 
 SECTIONS: tuple[str, ...] = ("admin", "consumer", "producer", "streams", "topic")
@@ -114,6 +118,8 @@ _TOPOLOGY_ERROR = (
 _CUSTOM_ENUM_MESSAGES = {
     "share.acknowledgement.mode": "Invalid value `{value}` for configuration {name}. "
     "The value must either be 'implicit' or 'explicit'.",
+    "share.acquire.mode": "Invalid value `{value}` for configuration {name}. "
+    "The value must either be 'batch_optimized' or 'record_limit'.",
 }
 
 
@@ -124,8 +130,8 @@ def parse_version(version: str) -> tuple[int, int, int]:
     """``"3.9"``, ``"4.0.0"`` or ``"4.3.1"`` -> a tuple that compares numerically."""
     if not re.fullmatch(r"\d+(?:\.\d+){0,2}", version.strip()):
         raise ValueError(f"not a Kafka version: {version!r}")
-    parts = [int(p) for p in version.strip().split(".")]
-    return (parts + [0, 0])[0], (parts + [0, 0])[1], (parts + [0, 0])[2]
+    major, minor, patch = ([int(p) for p in version.strip().split(".")] + [0, 0])[:3]
+    return major, minor, patch
 
 
 def _at_least(version: str, since: str | None) -> bool:
@@ -343,10 +349,10 @@ def _info(name: str, origin: str, raw: Mapping[str, Any]) -> KeyInfo:
         deprecated=raw.get("deprecated"),
         deprecated_note=raw.get("deprecated_note"),
         removed=raw.get("removed"),
-        removed_values=dict(raw.get("removed_values", {})),
-        deprecated_values=dict(raw.get("deprecated_values", {})),
-        added_values=dict(raw.get("added_values", {})),
-        value_replacements=dict(raw.get("value_replacements", {})),
+        removed_values=MappingProxyType(dict(raw.get("removed_values", {}))),
+        deprecated_values=MappingProxyType(dict(raw.get("deprecated_values", {}))),
+        added_values=MappingProxyType(dict(raw.get("added_values", {}))),
+        value_replacements=MappingProxyType(dict(raw.get("value_replacements", {}))),
         note=raw.get("note", ""),
         origin=origin,
         required=bool(raw.get("required", False)),
@@ -547,7 +553,9 @@ def _java_equals_ignore_case(a: str, b: str) -> bool:
         lo = c.lower()
         return lo if len(lo) == 1 else c
 
-    return len(a) == len(b) and all(x == y or up(x) == up(y) or low(up(x)) == low(up(y)) for x, y in zip(a, b))
+    return len(a) == len(b) and all(
+        x == y or up(x) == up(y) or low(up(x)) == low(up(y)) for x, y in zip(a, b, strict=True)
+    )
 
 
 def _java_double_str(x: float) -> str:
@@ -656,10 +664,9 @@ def _enum_problem(info: KeyInfo, validator: Validator, value: str, kafka_version
     if validator.case_insensitive:
         if value.upper() in {v.upper() for v in accepted}:
             return None
-        if all(v == v.upper() for v in values):  # ConfigDef.CaseInsensitiveValidString keeps a HashSet
-            shown = _java_hash_set_order(v.upper() for v in values)
-        else:
-            shown = values
+        # ConfigDef.CaseInsensitiveValidString keeps upper-cased values in a HashSet (and prints them so).
+        real_ci = all(v == v.upper() for v in values)
+        shown = _java_hash_set_order(v.upper() for v in values) if real_ci else values
         reason = "String must be one of (case insensitive): " + ", ".join(shown)
     else:
         if value in accepted:
@@ -832,7 +839,7 @@ def _deprecated_value(info: KeyInfo, value: str, kafka_version: str) -> Problem 
     message = f"Value {trimmed} for configuration {info.name} is deprecated since Kafka {since}"
     gone = info.removed_values.get(trimmed)
     if gone:
-        message += f" and removed in {gone}"
+        message += f" (removed in Kafka {gone})"
     replacement = info.value_replacements.get(trimmed)
     return Problem("deprecated-value", "warning", info.name, message, f"use {replacement}" if replacement else None)
 

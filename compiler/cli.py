@@ -35,6 +35,18 @@ examples:
 """
 
 
+VALIDATE_EPILOG = """\
+examples:
+  kkc validate env=prod instance=eu1              one target of ./conf
+  kkc validate --all                              every target (pre-commit, CI)
+  kkc validate path/to/application.yml            existing Kestra config files
+  kkc validate client.properties --as producer    a plain Kafka client .properties file
+  kkc validate --all --format sarif > kkc.sarif   for code scanning
+
+exit codes: 0 no errors (warnings allowed unless --strict), 1 problems found, 2 usage error
+"""
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
         self.print_usage(sys.stderr)
@@ -57,8 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     comp.add_argument("overrides", nargs="*", metavar="OVERRIDE", help="group choices and key overrides")
     comp.add_argument("--all", action="store_true", help="every target listed under targets: in config.yaml")
-    comp.add_argument("--config-dir", type=Path, default=Path("conf"), help="the Hydra config tree (default: ./conf)")
-    comp.add_argument("--config-name", default="config", help="the primary config's name (default: config)")
+    _tree_options(comp)
     comp.add_argument("--out", type=Path, help="write DIR/<env>/<instance>/ per target instead of printing")
     comp.add_argument(
         "--format",
@@ -66,7 +77,62 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="without --out: yaml prints application-kafka.yml (default), json one document per target",
     )
+
+    val = sub.add_parser(
+        "validate",
+        help="find every mistake Kestra and Kafka would only reveal at run time; exit 1 on errors",
+        description="Validate one target, every target (--all), existing Kestra config files (each one layer "
+        "over Kestra's bundled defaults) or a plain Kafka client .properties file (--as ROLE).",
+        epilog=VALIDATE_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    val.add_argument("inputs", nargs="*", metavar="OVERRIDE|FILE", help="group choices, overrides, or files")
+    val.add_argument("--all", action="store_true", help="every target listed under targets: in config.yaml")
+    val.add_argument(
+        "--as",
+        dest="role",
+        choices=("admin", "consumer", "producer", "streams"),
+        help="the Kafka client type that reads the given .properties files",
+    )
+    val.add_argument(
+        "--format",
+        choices=("text", "json", "github", "sarif"),
+        default="text",
+        help="text (default), json, github (workflow annotations), sarif (SARIF 2.1.0)",
+    )
+    val.add_argument("--strict", action="store_true", help="warnings fail the run too")
+    val.add_argument("--brokers", type=_positive_int, metavar="N", help="broker count (overrides cluster.brokers)")
+    val.add_argument(
+        "--kafka-version",
+        metavar="X.Y",
+        type=_kafka_version,
+        help="the Kafka version of clients and brokers (overrides cluster.kafka-version; default: latest)",
+    )
+    _tree_options(val)
     return parser
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def _kafka_version(text: str) -> str:
+    from compiler.catalog import KNOWN_VERSIONS
+
+    if text not in KNOWN_VERSIONS:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a Kafka version kkc knows ({', '.join(KNOWN_VERSIONS)})")
+    return text
+
+
+def _tree_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config-dir", type=Path, default=Path("conf"), help="the Hydra config tree (default: ./conf)")
+    parser.add_argument("--config-name", default="config", help="the primary config's name (default: config)")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from compiler.errors import EXIT_OK, KkcError, ProblemList, UsageError
+from compiler.errors import EXIT_OK, EXIT_PROBLEMS, KkcError, ProblemList, UsageError
 
 
 def report(error: KkcError) -> None:
@@ -19,18 +19,20 @@ def run(args: argparse.Namespace) -> int:
     try:
         if args.command == "compile":
             return compile_command(args)
+        if args.command == "validate":
+            return validate_command(args)
         raise UsageError(f"unknown command {args.command}")
     except KkcError as error:
         report(error)
         return error.exit_code
 
 
-def _targets(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+def _targets(args: argparse.Namespace, given: list[str] | None = None):  # type: ignore[no-untyped-def]
     from compiler.layers import ConfigTree
     from compiler.overrides import split_args
 
     tree = ConfigTree(args.config_dir, args.config_name)
-    choices, overrides = split_args(list(args.overrides), list(tree.groups))
+    choices, overrides = split_args(list(args.overrides if given is None else given), list(tree.groups))
     if args.all:
         if choices:
             raise UsageError(
@@ -93,3 +95,67 @@ def _with_target(error: KkcError, target: str, count: int) -> KkcError:
     if count > 1 and target:
         error.message = f"[{target}] {error.message}"
     return error
+
+
+def _is_override(arg: str) -> bool:
+    return "=" in arg or arg.startswith(("~", "+"))
+
+
+def validate_command(args: argparse.Namespace) -> int:
+    from compiler import report
+    from compiler.pipeline import Normalizer, compile_target
+    from compiler.validate import Options, errors_of, validate
+
+    options = Options(brokers=args.brokers, kafka_version=args.kafka_version)
+    paths = [Path(a) for a in args.inputs if not _is_override(a)]
+    given = [a for a in args.inputs if _is_override(a)]
+    for path in paths:
+        if not path.exists():
+            raise UsageError(f"no such file: {path} (an override needs '=': key=value)")
+        if path.is_dir():
+            raise UsageError(f"{path} is a directory; give files, or use --config-dir for a Hydra tree")
+    if args.role and not paths:
+        raise UsageError("--as names the client type of .properties files; give the files too")
+    compiled = []
+    diagnostics = []
+    targets: list[str] = []
+    if paths:
+        if args.all:
+            raise UsageError("--all validates the targets of --config-dir; it cannot be combined with files")
+        from compiler.overrides import parse
+
+        overrides = [parse(text, i) for i, text in enumerate(given)]
+        for path in paths:
+            target = str(path)
+            targets.append(target)
+            try:
+                compiled.append(_compile_path(path, args.role, overrides))
+            except KkcError as error:
+                if isinstance(error, UsageError):
+                    raise
+                diagnostics.extend(errors_of(error, target))
+    else:
+        if args.role:
+            raise UsageError("--as is for .properties files")
+        tree, target_list, overrides = _targets(args, given)
+        normalizer = Normalizer()
+        for target in target_list:
+            targets.append(target.id)
+            try:
+                compiled.append(compile_target(tree, target, overrides, normalizer))
+            except KkcError as error:
+                diagnostics.extend(errors_of(error, target.id))
+    diagnostics = sorted(set(diagnostics + validate(compiled, options)), key=lambda d: d.sort_key)
+    report.write(args.format, diagnostics, targets)
+    failing = {"error", "warning"} if args.strict else {"error"}
+    return EXIT_PROBLEMS if any(d.level in failing for d in diagnostics) else EXIT_OK
+
+
+def _compile_path(path: Path, role: str | None, overrides: list) -> object:  # type: ignore[type-arg]
+    from compiler.pipeline import compile_files, compile_properties
+
+    if path.suffix == ".properties" or role:
+        if not role:
+            raise UsageError(f"{path} is a .properties file: say which client reads it with --as ROLE")
+        return compile_properties(path, role)
+    return compile_files([path], overrides)

@@ -61,6 +61,7 @@ def _node(tree: dict[str, Any], path: Path_, merged: Merged | None = None) -> An
                 f"{dotted(where)} must be a mapping, not {type(node).__name__} {node!r}",
                 merged.origin(where) if merged else None,
                 dotted(where),
+                rule="structure-type",
             )
         node = node.get(part)
     return node
@@ -72,7 +73,12 @@ def property_map(tree: dict[str, Any], path: Path_, merged: Merged) -> dict[str,
     if node is None:
         return {}
     if not isinstance(node, dict):
-        raise InputError(f"{dotted(path)} must be a mapping of Kafka properties", merged.origin(path), dotted(path))
+        raise InputError(
+            f"{dotted(path)} must be a mapping of Kafka properties",
+            merged.origin(path),
+            dotted(path),
+            rule="structure-type",
+        )
     out: dict[str, str] = {}
     for key, value in node.items():
         if isinstance(value, dict):
@@ -81,6 +87,7 @@ def property_map(tree: dict[str, Any], path: Path_, merged: Merged) -> dict[str,
                 f"'{key}.{next(iter(value), 'x')}: ...' (a dotted key was split into maps)",
                 merged.origin((*path, key)),
                 dotted((*path, key)),
+                rule="properties-nested-map",
             )
         if isinstance(value, list):
             out[str(key)] = ",".join(as_text(v) for v in value)
@@ -122,6 +129,7 @@ def topic_plan(tree: dict[str, Any], merged: Merged) -> list[TopicPlan]:
             "kestra.kafka.topics must be a mapping of topic keys",
             merged.origin(("kestra", "kafka", "topics")),
             "kestra.kafka.topics",
+            rule="structure-type",
         )
     plans: list[TopicPlan] = []
     for key, topic in topics.items():
@@ -133,6 +141,7 @@ def topic_plan(tree: dict[str, Any], merged: Merged) -> list[TopicPlan]:
                 f"{dotted(path)} must be a mapping (name, partitions, replication-factor, properties)",
                 merged.origin(path),
                 dotted(path),
+                rule="structure-type",
             )
         own_props = property_map(tree, (*path, "properties"), merged)
         props = {**default_props, **own_props}

@@ -34,11 +34,14 @@ class KkcError(Exception):
 
     exit_code = EXIT_PROBLEMS
 
-    def __init__(self, message: str, origin: Origin | None = None, key: str | None = None) -> None:
+    def __init__(
+        self, message: str, origin: Origin | None = None, key: str | None = None, rule: str = "invalid-input"
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.origin = origin
         self.key = key
+        self.rule = rule
 
     def __str__(self) -> str:
         where = f"{self.origin}: " if self.origin is not None else "kkc: "

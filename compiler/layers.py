@@ -126,7 +126,7 @@ class ConfigTree:
         raw = primary.data.get("defaults", ["_self_"])
         where = primary.positions.get(("defaults",), Origin(primary.path))
         if not isinstance(raw, list):
-            raise InputError("the defaults list must be a list", where)
+            raise InputError("the defaults list must be a list", where, rule="defaults-list")
         entries: list[_Default] = []
         for index, item in enumerate(raw):
             origin = primary.positions.get(("defaults", index), where)
@@ -140,12 +140,20 @@ class ConfigTree:
                 if group.startswith("optional "):
                     group = group.removeprefix("optional ").strip()
                 if " " in group or "@" in group or group.startswith(("override", "/")):
-                    raise InputError(f"defaults entry '{group}' is not supported by kkc (use 'group: option')", origin)
+                    raise InputError(
+                        f"defaults entry '{group}' is not supported by kkc (use 'group: option')",
+                        origin,
+                        rule="defaults-list",
+                    )
                 if option is not None and not isinstance(option, str):
-                    raise InputError(f"defaults entry '{group}' must name one option or null", origin)
+                    raise InputError(
+                        f"defaults entry '{group}' must name one option or null", origin, rule="defaults-list"
+                    )
                 entries.append(_Default("group", group, option, origin))
             else:
-                raise InputError("a defaults entry must be _self_, a config name or 'group: option'", origin)
+                raise InputError(
+                    "a defaults entry must be _self_, a config name or 'group: option'", origin, rule="defaults-list"
+                )
         if not any(e.kind == "self" for e in entries):
             entries.append(_Default("self", "_self_", None, where))
         return entries
@@ -192,16 +200,18 @@ class ConfigTree:
             return [self.target(dict(zip(groups, combo, strict=True))) for combo in itertools.product(*per_group)]
         where = primary.positions.get(("targets",), Origin(primary.path))
         if not isinstance(listed, list) or not listed:
-            raise InputError("targets must be a non-empty list of {env: E, instance: I}", where)
+            raise InputError("targets must be a non-empty list of {env: E, instance: I}", where, rule="targets")
         targets = []
         for index, item in enumerate(listed):
             origin = primary.positions.get(("targets", index), where)
             if not isinstance(item, dict) or not all(isinstance(v, str) for v in item.values()):
-                raise InputError("each target must be a mapping like {env: prod, instance: eu1}", origin)
+                raise InputError(
+                    "each target must be a mapping like {env: prod, instance: eu1}", origin, rule="targets"
+                )
             try:
                 targets.append(self.target({str(k): v for k, v in item.items()}))
             except UsageError as exc:
-                raise InputError(f"targets[{index}]: {exc.message}", origin) from None
+                raise InputError(f"targets[{index}]: {exc.message}", origin, rule="targets") from None
         return targets
 
     def layers(self, target: Target) -> list[Layer]:
@@ -216,7 +226,11 @@ class ConfigTree:
                 _check_name("config", entry.name)
                 path = self.config_dir / f"{entry.name}.yaml"
                 if not path.is_file():
-                    raise InputError(f"defaults entry '{entry.name}': no file {display_path(path)}", entry.origin)
+                    raise InputError(
+                        f"defaults entry '{entry.name}': no file {display_path(path)}",
+                        entry.origin,
+                        rule="defaults-list",
+                    )
                 layers.append(self._group_file(path, "", entry.name))
                 continue
             option = target.option(entry.name)
@@ -231,6 +245,7 @@ class ConfigTree:
             raise InputError(
                 f"a defaults list in a group file is not supported by kkc; list groups in {self.config_name}.yaml",
                 loaded.positions.get(("defaults",), Origin(loaded.path)),
+                rule="defaults-list",
             )
         data = {k: v for k, v in loaded.data.items() if k != "defaults"}
         trimmed = LoadedFile(loaded.path, data, loaded.positions, loaded.package, loaded.lookalikes)

@@ -67,7 +67,8 @@ def parse_value(raw: str, text: str) -> Any:
     if bad:
         raise InputError(
             f"bad override '{text}': the value has {' '.join(bad)} outside quotes; quote the whole value "
-            f"(key='...') or escape the character with a backslash"
+            f"(key='...') or escape the character with a backslash",
+            rule="bad-override",
         )
     return _ESCAPED.sub(r"\1", stripped)
 
@@ -81,9 +82,9 @@ def _hydra_value(raw: str, text: str) -> Any:
         value = parsed.value()
     except HydraException as exc:
         first = str(exc).strip().splitlines()[0]
-        raise InputError(f"bad override value in '{text}': {first}") from None
+        raise InputError(f"bad override value in '{text}': {first}", rule="bad-override") from None
     if type(value).__name__ in ("ChoiceSweep", "RangeSweep", "IntervalSweep", "Glob"):
-        raise InputError(f"override '{text}': sweeps are not supported by kkc")
+        raise InputError(f"override '{text}': sweeps are not supported by kkc", rule="bad-override")
     return value
 
 
@@ -92,15 +93,16 @@ def parse(text: str, index: int) -> Override:
     if not match:
         raise InputError(
             f"bad override '{text}': expected key=value, +key=value, ++key=value or ~key "
-            "(a Kafka property name with dots goes in brackets: ...properties[bootstrap.servers]=x)"
+            "(a Kafka property name with dots goes in brackets: ...properties[bootstrap.servers]=x)",
+            rule="bad-override",
         )
     prefix, key, raw = match.groups()
     op = {"~": "delete", "+": "add", "++": "force", None: "set"}[prefix]
     if raw is None and op != "delete":
-        raise InputError(f"bad override '{text}': missing '=value'")
+        raise InputError(f"bad override '{text}': missing '=value'", rule="bad-override")
     path = split_reference(key)
     if any(part == "" for part in path):
-        raise InputError(f"bad override '{text}': empty key segment in '{key}'")
+        raise InputError(f"bad override '{text}': empty key segment in '{key}'", rule="bad-override")
     value = parse_value(raw, text) if raw is not None else None
     return Override(text, index, op, key, path, raw is not None, value)
 
@@ -148,10 +150,13 @@ def apply(merged: Merged, overrides: list[Override]) -> None:
         if ov.op == "delete":
             if not exists:
                 raise InputError(
-                    f"override '{ov.text}': cannot delete '{dotted(path)}', no such key." + _suggest(merged.tree, path)
+                    f"override '{ov.text}': cannot delete '{dotted(path)}', no such key." + _suggest(merged.tree, path),
+                    rule="bad-override",
                 )
             if ov.has_value and ov.value != current:
-                raise InputError(f"override '{ov.text}': '{dotted(path)}' is {current!r}, not {ov.value!r}")
+                raise InputError(
+                    f"override '{ov.text}': '{dotted(path)}' is {current!r}, not {ov.value!r}", rule="bad-override"
+                )
             _, parent = _lookup(merged.tree, path[:-1])
             del parent[path[-1]]
             merged.forget_below(path, include_self=True)
@@ -159,16 +164,19 @@ def apply(merged: Merged, overrides: list[Override]) -> None:
         if ov.op == "set" and not exists:
             raise InputError(
                 f"override '{ov.text}': no key '{dotted(path)}' to change; to add it, write "
-                f"'+{ov.text}'.{_suggest(merged.tree, path)}"
+                f"'+{ov.text}'.{_suggest(merged.tree, path)}",
+                rule="bad-override",
             )
         if ov.op == "add" and exists and not isinstance(ov.value, dict):
             raise InputError(
-                f"override '{ov.text}': '{dotted(path)}' already exists; to change it, write '{ov.text.lstrip('+')}'"
+                f"override '{ov.text}': '{dotted(path)}' already exists; to change it, write '{ov.text.lstrip('+')}'",
+                rule="bad-override",
             )
         if ov.op == "set" and isinstance(current, dict) and not isinstance(ov.value, dict):
             raise InputError(
                 f"override '{ov.text}': '{dotted(path)}' is a mapping; override a key inside it, or give a "
-                "mapping value like {key:value}"
+                "mapping value like {key:value}",
+                rule="bad-override",
             )
         if isinstance(ov.value, dict) and (isinstance(current, dict) or not exists):
             _merge_dict(merged, path, ov.value, setting, strict=ov.op == "set")
@@ -187,7 +195,7 @@ def _merge_dict(merged: Merged, path: Path_, value: dict[str, Any], setting: Set
         here = (*path, str(key))
         exists, current = _lookup(merged.tree, here)
         if strict and not exists:
-            raise InputError(f"override: no key '{dotted(here)}' to change; use '++' to add keys")
+            raise InputError(f"override: no key '{dotted(here)}' to change; use '++' to add keys", rule="bad-override")
         if isinstance(child, dict) and (isinstance(current, dict) or not exists):
             _merge_dict(merged, here, child, Setting(setting.layer, setting.origin, child), strict)
         else:

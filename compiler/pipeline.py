@@ -28,6 +28,7 @@ class Compiled:
     resolved: Resolved
     clients: dict[str, dict[str, str]] = field(default_factory=dict)
     topics: list[TopicPlan] = field(default_factory=list)
+    properties_role: str | None = None  # set when the input was one client's .properties file
 
     @property
     def kestra(self) -> dict[str, Any]:
@@ -66,14 +67,21 @@ class Normalizer:
 
 
 def compile_layers(
-    target_id: str, layers: list[Layer], overrides: list[Override], normalizer: Normalizer | None = None
+    target_id: str,
+    layers: list[Layer],
+    overrides: list[Override],
+    normalizer: Normalizer | None = None,
+    with_bundled: bool = True,
 ) -> Compiled:
     normalizer = normalizer or Normalizer()
-    base, base_notes = bundled()
-    all_layers = [base]
-    notes = list(base_notes)
+    all_layers: list[Layer] = []
+    notes: list[Note] = []
     merged = Merged()
-    merge_layer(merged, base)
+    if with_bundled:
+        base, base_notes = bundled()
+        all_layers.append(base)
+        notes.extend(base_notes)
+        merge_layer(merged, base)
     for layer in layers:
         normalized, layer_notes = normalizer(layer)
         all_layers.append(normalized)
@@ -105,5 +113,46 @@ def compile_files(paths: list[Path], overrides: list[Override]) -> Compiled:
         loaded = load_file(path, display_path(path))
         layers.append(Layer(loaded.path, loaded.data, loaded.positions, loaded.lookalikes))
     if not layers:
-        raise InputError("no files given")
+        raise InputError("no files given", rule="bad-override")
     return compile_layers(layers[-1].label, layers, overrides)
+
+
+_ROLE_PATHS = {
+    "admin": ("kestra", "kafka", "client", "properties"),
+    "consumer": ("kestra", "kafka", "defaults", "consumer", "properties"),
+    "producer": ("kestra", "kafka", "defaults", "producer", "properties"),
+    "streams": ("kestra", "kafka", "defaults", "stream", "properties"),
+}
+
+
+def compile_properties(path: Path, role: str) -> Compiled:
+    """A plain Kafka client .properties file, read the way Kafka's clients read it (ISO-8859-1)."""
+    from compiler import properties
+    from compiler.errors import Origin
+    from compiler.layers import display_path
+    from compiler.yamlload import MAX_FILE_BYTES
+
+    shown = display_path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read {shown}: {exc.strerror}", Origin(shown), rule="unreadable-file") from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise InputError(f"file is over kkc's limit of {MAX_FILE_BYTES} bytes", Origin(shown), rule="file-too-large")
+    entries = properties.parse(raw.decode("latin-1"), shown)
+    prefix = _ROLE_PATHS[role]
+    values: dict[str, Any] = {}
+    positions = {}
+    duplicates = []
+    for entry in entries:
+        if entry.key in values:
+            duplicates.append(entry)
+        values[entry.key] = entry.value
+        positions[(*prefix, entry.key)] = entry.origin
+    data: dict[str, Any] = values
+    for part in reversed(prefix):
+        data = {part: data}
+    layer = Layer(shown, data, positions)
+    compiled = compile_layers(shown, [layer], [], with_bundled=False)
+    compiled.properties_role = role
+    return compiled

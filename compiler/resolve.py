@@ -126,7 +126,9 @@ class _Resolver:
         try:
             found = find(text)
         except PlaceholderSyntaxError as exc:
-            raise InputError(f"{dotted(path)}: {exc}", self.merged.origin(path), dotted(path)) from None
+            raise InputError(
+                f"{dotted(path)}: {exc}", self.merged.origin(path), dotted(path), rule="placeholder-syntax"
+            ) from None
         if len(found) == 1 and found[0].start == 0 and found[0].end == len(text):
             return self.placeholder(found[0], path, stack)
         pieces: list[str] = []
@@ -149,7 +151,9 @@ class _Resolver:
             if target in stack or target == path:
                 chain = [*stack[stack.index(target) :], path, target] if target in stack else [path, target]
                 links = " -> ".join(self.where(p) for p in chain)
-                raise InputError(f"reference cycle: {links}", self.merged.origin(path), dotted(path))
+                raise InputError(
+                    f"reference cycle: {links}", self.merged.origin(path), dotted(path), rule="reference-cycle"
+                )
             node = _get(self.source, target)
             if isinstance(node, dict | list):
                 raise InputError(
@@ -157,6 +161,7 @@ class _Resolver:
                     f"{'mapping' if isinstance(node, dict) else 'list'}, not a single value",
                     self.merged.origin(path),
                     dotted(path),
+                    rule="reference-not-a-value",
                 )
             value = self.value(target, (*stack, path))
             self.result.references.setdefault(path, []).append(Reference(ph.text, target, value))
@@ -178,6 +183,7 @@ class _Resolver:
             f"'{ph.text}' names no key of the merged config: {chain} -> {missing} (not found){hint}",
             self.merged.origin(path),
             dotted(path),
+            rule="reference-missing",
         )
         self.missing[missing] = (error, [])
         raise error

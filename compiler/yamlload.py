@@ -60,13 +60,16 @@ def read_text(path: Path, display: str) -> str:
     try:
         raw = path.read_bytes()
     except IsADirectoryError:
-        raise InputError(f"{display} is a directory, not a YAML file", Origin(display)) from None
+        raise InputError(
+            f"{display} is a directory, not a YAML file", Origin(display), rule="unreadable-file"
+        ) from None
     except OSError as exc:
-        raise InputError(f"cannot read {display}: {exc.strerror}", Origin(display)) from None
+        raise InputError(f"cannot read {display}: {exc.strerror}", Origin(display), rule="unreadable-file") from None
     if len(raw) > MAX_FILE_BYTES:
         raise InputError(
             f"file is {len(raw)} bytes, over kkc's limit of {MAX_FILE_BYTES} bytes for one config file",
             Origin(display),
+            rule="file-too-large",
         )
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
@@ -75,11 +78,13 @@ def read_text(path: Path, display: str) -> str:
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
         col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise InputError(f"file is not valid UTF-8 (byte 0x{raw[exc.start]:02x})", Origin(display, line, col)) from None
+        raise InputError(
+            f"file is not valid UTF-8 (byte 0x{raw[exc.start]:02x})", Origin(display, line, col), rule="not-utf8"
+        ) from None
     if "\x00" in text:
         offset = text.index("\x00")
         line = text.count("\n", 0, offset) + 1
-        raise InputError("file holds a NUL byte: binary data, not YAML", Origin(display, line, 1))
+        raise InputError("file holds a NUL byte: binary data, not YAML", Origin(display, line, 1), rule="not-utf8")
     return text
 
 
@@ -114,17 +119,20 @@ def load_text(text: str, display: str) -> LoadedFile:
         origin = Origin(display, mark.line + 1, mark.column + 1) if mark else Origin(display)
         problem = exc.problem or exc.context or "invalid YAML"
         context = f" ({exc.context})" if exc.context and exc.problem else ""
-        raise InputError(f"invalid YAML: {problem}{context}", origin) from None
+        raise InputError(f"invalid YAML: {problem}{context}", origin, rule="yaml-syntax") from None
     except YAMLError as exc:
-        raise InputError(f"invalid YAML: {exc}", Origin(display)) from None
+        raise InputError(f"invalid YAML: {exc}", Origin(display), rule="yaml-syntax") from None
     except RecursionError:
-        raise InputError(f"YAML nesting is deeper than kkc accepts ({MAX_DEPTH})", Origin(display)) from None
+        raise InputError(
+            f"YAML nesting is deeper than kkc accepts ({MAX_DEPTH})", Origin(display), rule="yaml-too-deep"
+        ) from None
     nodes = [n for n in nodes if n is not None]
     if len(nodes) > 1:
         second = nodes[1].start_mark
         raise InputError(
             f"file holds {len(nodes)} YAML documents; a config layer is one document",
             Origin(display, second.line + 1, second.column + 1),
+            rule="yaml-syntax",
         )
     builder = _Builder(display)
     if not nodes:
@@ -140,6 +148,7 @@ def load_text(text: str, display: str) -> LoadedFile:
             raise InputError(
                 f"a config layer must be a mapping of keys, but this file is {kind}",
                 Origin(display, root.start_mark.line + 1, root.start_mark.column + 1),
+                rule="not-a-mapping",
             )
     return LoadedFile(display, data, builder.positions, package_header(text), builder.lookalikes)
 
@@ -166,12 +175,18 @@ class _Builder:
 
         def count(node: Any, depth: int) -> int:
             if depth > MAX_DEPTH:
-                raise InputError(f"YAML nesting is deeper than kkc accepts ({MAX_DEPTH} levels)", self.origin(node))
+                raise InputError(
+                    f"YAML nesting is deeper than kkc accepts ({MAX_DEPTH} levels)",
+                    self.origin(node),
+                    rule="yaml-too-deep",
+                )
             key = id(node)
             if key in memo:
                 return memo[key]
             if key in on_stack:
-                raise InputError("recursive YAML alias (a node contains itself)", self.origin(node))
+                raise InputError(
+                    "recursive YAML alias (a node contains itself)", self.origin(node), rule="yaml-alias-bomb"
+                )
             total = 1
             if isinstance(node, MappingNode | SequenceNode):
                 on_stack.add(key)
@@ -191,6 +206,7 @@ class _Builder:
                 f"YAML expands to {total} nodes once aliases are followed, over kkc's limit of "
                 f"{MAX_NODES} (an alias bomb?)",
                 self.origin(root),
+                rule="yaml-alias-bomb",
             )
 
     def build(self, node: Any, path: Path_, depth: int) -> Any:
@@ -218,11 +234,17 @@ class _Builder:
                 sources = value_node.value if isinstance(value_node, SequenceNode) else [value_node]
                 for source in sources:
                     if not isinstance(source, MappingNode):
-                        raise InputError("a YAML merge key (<<) needs a mapping", self.origin(source))
+                        raise InputError(
+                            "a YAML merge key (<<) needs a mapping", self.origin(source), rule="yaml-syntax"
+                        )
                     merged.append(source)
                 continue
             if not hasattr(key_node, "style") or isinstance(key_node, MappingNode | SequenceNode):
-                raise InputError("a mapping key must be a plain value, not a list or mapping", self.origin(key_node))
+                raise InputError(
+                    "a mapping key must be a plain value, not a list or mapping",
+                    self.origin(key_node),
+                    rule="yaml-syntax",
+                )
             key = self._key_text(key_node)
             key_origin = self.origin(key_node)
             if key in seen:
@@ -230,6 +252,7 @@ class _Builder:
                     f"duplicate key '{key}' (first written at line {seen[key].line}, column "
                     f"{seen[key].column}); YAML readers disagree on which one wins",
                     key_origin,
+                    rule="duplicate-key",
                 )
             seen[key] = key_origin
             self.positions[(*path, key)] = key_origin
@@ -242,7 +265,7 @@ class _Builder:
 
     def _key_text(self, node: Any) -> str:
         if node.tag == "tag:yaml.org,2002:null" and node.value in ("", "~"):
-            raise InputError("empty mapping key", self.origin(node))
+            raise InputError("empty mapping key", self.origin(node), rule="yaml-syntax")
         return str(node.value)
 
     def _scalar(self, node: Any, path: Path_) -> Any:
@@ -251,7 +274,9 @@ class _Builder:
         tag = str(getattr(node.tag, "value", node.tag))
         text = node.value
         if tag not in _CORE_TAGS:
-            raise InputError(f"unsupported YAML tag {tag}: kkc reads plain data only", self.origin(node))
+            raise InputError(
+                f"unsupported YAML tag {tag}: kkc reads plain data only", self.origin(node), rule="yaml-syntax"
+            )
         if node.style is None:
             resolved = self._resolver11.resolve(ScalarNode, text, (True, False))
             tag11 = str(getattr(resolved, "value", resolved))

@@ -69,12 +69,16 @@ HAND_FACTS: dict[tuple[str, str], dict[str, Any]] = {
     ("admin", "config.providers"): {"accepted_before_added": True},
     ("streams", "config.providers"): {"accepted_before_added": True},
 }
-# Keys without a ConfigDef validator in early versions whose value was still checked when the client
-# was built (TSV notes of security.protocol and compression.type). SecurityProtocol.forName upper-cases.
+# Keys without a (real) ConfigDef validator in early versions whose value was still checked when the
+# client was built (TSV notes of security.protocol and compression.type). SecurityProtocol.forName upper-cases.
 CONSTRUCTION_CHECKS: dict[tuple[str, str], str] = {
     ("common", "security.protocol"): "(case insensitive) [PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL]",
     ("streams", "security.protocol"): "(case insensitive) [PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL]",
     ("producer", "compression.type"): "[none, gzip, snappy, lz4, zstd]",
+    # notes §5.9: before 4.2 an empty bootstrap.servers fails at construction ("No resolvable bootstrap urls").
+    ("producer", "bootstrap.servers"): "list; must not be empty",
+    ("consumer", "bootstrap.servers"): "list; must not be empty",
+    ("streams", "bootstrap.servers"): "list; must not be empty",
 }
 # notes §6.
 STREAMS_PREFIXES = {
@@ -124,11 +128,15 @@ STREAMS_FORCED = [
     {"client": "consumer", "key": "enable.auto.commit", "value": "false", "when": "always", "since": None},
     {"client": "consumer", "key": "allow.auto.create.topics", "value": "false", "when": "always", "since": None},
     {"client": "consumer", "key": "group.protocol", "value": "classic", "when": "always", "since": "4.0"},
-    {"client": "consumer", "key": "isolation.level", "value": "read_committed", "when": "exactly_once",
-     "since": None},
+    {"client": "consumer", "key": "isolation.level", "value": "read_committed", "when": "exactly_once", "since": None},
     {"client": "producer", "key": "enable.idempotence", "value": "true", "when": "exactly_once", "since": None},
-    {"client": "producer", "key": "transactional.id", "value": "<set by Kafka Streams>", "when": "exactly_once",
-     "since": None},
+    {
+        "client": "producer",
+        "key": "transactional.id",
+        "value": "<set by Kafka Streams>",
+        "when": "exactly_once",
+        "since": None,
+    },
 ]
 
 _VERSION = r"\d+\.\d+(?:\.\d+)?"
@@ -252,13 +260,14 @@ def build_row(row: dict[str, str], names: dict[str, Any], versions: list[str]) -
     valid_history = history(first, row["valid_values_or_range"], changes, "valid")
     if (scope, key) in CONSTRUCTION_CHECKS:
         for step in valid_history:
-            if step[1] == "(none)":
+            if step[1] in ("(none)", "non-null"):
                 step[1] = CONSTRUCTION_CHECKS[(scope, key)]
                 step.append("construction")
     if valid_history:
         entry["valid_history"] = valid_history
-    default_history = [[since, *normalize_default(raw)[:1]] for since, raw in history(
-        first, row["default"], changes, "default")]
+    default_history = [
+        [since, *normalize_default(raw)[:1]] for since, raw in history(first, row["default"], changes, "default")
+    ]
     if default_history:
         entry["default_history"] = default_history
     entry.update(HAND_FACTS.get((scope, key), {}))

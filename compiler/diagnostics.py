@@ -1,0 +1,43 @@
+"""One problem found in a config: the record every output format prints."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from compiler.errors import KkcError, Origin
+
+LEVELS = ("error", "warning", "info")
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    file: str
+    line: int
+    column: int
+    key: str
+    level: str
+    rule: str
+    message: str
+    target: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @property
+    def sort_key(self) -> tuple[str, str, int, int, int, str, str]:
+        return (self.target, self.file, self.line, self.column, LEVELS.index(self.level), self.rule, self.key)
+
+
+def at(origin: Origin | None, key: str, level: str, rule: str, message: str, target: str) -> Diagnostic:
+    if origin is None:
+        return Diagnostic("", 0, 0, key, level, rule, message, target)
+    return Diagnostic(origin.file, origin.line, origin.column, key, level, rule, message, target)
+
+
+def from_error(error: KkcError, target: str) -> Diagnostic:
+    return at(error.origin, error.key or "", "error", error.rule, error.message, target)
+
+
+def summary(diagnostics: list[Diagnostic]) -> dict[str, int]:
+    return {f"{level}s": sum(1 for d in diagnostics if d.level == level) for level in LEVELS}

@@ -1,0 +1,121 @@
+"""Output formats for diagnostics, chosen by name: text, json, github, sarif."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from compiler import __version__
+from compiler.diagnostics import Diagnostic, summary
+
+INFORMATION_URI = "https://github.com/kestra-io/kestra"
+_COLOURS = {"error": "\033[31m", "warning": "\033[33m", "info": "\033[36m"}
+
+
+def use_colour(stream: Any) -> bool:
+    return "NO_COLOR" not in os.environ and hasattr(stream, "isatty") and stream.isatty()
+
+
+def text(diagnostics: list[Diagnostic], targets: list[str], colour: bool = False) -> str:
+    """`file:line:col: level [rule] message`; one line for a problem shared by several targets."""
+    grouped: dict[tuple[str, int, int, str, str, str], list[str]] = {}
+    for d in diagnostics:
+        grouped.setdefault((d.file, d.line, d.column, d.level, d.rule, d.message), []).append(d.target)
+    lines = []
+    for (file, line, column, level, rule, message), where in grouped.items():
+        place = f"{file}:{line}:{column}" if line else (file or where[0] or "<input>")
+        shown = f"\033[1m{level}\033[0m" if False else level
+        if colour:
+            shown = f"{_COLOURS[level]}{level}\033[0m"
+        suffix = ""
+        if len(targets) > 1 and where and where[0]:
+            suffix = f" (target {', '.join(dict.fromkeys(where))})" if len(set(where)) < len(targets) else ""
+        lines.append(f"{place}: {shown} [{rule}] {message}{suffix}")
+    counts = summary(diagnostics)
+    lines.append(
+        f"{counts['errors']} error(s), {counts['warnings']} warning(s), {counts['infos']} info(s) "
+        f"in {len(targets)} target(s)"
+    )
+    return "\n".join(lines) + "\n"
+
+
+def as_json(diagnostics: list[Diagnostic], targets: list[str], colour: bool = False) -> str:
+    doc = {"diagnostics": [d.to_dict() for d in diagnostics], "summary": summary(diagnostics)}
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
+def _gh_escape(value: str, prop: bool) -> str:
+    value = value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    if prop:
+        value = value.replace(":", "%3A").replace(",", "%2C")
+    return value
+
+
+def github(diagnostics: list[Diagnostic], targets: list[str], colour: bool = False) -> str:
+    """GitHub Actions workflow commands: an annotation on the file and line of each problem."""
+    kinds = {"error": "error", "warning": "warning", "info": "notice"}
+    lines = []
+    for d in diagnostics:
+        props = []
+        if d.file and d.line:
+            props += [f"file={_gh_escape(d.file, True)}", f"line={d.line}", f"col={d.column}"]
+        props.append(f"title={_gh_escape(d.rule, True)}")
+        target = f"[{d.target}] " if d.target and len(targets) > 1 else ""
+        lines.append(f"::{kinds[d.level]} {','.join(props)}::{_gh_escape(target + d.message, False)}")
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+def sarif(diagnostics: list[Diagnostic], targets: list[str], colour: bool = False) -> str:
+    from compiler.rules import REGISTRY
+
+    levels = {"error": "error", "warning": "warning", "info": "note"}
+    used = sorted({d.rule for d in diagnostics})
+    rules = []
+    for rule_id in used:
+        rule = REGISTRY.get(rule_id)
+        rules.append(
+            {
+                "id": rule_id,
+                "shortDescription": {"text": rule.summary if rule else rule_id.replace("-", " ")},
+                "defaultConfiguration": {"level": levels[rule.level] if rule else "error"},
+            }
+        )
+    index = {rule_id: i for i, rule_id in enumerate(used)}
+    results = []
+    for d in diagnostics:
+        result: dict[str, Any] = {
+            "ruleId": d.rule,
+            "ruleIndex": index[d.rule],
+            "level": levels[d.level],
+            "message": {"text": d.message},
+            "properties": {"target": d.target, "key": d.key},
+        }
+        if d.file and not d.file.startswith("<"):
+            location: dict[str, Any] = {"artifactLocation": {"uri": d.file.replace(os.sep, "/")}}
+            if d.line:
+                location["region"] = {"startLine": d.line, "startColumn": max(d.column, 1)}
+            result["locations"] = [{"physicalLocation": location}]
+        results.append(result)
+    doc = {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {"name": "kkc", "version": __version__, "informationUri": INFORMATION_URI, "rules": rules}
+                },
+                "results": results,
+            }
+        ],
+    }
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
+FORMATS: dict[str, Callable[..., str]] = {"text": text, "json": as_json, "github": github, "sarif": sarif}
+
+
+def write(fmt: str, diagnostics: list[Diagnostic], targets: list[str]) -> None:
+    sys.stdout.write(FORMATS[fmt](diagnostics, targets, use_colour(sys.stdout)))

@@ -1,0 +1,37 @@
+"""The registry of validation rules: every family module, listed explicitly, in report order."""
+
+from __future__ import annotations
+
+from compiler.rules import (
+    cross_field,
+    data_safety,
+    kafka_properties,
+    loggers,
+    message_size,
+    placeholders,
+    replication,
+    security,
+    structure,
+    topics,
+)
+from compiler.rules.base import Rule
+
+FAMILIES = (
+    structure,
+    kafka_properties,
+    cross_field,
+    replication,
+    message_size,
+    topics,
+    data_safety,
+    security,
+    loggers,
+    placeholders,
+)
+
+REGISTRY: dict[str, Rule] = {}
+for _family in FAMILIES:
+    for _rule in _family.RULES:
+        if _rule.id in REGISTRY:
+            raise RuntimeError(f"duplicate rule id {_rule.id}")
+        REGISTRY[_rule.id] = _rule

@@ -1,0 +1,149 @@
+"""What a validation rule is, and the context it reads.
+
+A rule is a frozen record: a stable id, its family, its default level, a one-line summary, and a
+failing and a passing example (one layer of YAML over Kestra's bundled defaults; `tests/
+test_rule_examples.py` compiles both and checks the rule fires on the first and not the second).
+Rules never reach back into earlier stages: they read a `Compiled` through a `Context`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from compiler.diagnostics import Diagnostic, at
+from compiler.errors import Origin
+from compiler.normalize import dotted
+from compiler.pipeline import Compiled
+from compiler.yamlload import Path_
+
+KAFKA_PATH: Path_ = ("kestra", "kafka")
+CLIENT_PROPS: Path_ = ("kestra", "kafka", "client", "properties")
+ROLE_SECTIONS = {"consumer": "consumer", "producer": "producer", "stream": "streams"}
+_ROLE_KEYS = {"consumer": "consumer", "producer": "producer", "streams": "stream"}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A rule's report: where (a key path of the merged config) and what."""
+
+    path: Path_
+    message: str
+    level: str | None = None  # None: the rule's default level
+    origin: Origin | None = None  # when the position is not the one of `path`
+
+
+@dataclass(frozen=True)
+class Example:
+    """A layer of YAML over the bundled defaults; several layers make several targets."""
+
+    layers: tuple[str, ...]
+    options: tuple[tuple[str, Any], ...] = ()
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    family: str
+    level: str
+    summary: str
+    check: Callable[[Context], Iterable[Finding]] | None = None
+    check_all: Callable[[list[Context]], Iterable[tuple[Context, Finding]]] | None = None
+    failing: Example | None = None
+    passing: Example | None = None
+
+
+def example(*layers: str, **options: Any) -> Example:
+    return Example(tuple(layers), tuple(sorted(options.items())))
+
+
+@dataclass(frozen=True)
+class PropertySet:
+    """One map of Kafka properties as written in the config, and the Kafka section that reads it."""
+
+    path: Path_  # the `properties` map's path; a key's full path is (*path, key)
+    sections: tuple[str, ...]  # catalog sections; client.properties go to every client type
+    values: dict[str, str]
+
+
+@dataclass
+class Context:
+    compiled: Compiled
+    brokers: int | None
+    brokers_declared: bool
+    kafka_version: str
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def target(self) -> str:
+        return self.compiled.target
+
+    @property
+    def tree(self) -> dict[str, Any]:
+        return self.compiled.resolved.tree
+
+    def get(self, path: Path_, default: Any = None) -> Any:
+        node: Any = self.tree
+        for part in path:
+            if not isinstance(node, dict) or part not in node:
+                return default
+            node = node[part]
+        return node
+
+    def origin(self, path: Path_) -> Origin | None:
+        return self.compiled.merged.origin(path)
+
+    @property
+    def cluster(self) -> dict[str, Any]:
+        cluster = self.tree.get("cluster")
+        return cluster if isinstance(cluster, dict) else {}
+
+    def property_sets(self) -> Iterator[PropertySet]:
+        """Every Kafka property map of the config, with the section(s) that read it."""
+        from compiler.resolve import as_text
+
+        def props(path: Path_) -> dict[str, str]:
+            node = self.get(path)
+            if not isinstance(node, dict):
+                return {}
+            return {str(k): as_text(v) for k, v in node.items() if not isinstance(v, dict | list)}
+
+        role = self.compiled.properties_role
+        if role is not None:
+            path = CLIENT_PROPS if role == "admin" else (*KAFKA_PATH, "defaults", _ROLE_KEYS[role], "properties")
+            yield PropertySet(path, (role,), props(path))
+            return
+        yield PropertySet(CLIENT_PROPS, ("admin", "consumer", "producer", "streams"), props(CLIENT_PROPS))
+        for role, section in ROLE_SECTIONS.items():
+            path = (*KAFKA_PATH, "defaults", role, "properties")
+            yield PropertySet(path, (section,), props(path))
+        topic_defaults = (*KAFKA_PATH, "defaults", "topic", "properties")
+        yield PropertySet(topic_defaults, ("topic",), props(topic_defaults))
+        topics = self.get((*KAFKA_PATH, "topics"), {})
+        if isinstance(topics, dict):
+            for key in topics:
+                path = (*KAFKA_PATH, "topics", key, "properties")
+                yield PropertySet(path, ("topic",), props(path))
+
+    def client_origin(self, role: str, key: str) -> tuple[Path_, Origin | None]:
+        """Where the effective value of `key` for a client role was set."""
+        section = {"consumer": "consumer", "producer": "producer", "streams": "stream"}.get(role)
+        if section:
+            path = (*KAFKA_PATH, "defaults", section, "properties", key)
+            if self.get(path) is not None or self._has(path):
+                return path, self.origin(path)
+        path = (*CLIENT_PROPS, key)
+        return path, self.origin(path)
+
+    def _has(self, path: Path_) -> bool:
+        node: Any = self.tree
+        for part in path:
+            if not isinstance(node, dict) or part not in node:
+                return False
+            node = node[part]
+        return True
+
+    def diagnostic(self, rule: Rule, finding: Finding) -> Diagnostic:
+        origin = finding.origin or self.origin(finding.path)
+        return at(origin, dotted(finding.path), finding.level or rule.level, rule.id, finding.message, self.target)

@@ -1,0 +1,7 @@
+"""Rules: message_size."""
+
+from __future__ import annotations
+
+from compiler.rules.base import Rule
+
+RULES: tuple[Rule, ...] = ()

@@ -1,0 +1,7 @@
+"""Rules: security."""
+
+from __future__ import annotations
+
+from compiler.rules.base import Rule
+
+RULES: tuple[Rule, ...] = ()

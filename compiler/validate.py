@@ -1,0 +1,62 @@
+"""Stage 6, validate: run every registered rule over compiled targets; collect diagnostics.
+
+Problems that stop compilation (invalid YAML, a missing reference) become error diagnostics of
+their target, so one run reports every problem of every target.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from compiler.diagnostics import Diagnostic, from_error
+from compiler.errors import InputError, KkcError, ProblemList
+from compiler.pipeline import Compiled
+from compiler.rules import REGISTRY
+from compiler.rules.base import Context
+
+DEFAULT_ASSUMED_BROKERS = 1
+
+
+@dataclass(frozen=True)
+class Options:
+    brokers: int | None = None  # --brokers: overrides cluster.brokers
+    kafka_version: str | None = None  # --kafka-version: overrides cluster.kafka-version
+
+
+def errors_of(error: KkcError, target: str) -> list[Diagnostic]:
+    problems = error.problems if isinstance(error, ProblemList) else [error]
+    return [from_error(p, target) for p in problems]
+
+
+def context(compiled: Compiled, options: Options) -> Context:
+    from compiler.catalog import KNOWN_VERSIONS, LATEST
+
+    cluster = compiled.resolved.tree.get("cluster")
+    cluster = cluster if isinstance(cluster, dict) else {}
+    declared = cluster.get("brokers")
+    brokers: int | None = options.brokers
+    brokers_declared = options.brokers is not None
+    if brokers is None and isinstance(declared, int) and not isinstance(declared, bool):
+        brokers, brokers_declared = declared, True
+    version = options.kafka_version or cluster.get("kafka-version") or LATEST
+    version = str(version)
+    if version not in KNOWN_VERSIONS:
+        version = LATEST
+    return Context(compiled, brokers, brokers_declared, version)
+
+
+def validate(compiled: list[Compiled], options: Options) -> list[Diagnostic]:
+    contexts = [context(c, options) for c in compiled]
+    diagnostics: list[Diagnostic] = []
+    for rule in REGISTRY.values():
+        if rule.check is not None:
+            for ctx in contexts:
+                try:
+                    findings = list(rule.check(ctx))
+                except InputError as error:
+                    diagnostics.extend(errors_of(error, ctx.target))
+                    continue
+                diagnostics.extend(ctx.diagnostic(rule, f) for f in findings)
+        if rule.check_all is not None and contexts:
+            diagnostics.extend(ctx.diagnostic(rule, f) for ctx, f in rule.check_all(contexts))
+    return sorted(set(diagnostics), key=lambda d: d.sort_key)
