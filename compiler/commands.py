@@ -68,6 +68,7 @@ def compile_command(args: argparse.Namespace) -> int:
             problems.append(_with_target(exc, target.id, len(targets)))
     if problems:
         raise ProblemList(problems)
+    _refuse_invalid(results)
     if args.out is not None:
         outputs: dict[str, dict[str, str]] = {}
         secret_files: set[str] = set()
@@ -159,3 +160,26 @@ def _compile_path(path: Path, role: str | None, overrides: list) -> object:  # t
             raise UsageError(f"{path} is a .properties file: say which client reads it with --as ROLE")
         return compile_properties(path, role)
     return compile_files([path], overrides)
+
+
+def _refuse_invalid(results: list) -> None:  # type: ignore[type-arg]
+    """Compiling proves the outputs right: errors stop it (nothing written), warnings are shown."""
+    from compiler import report
+    from compiler.validate import Options, validate
+
+    diagnostics = [d for d in validate(results, Options()) if d.level != "info"]
+    if not diagnostics:
+        return
+    targets = [c.target for c in results]
+    errors = [d for d in diagnostics if d.level == "error"]
+    shown = report.text(diagnostics, targets, report.use_colour(sys.stderr))
+    sys.stderr.write(shown)
+    if errors:
+        raise AlreadyReported(f"{len(errors)} error(s): nothing written (see kkc validate)")
+
+
+class AlreadyReported(KkcError):
+    """Problems already printed as diagnostics; only the exit code is left to give."""
+
+    def __str__(self) -> str:
+        return f"kkc: {self.message}"

@@ -80,19 +80,23 @@ def property_map(tree: dict[str, Any], path: Path_, merged: Merged) -> dict[str,
             rule="structure-type",
         )
     out: dict[str, str] = {}
-    for key, value in node.items():
-        if isinstance(value, dict):
-            raise InputError(
-                f"{dotted((*path, key))} is a nested map: write the Kafka property name whole, e.g. "
-                f"'{key}.{next(iter(value), 'x')}: ...' (a dotted key was split into maps)",
-                merged.origin((*path, key)),
-                dotted((*path, key)),
-                rule="properties-nested-map",
-            )
+    for key, value in _flatten(node):
         if isinstance(value, list):
             out[str(key)] = ",".join(as_text(v) for v in value)
         else:
             out[str(key)] = as_text(value)
+    return out
+
+
+def _flatten(node: dict[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
+    """A nested map under `properties` is read as dotted names, as Micronaut does (the validator errs)."""
+    out: list[tuple[str, Any]] = []
+    for key, value in node.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            out.extend(_flatten(value, f"{name}."))
+        else:
+            out.append((name, value))
     return out
 
 

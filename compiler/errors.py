@@ -45,7 +45,9 @@ class KkcError(Exception):
 
     def __str__(self) -> str:
         where = f"{self.origin}: " if self.origin is not None else "kkc: "
-        return f"{where}error: {self.message}"
+        if isinstance(self, UsageError):
+            return f"{where}error: {self.message}"
+        return f"{where}error [{self.rule}] {self.message}"
 
 
 class InputError(KkcError):

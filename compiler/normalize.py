@@ -148,7 +148,8 @@ def normalize_layer(layer: Layer) -> tuple[Layer, list[Note]]:
                                 "camel-case-key",
                                 (*target, index, new_key),
                                 key,
-                                f"'{key}' is bound by Kestra as '{new_key}' (kebab-case)",
+                                f"'{dotted((*source, index, key))}' is bound by Kestra as "
+                                f"'{dotted((*target, index, new_key))}' (kebab-case)",
                                 origin,
                             )
                         )

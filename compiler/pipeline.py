@@ -104,17 +104,22 @@ def compile_target(
 
 
 def compile_files(paths: list[Path], overrides: list[Override]) -> Compiled:
-    """Existing Kestra config files, each one layer over Kestra's bundled defaults."""
+    """Existing Kestra config files, each one layer over Kestra's bundled defaults.
+
+    A multi-document file is several layers in order, as Micronaut reads it.
+    """
     from compiler.layers import display_path
-    from compiler.yamlload import load_file
+    from compiler.yamlload import load_documents
 
     layers = []
     for path in paths:
-        loaded = load_file(path, display_path(path))
-        layers.append(Layer(loaded.path, loaded.data, loaded.positions, loaded.lookalikes))
+        shown = display_path(path)
+        for index, loaded in enumerate(load_documents(path, shown)):
+            label = shown if index == 0 else f"{shown}#{index + 1}"
+            layers.append(Layer(label, loaded.data, loaded.positions, loaded.lookalikes))
     if not layers:
         raise InputError("no files given", rule="bad-override")
-    return compile_layers(layers[-1].label, layers, overrides)
+    return compile_layers(display_path(paths[-1]), layers, overrides)
 
 
 _ROLE_PATHS = {

@@ -107,7 +107,13 @@ def load_file(path: Path, display: str | None = None) -> LoadedFile:
     return load_text(read_text(path, shown), shown)
 
 
-def load_text(text: str, display: str) -> LoadedFile:
+def load_documents(path: Path, display: str | None = None) -> list[LoadedFile]:
+    """Every document of a multi-document file (Micronaut reads them in order, later ones win)."""
+    shown = display or str(path)
+    return load_text(read_text(path, shown), shown, multi=True)  # type: ignore[return-value]
+
+
+def load_text(text: str, display: str, multi: bool = False) -> Any:
     from ruamel.yaml import YAML
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
@@ -127,6 +133,8 @@ def load_text(text: str, display: str) -> LoadedFile:
             f"YAML nesting is deeper than kkc accepts ({MAX_DEPTH})", Origin(display), rule="yaml-too-deep"
         ) from None
     nodes = [n for n in nodes if n is not None]
+    if multi:
+        return [_document(node, display, text) for node in nodes] or [_document(None, display, text)]
     if len(nodes) > 1:
         second = nodes[1].start_mark
         raise InputError(
@@ -134,11 +142,14 @@ def load_text(text: str, display: str) -> LoadedFile:
             Origin(display, second.line + 1, second.column + 1),
             rule="yaml-syntax",
         )
+    return _document(nodes[0] if nodes else None, display, text)
+
+
+def _document(root: Any, display: str, text: str) -> LoadedFile:
     builder = _Builder(display)
-    if not nodes:
+    if root is None:
         data: Any = {}
     else:
-        root = nodes[0]
         builder.check_size(root)
         data = builder.build(root, (), 0)
         if data is None:

@@ -163,25 +163,25 @@ BAD = {
         {"env/dev.yaml": "kestra:\n  kafka:\n\tx: 1\n"},
         ["env=dev"],
         1,
-        "env/dev.yaml:3:1: error: invalid YAML: found character '\\t'",
+        "env/dev.yaml:3:1: error [yaml-syntax] invalid YAML: found character '\\t'",
     ),
     "unclosed-quote": (
         {"env/dev.yaml": 'kestra:\n  kafka: "abc\n'},
         ["env=dev"],
         1,
-        "env/dev.yaml:3:1: error: invalid YAML",
+        "env/dev.yaml:3:1: error [yaml-syntax] invalid YAML",
     ),
     "duplicate-key": (
         {"env/dev.yaml": "# @package _global_\ncluster:\n  brokers: 1\n  brokers: 2\n"},
         ["env=dev"],
         1,
-        "env/dev.yaml:4:3: error: duplicate key 'brokers' (first written at line 3, column 3)",
+        "env/dev.yaml:4:3: error [duplicate-key] duplicate key 'brokers' (first written at line 3, column 3)",
     ),
     "list-file": (
         {"env/dev.yaml": "- a\n- b\n"},
         ["env=dev"],
         1,
-        "env/dev.yaml:1:1: error: a config layer must be a mapping of keys, but this file is a list",
+        "env/dev.yaml:1:1: error [not-a-mapping] a config layer must be a mapping of keys, but this file is a list",
     ),
     "scalar-file": ({"env/dev.yaml": "hello\n"}, ["env=dev"], 1, "but this file is a single value ('hello')"),
     "missing-reference": (
@@ -191,14 +191,15 @@ BAD = {
         },
         ["env=dev"],
         1,
-        "env/dev.yaml:7:11: error: '${kestra.kafka.defaults.consumer-prefx}' names no key of the merged config: "
+        "env/dev.yaml:7:11: error [reference-missing] '${kestra.kafka.defaults.consumer-prefx}' names no key "
+        "of the merged config: "
         "kestra.kafka.defaults.stream.properties.state.dir (",
     ),
     "cycle": (
         {"env/dev.yaml": "# @package _global_\nkestra:\n  a: '${kestra.b}'\n  b: '${kestra.a}'\n"},
         ["env=dev"],
         1,
-        "error: reference cycle: kestra.a (",
+        "error [reference-cycle] reference cycle: kestra.a (",
     ),
     "nested-properties": (
         {
@@ -207,9 +208,10 @@ BAD = {
         },
         ["env=dev"],
         1,
-        "env/dev.yaml:6:9: error: kestra.kafka.client.properties.bootstrap is a nested map",
+        "env/dev.yaml:6:9: error [properties-nested-map] 'bootstrap' under kestra.kafka.client.properties "
+        "is a nested map",
     ),
-    "bad-override-grammar": ({}, ["env=dev", "kestra.kafka==={"], 1, "error: bad override"),
+    "bad-override-grammar": ({}, ["env=dev", "kestra.kafka==={"], 1, "error [bad-override] bad override"),
     "override-missing-key": (
         {},
         ["env=dev", "kestra.kafka.defaults.topic.partitons=3"],
@@ -227,7 +229,7 @@ BAD = {
         {"env/dev.yaml": b"kestra:\n  x: \xff\xfe\n"},
         ["env=dev"],
         1,
-        "env/dev.yaml:2:6: error: file is not valid UTF-8",
+        "env/dev.yaml:2:6: error [not-utf8] file is not valid UTF-8",
     ),
     "alias-bomb": (
         {

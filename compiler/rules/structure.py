@@ -1,7 +1,358 @@
-"""Rules: structure."""
+"""Rules: the shape of the `kestra.kafka` tree and of kkc's own keys (a Cerberus schema), plus
+what normalization changed (camelCase, the doc page's variant paths, YAML 1.1 look-alikes)."""
 
 from __future__ import annotations
 
-from compiler.rules.base import Rule
+import difflib
+from collections.abc import Iterator
+from functools import cache
+from typing import Any
 
-RULES: tuple[Rule, ...] = ()
+from compiler.layers import TOOL_KEYS
+from compiler.rules.base import Context, Finding, Rule, example
+from compiler.yamlload import Path_
+
+KNOWN_TOPIC_FIELDS = ("name", "partitions", "replication-factor", "properties", "cls")
+_SCALAR = ["string", "integer", "float", "boolean"]
+_PROPS = {"type": "dict", "keysrules": {"type": "string"}, "valuesrules": {"nullable": True}}
+_COUNT = {"type": "intlike", "min": 1}
+_RF = {"type": "intlike", "anyof": [{"min": 1}, {"allowed": [-1]}]}
+_SIZE = {"type": "intlike", "min": 0}
+
+
+def _schema() -> dict[str, Any]:
+    role = {"type": "dict", "schema": {"properties": _PROPS}}
+    topic = {
+        "type": "dict",
+        "nullable": True,
+        "schema": {
+            "name": {"type": "string", "empty": False},
+            "partitions": _COUNT,
+            "replication-factor": _RF,
+            "properties": _PROPS,
+            "cls": {"type": "string"},
+        },
+    }
+    kafka = {
+        "client": {
+            "type": "dict",
+            "schema": {
+                "properties": _PROPS,
+                "loggers": {"type": "list", "schema": {"type": "dict", "allow_unknown": True}},
+            },
+        },
+        "defaults": {
+            "type": "dict",
+            "schema": {
+                "topic-prefix": {"type": "string"},
+                "consumer-prefix": {"type": "string"},
+                "topic": {
+                    "type": "dict",
+                    "schema": {"partitions": _COUNT, "replication-factor": _RF, "properties": _PROPS},
+                },
+                "consumer": role,
+                "producer": role,
+                "stream": role,
+            },
+        },
+        "topics": {"type": "dict", "keysrules": {"type": "string"}, "valuesrules": topic},
+        "message-protection": {
+            "type": "dict",
+            "schema": {"soft-limit": _SIZE, "hard-limit": _SIZE, "enabled": {"type": "boolean"}, "limit": _SIZE},
+        },
+    }
+    return {
+        "kestra": {
+            "type": "dict",
+            "allow_unknown": True,
+            "schema": {
+                "queue": {"type": "dict", "allow_unknown": True, "schema": {"type": {"type": "string"}}},
+                "kafka": {"type": "dict", "allow_unknown": False, "schema": kafka},
+            },
+        },
+        "cluster": {
+            "type": "dict",
+            "schema": {
+                "name": {"type": "string", "empty": False},
+                "brokers": _COUNT,
+                "kafka-version": {"type": "string", "regex": r"\d+\.\d+"},
+                "broker-defaults": {"type": "dict", "keysrules": {"type": "string"}, "valuesrules": {"type": _SCALAR}},
+            },
+        },
+        "targets": {"type": "list", "schema": {"type": "dict"}},
+        "policy": {"type": "dict", "allow_unknown": True},
+    }
+
+
+@cache
+def _validator() -> Any:
+    import cerberus
+
+    class KkcValidator(cerberus.Validator):  # type: ignore[misc]
+        types_mapping = cerberus.Validator.types_mapping.copy()
+        types_mapping["integer"] = cerberus.TypeDefinition("integer", (int,), (bool,))
+
+        def _validate_type_intlike(self, value: Any) -> bool:
+            if isinstance(value, bool):
+                return False
+            return isinstance(value, int) or isinstance(value, str) and value.lstrip("-").isdigit()
+
+    return KkcValidator(_schema(), allow_unknown=False)
+
+
+def _leaf_errors(errors: Any) -> Iterator[Any]:
+    for error in errors:
+        if error.is_group_error:
+            yield from _leaf_errors(error.child_errors)
+        else:
+            yield error
+
+
+def _as_int(value: Any) -> Any:
+    return int(value) if isinstance(value, str) and value.lstrip("-").isdigit() else value
+
+
+def _schema_findings(ctx: Context) -> list[tuple[str, Finding]]:
+    """(rule id, finding) for every schema problem of the tree."""
+    validator = _validator()
+    doc = {k: v for k, v in ctx.tree.items() if k in ("kestra", *TOOL_KEYS)}
+    if validator.validate(doc, normalize=False):
+        return []
+    out: list[tuple[str, Finding]] = []
+    for error in _leaf_errors(validator._errors):
+        path: Path_ = tuple(error.document_path)
+        name = ".".join(str(p) for p in path)
+        value = error.value
+        if error.code == 0x03:  # unknown field
+            parent_schema = _schema_at(error.schema_path)
+            known = sorted(parent_schema) if isinstance(parent_schema, dict) else []
+            close = difflib.get_close_matches(str(path[-1]), known, n=1, cutoff=0.6)
+            hint = f"; did you mean '{close[0]}'?" if close else f" (known: {', '.join(known)})"
+            if path[0] in TOOL_KEYS:
+                out.append(("unknown-tool-key", Finding(path, f"unknown key '{name}': kkc does not read it{hint}")))
+            else:
+                out.append(("unknown-key", Finding(path, f"unknown key '{name}': Kestra ignores it{hint}")))
+        elif error.rule == "type" or error.code in (0x24,):
+            expected = error.constraint if isinstance(error.constraint, str) else "/".join(error.constraint or [])
+            expected = {"intlike": "a whole number", "dict": "a mapping", "list": "a list"}.get(expected, expected)
+            out.append(
+                ("wrong-type", Finding(path, f"'{name}' must be {expected}, not {type(value).__name__} {value!r}"))
+            )
+        elif error.rule in ("min", "anyof", "allowed", "regex", "empty"):
+            what = {
+                "min": f"at least {error.constraint}",
+                "anyof": "at least 1 (or -1 for the broker's default)",
+                "regex": "a version like 3.9 or 4.1",
+                "empty": "non-empty",
+            }.get(error.rule, f"one of {error.constraint}")
+            out.append(("invalid-value", Finding(path, f"'{name}' is {_as_int(value)!r}; it must be {what}")))
+        elif error.rule == "nullable" or error.code == 0x22:
+            out.append(
+                ("wrong-type", Finding(path, f"'{name}' is empty; give it a value (write \"\" for an empty string)"))
+            )
+        else:
+            out.append(("invalid-value", Finding(path, f"'{name}': {error.rule} {error.constraint}")))
+    return out
+
+
+def _schema_at(schema_path: tuple[Any, ...]) -> Any:
+    node: Any = _schema()
+    for part in schema_path:
+        if not isinstance(node, dict) or part not in node:
+            return None
+        node = node[part]
+    return node
+
+
+def _by_rule(rule_id: str) -> Any:
+    def check(ctx: Context) -> Iterator[Finding]:
+        for found_rule, finding in _cached_schema(ctx):
+            if found_rule == rule_id:
+                yield finding
+
+    return check
+
+
+def _cached_schema(ctx: Context) -> list[tuple[str, Finding]]:
+    if "structure" not in ctx.extra:
+        ctx.extra["structure"] = _schema_findings(ctx)
+    result: list[tuple[str, Finding]] = ctx.extra["structure"]
+    return result
+
+
+def _notes(rule_id: str) -> Any:
+    def check(ctx: Context) -> Iterator[Finding]:
+        for note in ctx.compiled.notes:
+            if note.rule == rule_id:
+                yield Finding(note.path, note.message, origin=note.origin)
+
+    return check
+
+
+def _nested_properties(ctx: Context) -> Iterator[Finding]:
+    for props in ctx.property_sets():
+        node = ctx.get(props.path)
+        if not isinstance(node, dict):
+            continue
+        for key, value in node.items():
+            if isinstance(value, dict):
+                inner = next(iter(value), "x")
+                yield Finding(
+                    (*props.path, key),
+                    f"'{key}' under {'.'.join(props.path)} is a nested map, read as '{key}.{inner}'...: a dotted "
+                    f"Kafka property name was split; write it whole and quote nothing: '{key}.{inner}: ...'",
+                )
+
+
+def _lookalikes(ctx: Context) -> Iterator[Finding]:
+    seen = set()
+    for item in ctx.compiled.merged.lookalikes:
+        if item.origin in seen:
+            continue
+        seen.add(item.origin)
+        meaning = {"bool": "a boolean", "int": "a number", "octal int": "an octal number", "float": "a number"}.get(
+            item.yaml11_type, f"a {item.yaml11_type}"
+        )
+        yield Finding(
+            item.path,
+            f"'{item.text}' is read by Kestra's YAML 1.1 parser (SnakeYAML) as {meaning}, by YAML 1.2 as a string; "
+            f"kkc keeps the string '{item.text}'. Quote it (\"{item.text}\") to say which one you mean",
+            origin=item.origin,
+        )
+
+
+def _unknown_root(ctx: Context) -> Iterator[Finding]:
+    known = ("kestra", *TOOL_KEYS)
+    for key in ctx.tree:
+        if key in known:
+            continue
+        close = difflib.get_close_matches(key, known, n=1, cutoff=0.7)
+        if close:
+            yield Finding((key,), f"root key '{key}' is not read by Kestra or kkc; did you mean '{close[0]}'?")
+
+
+def _queue_type(ctx: Context) -> Iterator[Finding]:
+    if ctx.compiled.properties_role is not None:
+        return
+    value = ctx.get(("kestra", "queue", "type"))
+    if value is not None and value != "kafka":
+        yield Finding(
+            ("kestra", "queue", "type"),
+            f"kestra.queue.type is '{value}': Kestra ignores kestra.kafka unless it is 'kafka'",
+        )
+
+
+def _layer(body: str) -> str:
+    return body
+
+
+RULES: tuple[Rule, ...] = (
+    Rule(
+        "unknown-key",
+        "structure",
+        "warning",
+        "A key under kestra.kafka that Kestra does not bind (ignored silently)",
+        check=_by_rule("unknown-key"),
+        failing=example("kestra:\n  kafka:\n    defaults:\n      topic-prefx: acme_\n"),
+        passing=example("kestra:\n  kafka:\n    defaults:\n      topic-prefix: acme_\n"),
+    ),
+    Rule(
+        "unknown-tool-key",
+        "structure",
+        "error",
+        "A key under cluster: that kkc does not read",
+        check=_by_rule("unknown-tool-key"),
+        failing=example("cluster:\n  broker: 3\n"),
+        passing=example("cluster:\n  brokers: 3\n"),
+    ),
+    Rule(
+        "wrong-type",
+        "structure",
+        "error",
+        "A value of the wrong type for the key Kestra or kkc binds",
+        check=_by_rule("wrong-type"),
+        failing=example("kestra:\n  kafka:\n    defaults:\n      topic:\n        partitions: many\n"),
+        passing=example("kestra:\n  kafka:\n    defaults:\n      topic:\n        partitions: 32\n"),
+    ),
+    Rule(
+        "invalid-value",
+        "structure",
+        "error",
+        "A value outside what Kestra or Kafka accept (partitions 0...)",
+        check=_by_rule("invalid-value"),
+        failing=example("kestra:\n  kafka:\n    defaults:\n      topic:\n        partitions: 0\n"),
+        passing=example("kestra:\n  kafka:\n    defaults:\n      topic:\n        partitions: 1\n"),
+    ),
+    Rule(
+        "properties-nested-map",
+        "structure",
+        "error",
+        "A Kafka property name with dots was split into nested maps",
+        check=_nested_properties,
+        failing=example(
+            "kestra:\n  kafka:\n    client:\n      properties:\n        bootstrap:\n          servers: a:9092\n"
+        ),
+        passing=example("kestra:\n  kafka:\n    client:\n      properties:\n        bootstrap.servers: a:9092\n"),
+    ),
+    Rule(
+        "doc-variant-path",
+        "structure",
+        "warning",
+        "The doc page's variant path; Kestra binds another one",
+        check=_notes("doc-variant-path"),
+        failing=example("kestra:\n  kafka:\n    stream:\n      properties:\n        state.dir: /data/streams\n"),
+        passing=example(
+            "kestra:\n  kafka:\n    defaults:\n      stream:\n        properties:\n          state.dir: /data/s\n"
+        ),
+    ),
+    Rule(
+        "camel-case-key",
+        "structure",
+        "warning",
+        "A camelCase key; Kestra binds the kebab-case one",
+        check=_notes("camel-case-key"),
+        failing=example("kestra:\n  kafka:\n    defaults:\n      topicPrefix: acme_\n"),
+        passing=example("kestra:\n  kafka:\n    defaults:\n      topic-prefix: acme_\n"),
+    ),
+    Rule(
+        "dotted-key-expanded",
+        "structure",
+        "info",
+        "A dotted key outside properties, read as a nested path",
+        check=_notes("dotted-key-expanded"),
+        failing=example("kestra.kafka.defaults.topic-prefix: acme_\n"),
+        passing=example("kestra:\n  kafka:\n    defaults:\n      topic-prefix: acme_\n"),
+    ),
+    Rule(
+        "yaml11-ambiguous",
+        "structure",
+        "warning",
+        "A plain value YAML 1.1 (Kestra) and YAML 1.2 read differently",
+        check=_lookalikes,
+        failing=example(
+            "kestra:\n  kafka:\n    defaults:\n      consumer:\n        properties:\n          enable.auto.commit: no\n"
+        ),
+        passing=example(
+            "kestra:\n  kafka:\n    defaults:\n      consumer:\n        properties:\n"
+            "          enable.auto.commit: 'false'\n"
+        ),
+    ),
+    Rule(
+        "unknown-root-key",
+        "structure",
+        "warning",
+        "A root key that looks like a misspelt kestra/cluster/targets/policy",
+        check=_unknown_root,
+        failing=example("kestr:\n  kafka: {}\n"),
+        passing=example("micronaut:\n  server:\n    port: 8080\n"),
+    ),
+    Rule(
+        "queue-type-not-kafka",
+        "structure",
+        "warning",
+        "kestra.queue.type is not kafka, so Kestra ignores kestra.kafka",
+        check=_queue_type,
+        failing=example("kestra:\n  queue:\n    type: postgres\n"),
+        passing=example("kestra:\n  queue:\n    type: kafka\n"),
+    ),
+)
