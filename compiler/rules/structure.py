@@ -15,9 +15,9 @@ from compiler.yamlload import Path_
 KNOWN_TOPIC_FIELDS = ("name", "partitions", "replication-factor", "properties", "cls")
 _SCALAR = ["string", "integer", "float", "boolean"]
 _PROPS = {"type": "dict", "keysrules": {"type": "string"}, "valuesrules": {"nullable": True}}
-_COUNT = {"type": "intlike", "min": 1}
-_RF = {"type": "intlike", "anyof": [{"min": 1}, {"allowed": [-1]}]}
-_SIZE = {"type": "intlike", "min": 0}
+_COUNT = {"type": "intlike", "check_with": "intlike", "min": 1}
+_RF = {"type": "intlike", "check_with": "intlike", "anyof": [{"min": 1}, {"allowed": [-1]}]}
+_SIZE = {"type": "intlike", "check_with": "intlike", "min": 0}
 
 
 def _schema() -> dict[str, Any]:
@@ -92,10 +92,11 @@ def _validator() -> Any:
         types_mapping = cerberus.Validator.types_mapping.copy()
         types_mapping["integer"] = cerberus.TypeDefinition("integer", (int,), (bool,))
 
-        def _validate_type_intlike(self, value: Any) -> bool:
-            if isinstance(value, bool):
-                return False
-            return isinstance(value, int) or isinstance(value, str) and value.lstrip("-").isdigit()
+        types_mapping["intlike"] = cerberus.TypeDefinition("intlike", (int, str), (bool,))
+
+        def _check_with_intlike(self, field: str, value: Any) -> None:
+            if isinstance(value, str) and not value.lstrip("-").isdigit():
+                self._error(field, cerberus.errors.BAD_TYPE, "intlike")
 
     return KkcValidator(_schema(), allow_unknown=False)
 

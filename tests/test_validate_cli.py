@@ -1,0 +1,152 @@
+"""`kkc validate` as a user runs it: exit codes, the four output formats, every target in one run."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO, kkc
+
+BROKEN_RF = "kestra:\n  kafka:\n    defaults:\n      topic:\n        partitions: 0\n"
+
+
+@pytest.fixture
+def conf(tmp_path: Path) -> Path:
+    shutil.copytree(REPO / "conf", tmp_path / "conf")
+    return tmp_path / "conf"
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return path
+
+
+def test_example_tree_is_clean() -> None:
+    run = kkc("validate", "--all", cwd=REPO)
+    assert run.code == 0, run.out
+    assert run.out.splitlines()[-1].startswith("0 error(s), 0 warning(s)")
+    assert run.out.splitlines()[-1].endswith("in 4 target(s)")
+
+
+def test_every_problem_of_every_target_in_one_run(conf: Path) -> None:
+    write(
+        conf / "env" / "dev.yaml",
+        "# @package _global_\nkestra:\n  kafka:\n    defaults:\n      topic:\n        partitions: 0\n",
+    )
+    write(conf / "instance" / "eu2.yaml", "# @package _global_\nkestra: [unclosed\n")
+    run = kkc("validate", "--all", "--config-dir", str(conf), "--format", "json")
+    assert run.code == 1
+    doc = json.loads(run.out)
+    by_target = {(d["target"], d["rule"]) for d in doc["diagnostics"]}
+    assert ("dev", "invalid-value") in by_target
+    assert ("prod/eu2", "yaml-syntax") in by_target
+    assert doc["summary"]["errors"] == sum(1 for d in doc["diagnostics"] if d["level"] == "error")
+
+
+def test_json_record_shape(tmp_path: Path) -> None:
+    path = write(tmp_path / "application.yml", BROKEN_RF)
+    run = kkc("validate", str(path), "--format", "json")
+    assert run.code == 1
+    doc = json.loads(run.out)
+    assert set(doc) == {"diagnostics", "summary"}
+    assert set(doc["summary"]) == {"errors", "warnings", "infos"}
+    record = next(d for d in doc["diagnostics"] if d["rule"] == "invalid-value")
+    assert record == {
+        "file": str(path),
+        "line": 5,
+        "column": 9,
+        "key": "kestra.kafka.defaults.topic.partitions",
+        "level": "error",
+        "rule": "invalid-value",
+        "message": "'kestra.kafka.defaults.topic.partitions' is 0; it must be at least 1",
+        "target": str(path),
+    }
+
+
+def test_text_format_lines(tmp_path: Path) -> None:
+    path = write(tmp_path / "application.yml", BROKEN_RF)
+    run = kkc("validate", str(path))
+    assert f"{path}:5:9: error [invalid-value] 'kestra.kafka.defaults.topic.partitions' is 0" in run.out
+    assert re.search(r"^\d+ error\(s\), \d+ warning\(s\), \d+ info\(s\) in 1 target\(s\)$", run.out, re.M)
+
+
+def test_github_annotations(tmp_path: Path) -> None:
+    path = write(tmp_path / "application.yml", BROKEN_RF)
+    run = kkc("validate", str(path), "--format", "github")
+    assert (
+        f"::error file={path},line=5,col=9,title=invalid-value::'kestra.kafka.defaults.topic.partitions' is 0"
+        in run.out
+    )
+
+
+def test_sarif_has_results_with_regions(tmp_path: Path) -> None:
+    path = write(tmp_path / "application.yml", BROKEN_RF)
+    doc = json.loads(kkc("validate", str(path), "--format", "sarif").out)
+    assert doc["version"] == "2.1.0"
+    run = doc["runs"][0]
+    result = next(r for r in run["results"] if r["ruleId"] == "invalid-value")
+    assert result["level"] == "error"
+    assert result["locations"][0]["physicalLocation"]["region"] == {"startLine": 5, "startColumn": 9}
+    assert run["tool"]["driver"]["rules"][result["ruleIndex"]]["id"] == "invalid-value"
+
+
+def test_warnings_pass_unless_strict(tmp_path: Path) -> None:
+    path = write(tmp_path / "application.yml", "kestra:\n  kafka:\n    defaults:\n      topicPrefix: acme_\n")
+    assert kkc("validate", str(path)).code == 0
+    run = kkc("validate", str(path), "--strict")
+    assert run.code == 1 and "[camel-case-key]" in run.out
+
+
+def test_yaml_syntax_error_is_a_problem_not_a_crash(tmp_path: Path) -> None:
+    path = write(tmp_path / "application.yml", "kestra:\n  kafka: {\n")
+    run = kkc("validate", str(path))
+    assert run.code == 1
+    assert f"{path}:3:1: error [yaml-syntax]" in run.out
+    assert "Traceback" not in run.out + run.err
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--bogus"], "unrecognized arguments: --bogus"),
+        (["missing.yml"], "no such file: missing.yml"),
+        (["env=nope"], "unknown env 'nope'"),
+        (["--kafka-version", "2.8"], "'2.8' is not a Kafka version kkc knows"),
+        (["--brokers", "zero"], "'zero' is not a whole number"),
+        (["client.properties"], "say which client reads it with --as ROLE"),
+    ],
+)
+def test_usage_errors_exit_2(args: list[str], message: str, tmp_path: Path) -> None:
+    write(tmp_path / "client.properties", "acks=all\n")
+    shutil.copytree(REPO / "conf", tmp_path / "conf")
+    run = kkc("validate", *args, cwd=tmp_path)
+    assert run.code == 2, run.out + run.err
+    assert message in run.err
+
+
+def test_properties_file_as_producer(tmp_path: Path) -> None:
+    path = write(tmp_path / "client.properties", "# a producer\nbootstrap.servers=a:9092\nacks=all\n")
+    run = kkc("validate", str(path), "--as", "producer")
+    assert run.code == 0, run.out
+
+
+def test_secret_values_never_printed(tmp_path: Path) -> None:
+    secret = "s3cr3t-Planted-Value"
+    path = write(
+        tmp_path / "application.yml",
+        (
+            "kestra:\n  kafka:\n    client:\n      properties:\n"
+            f"        ssl.keystore.password: {secret}\n"
+            "        sasl.jaas.config: 'org.apache.kafka.common.security.plain.PlainLoginModule required "
+            f'username="u" password="{secret}";\'\n'
+            f"        ssl.key.password: {secret}\n"
+        ),
+    )
+    for fmt in ("text", "json", "github", "sarif"):
+        run = kkc("validate", str(path), "--format", fmt)
+        assert secret not in run.out + run.err, fmt
