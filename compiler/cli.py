@@ -72,6 +72,11 @@ def build_parser() -> argparse.ArgumentParser:
     _tree_options(comp)
     comp.add_argument("--out", type=Path, help="write DIR/<env>/<instance>/ per target instead of printing")
     comp.add_argument(
+        "--check",
+        action="store_true",
+        help="write nothing; exit 1 listing each stale, missing or extra file under --out (for CI and pre-commit)",
+    )
+    comp.add_argument(
         "--format",
         choices=("yaml", "json"),
         default=None,

@@ -53,6 +53,8 @@ def compile_command(args: argparse.Namespace) -> int:
 
     if args.out is not None and args.format is not None:
         raise UsageError("--format prints to stdout; with --out the files are written instead (drop one)")
+    if args.check and args.out is None:
+        raise UsageError("--check compares with the files under --out DIR; give --out")
     if args.out is not None:
         check_out_dir(args.out)
     tree, targets, overrides = _targets(args)
@@ -79,6 +81,8 @@ def compile_command(args: argparse.Namespace) -> int:
                 if any(is_literal_secret(k, v) for k, v in props.items()):
                     secret_files.add(str(Path(compiled.target) / f"{role}.properties"))
                     secret_files.add(str(Path(compiled.target) / "application-kafka.yml"))
+        if args.check:
+            return _check_outputs(args.out, outputs, args.all)
         written = write_outputs(args.out, outputs, secret_files)
         print(f"kkc: wrote {len(written)} files for {len(results)} target(s) under {args.out}", file=sys.stderr)
         return EXIT_OK
@@ -183,3 +187,18 @@ class AlreadyReported(KkcError):
 
     def __str__(self) -> str:
         return f"kkc: {self.message}"
+
+
+def _check_outputs(out: Path, outputs: dict[str, dict[str, str]], every_target: bool) -> int:
+    """--check: compare what the sources produce with the committed outputs; write nothing."""
+    from compiler.writer import stale_outputs
+
+    problems = stale_outputs(out, outputs, every_target)
+    if not problems:
+        count = sum(len(files) for files in outputs.values())
+        print(f"kkc: {count} files under {out} match their sources", file=sys.stderr)
+        return EXIT_OK
+    for line in problems:
+        print(line, file=sys.stderr)
+    print(f"kkc: {out} is stale; run: kkc compile --all --out {out}", file=sys.stderr)
+    return EXIT_PROBLEMS

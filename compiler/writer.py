@@ -57,3 +57,50 @@ def write_outputs(out: Path, outputs: dict[str, dict[str, str]], secret_files: s
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return written
+
+
+def stale_outputs(
+    out: Path, outputs: dict[str, dict[str, str]], every_target: bool = True, context_lines: int = 12
+) -> list[str]:
+    """One line per stale, missing or extra file under `out`, with a short diff for stale ones.
+
+    Extra files are looked for in all of `out` when every target was compiled, else only in the
+    compiled targets' own directories.
+    """
+    import difflib
+
+    expected = {
+        (Path(subdir) / name).as_posix(): text for subdir, files in outputs.items() for name, text in files.items()
+    }
+    present = set()
+    if out.is_dir():
+        for path in out.rglob("*"):
+            rel_path = path.relative_to(out)
+            if not path.is_file() or any(part.startswith(".") for part in rel_path.parts):
+                continue
+            if every_target or rel_path.parent.as_posix() in outputs:
+                present.add(rel_path.as_posix())
+    problems = []
+    for rel in sorted(set(expected) | present):
+        shown = (out / rel).as_posix()
+        if rel not in present:
+            problems.append(f"missing: {shown}")
+        elif rel not in expected:
+            problems.append(f"extra: {shown} (no target produces it)")
+        else:
+            actual = (out / rel).read_text(encoding="utf-8", errors="replace")
+            if actual != expected[rel]:
+                problems.append(f"stale: {shown}")
+                diff = difflib.unified_diff(
+                    actual.splitlines(),
+                    expected[rel].splitlines(),
+                    f"{shown} (committed)",
+                    f"{shown} (from sources)",
+                    lineterm="",
+                    n=1,
+                )
+                lines = list(diff)
+                problems.extend(f"    {line}" for line in lines[:context_lines])
+                if len(lines) > context_lines:
+                    problems.append(f"    ... {len(lines) - context_lines} more diff lines")
+    return problems
