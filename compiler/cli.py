@@ -114,6 +114,27 @@ def build_parser() -> argparse.ArgumentParser:
         help="the Kafka version of clients and brokers (overrides cluster.kafka-version; default: latest)",
     )
     _tree_options(val)
+
+    exp = sub.add_parser(
+        "explain",
+        help="show a key's winning value and every layer and interpolation it came from",
+        description="Explain KEY in one target: every layer that set it (with file:line:column), what each set, "
+        "and the ${...} references the value went through. KEY is a full key path with Kafka property names "
+        "whole (kestra.kafka.client.properties.bootstrap.servers), or a derived value: clients.<role>.<property>, "
+        "topics.<topic>.<partitions|replication-factor|name|properties.<property>>.",
+        epilog="examples:\n"
+        "  kkc explain kestra.kafka.defaults.stream.properties.replication.factor env=prod instance=eu1\n"
+        "  kkc explain clients.producer.acks env=staging instance=eu1 --format json\n"
+        "  kkc explain topics.execution.partitions env=prod instance=eu2",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    exp.add_argument("key", metavar="KEY")
+    exp.add_argument(
+        "overrides", nargs="*", metavar="OVERRIDE", help="the target (env=prod instance=eu1) and overrides"
+    )
+    exp.add_argument("--format", choices=("text", "json"), default="text")
+    exp.add_argument("--show-secrets", action="store_true", help="print secret values instead of masking them")
+    _tree_options(exp)
     return parser
 
 

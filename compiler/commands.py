@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
@@ -21,6 +22,8 @@ def run(args: argparse.Namespace) -> int:
             return compile_command(args)
         if args.command == "validate":
             return validate_command(args)
+        if args.command == "explain":
+            return explain_command(args)
         raise UsageError(f"unknown command {args.command}")
     except KkcError as error:
         report(error)
@@ -202,3 +205,18 @@ def _check_outputs(out: Path, outputs: dict[str, dict[str, str]], every_target: 
         print(line, file=sys.stderr)
     print(f"kkc: {out} is stale; run: kkc compile --all --out {out}", file=sys.stderr)
     return EXIT_PROBLEMS
+
+
+def explain_command(args: argparse.Namespace) -> int:
+    from compiler.explain import explain, render_text
+    from compiler.pipeline import compile_target
+
+    args.all = False
+    tree, targets, overrides = _targets(args)
+    compiled = compile_target(tree, targets[0], overrides)
+    result = explain(compiled, args.key, args.show_secrets)
+    if args.format == "json":
+        sys.stdout.write(json.dumps({"target": compiled.target, **result.to_dict()}, indent=2) + "\n")
+    else:
+        sys.stdout.write(render_text(result, compiled.target))
+    return EXIT_OK

@@ -36,6 +36,11 @@ class Layer:
     data: dict[str, Any]
     positions: dict[Path_, Origin]
     lookalikes: list[Yaml11Lookalike] = field(default_factory=list)
+    kind: str = ""  # what the layer is, in the user's words: "env prod", "instance eu1", "config.yaml"
+
+    @property
+    def name(self) -> str:
+        return self.kind or self.label
 
 
 @dataclass(frozen=True)
@@ -61,7 +66,7 @@ def display_path(path: Path) -> str:
 def bundled_layer() -> Layer:
     text = (resources.files("compiler") / "data" / "kestra-defaults.yaml").read_text("utf-8")
     loaded = load_text(text, BUNDLED_NAME)
-    return Layer("kestra defaults", loaded.data, loaded.positions, loaded.lookalikes)
+    return Layer("kestra defaults", loaded.data, loaded.positions, loaded.lookalikes, "kestra defaults")
 
 
 def _check_name(kind: str, name: str) -> None:
@@ -220,7 +225,8 @@ class ConfigTree:
             if entry.kind == "self":
                 own = {k: v for k, v in self.primary.data.items() if k != "defaults"}
                 positions = {p: o for p, o in self.primary.positions.items() if p[:1] != ("defaults",)}
-                layers.append(Layer(self.primary.path, own, positions, self.primary.lookalikes))
+                kind = f"{self.config_name}.yaml"
+                layers.append(Layer(self.primary.path, own, positions, self.primary.lookalikes, kind))
                 continue
             if entry.kind == "config":
                 _check_name("config", entry.name)
@@ -231,15 +237,16 @@ class ConfigTree:
                         entry.origin,
                         rule="defaults-list",
                     )
-                layers.append(self._group_file(path, "", entry.name))
+                layers.append(self._group_file(path, "", entry.name, f"{entry.name}.yaml"))
                 continue
             option = target.option(entry.name)
             if option is None:
                 continue
-            layers.append(self._group_file(self.config_dir / entry.name / f"{option}.yaml", entry.name, option))
+            path = self.config_dir / entry.name / f"{option}.yaml"
+            layers.append(self._group_file(path, entry.name, option, f"{entry.name} {option}"))
         return layers
 
-    def _group_file(self, path: Path, group: str, option: str) -> Layer:
+    def _group_file(self, path: Path, group: str, option: str, kind: str) -> Layer:
         loaded = self.load(path)
         if "defaults" in loaded.data and loaded.data["defaults"] not in (["_self_"], []):
             raise InputError(
@@ -252,4 +259,6 @@ class ConfigTree:
         package = loaded.package or "_group_"
         package = package.replace("_group_", group.replace("/", ".")).replace("_name_", option)
         package = package.removeprefix("_global_").lstrip(".")
-        return _place(trimmed, package, loaded.path)
+        placed = _place(trimmed, package, loaded.path)
+        placed.kind = kind
+        return placed

@@ -89,7 +89,7 @@ def merge_layer(merged: Merged, layer: Layer) -> None:
                 if isinstance(dst.get(key), dict):
                     merged.forget_below(here, include_self=True)
                 dst[key] = _copy(value)
-                merged.settings.setdefault(here, []).append(Setting(layer.label, origin, value))
+                merged.settings.setdefault(here, []).append(Setting(layer.name, origin, value))
 
     walk(layer.data, merged.tree, ())
 

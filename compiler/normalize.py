@@ -245,7 +245,7 @@ def normalize_layer(layer: Layer) -> tuple[Layer, list[Note]]:
     lookalikes = [
         Yaml11Lookalike(_remap(la.path, moved), la.text, la.yaml11_type, la.origin) for la in layer.lookalikes
     ]
-    return Layer(layer.label, data, positions, lookalikes), notes
+    return Layer(layer.label, data, positions, lookalikes, layer.kind), notes
 
 
 def _prune_empty(data: dict[str, Any], path: Path_) -> None:

@@ -1,0 +1,182 @@
+"""`kkc explain KEY`: the winning value of a key and the whole chain that produced it.
+
+Every layer that set the key (bundled defaults, config.yaml, env, instance, override) with its
+file:line:column and what it set, then every `${...}` the value went through, explained the same
+way, recursively. Derived values (`clients.producer.acks`, `topics.execution.partitions`) first
+name the config key they come from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from compiler.errors import InputError
+from compiler.normalize import dotted
+from compiler.pipeline import Compiled
+from compiler.resolve import as_text, lookup_reference
+from compiler.secrets import MASK, is_secret_key
+from compiler.yamlload import Path_
+
+_ROLE_SECTION = {"consumer": "consumer", "producer": "producer", "streams": "stream"}
+
+
+@dataclass
+class Explanation:
+    key: str
+    value: Any
+    set_by: list[dict[str, Any]] = field(default_factory=list)
+    interpolations: list[dict[str, Any]] = field(default_factory=list)
+    derived: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"key": self.key, "value": self.value}
+        if self.derived:
+            out["derived-from"] = self.derived
+        out["set-by"] = self.set_by
+        out["interpolations"] = self.interpolations
+        return out
+
+
+def _mask(path: Path_, value: Any, show: bool) -> Any:
+    if show or not path or not is_secret_key(str(path[-1])) or value in (None, ""):
+        return value
+    return MASK
+
+
+def _source_of_derived(compiled: Compiled, parts: list[str]) -> tuple[Path_, str] | None:
+    tree = compiled.resolved.tree
+    if parts[0] == "clients" and len(parts) >= 3 and parts[1] in ("admin", *_ROLE_SECTION):
+        role, prop = parts[1], ".".join(parts[2:])
+        section = _ROLE_SECTION.get(role)
+        if section:
+            path: Path_ = ("kestra", "kafka", "defaults", section, "properties", prop)
+            if _exists(tree, path):
+                return path, f"the {role} client gets defaults.{section}.properties over client.properties"
+        path = ("kestra", "kafka", "client", "properties", prop)
+        if _exists(tree, path):
+            return path, f"the {role} client gets kestra.kafka.client.properties"
+        return None
+    if parts[0] == "topics" and len(parts) >= 3:
+        topic, fld = parts[1], parts[2]
+        own: Path_ = ("kestra", "kafka", "topics", topic, fld)
+        if fld == "properties" and len(parts) >= 4:
+            prop = ".".join(parts[3:])
+            own = (*own, prop)
+            if _exists(tree, own):
+                return own, f"topic {topic}'s own property"
+            return (
+                "kestra",
+                "kafka",
+                "defaults",
+                "topic",
+                "properties",
+                prop,
+            ), f"topic {topic} has no own {prop}: topic defaults"
+        if _exists(tree, own):
+            return own, f"topic {topic}'s own {fld}"
+        if fld in ("partitions", "replication-factor"):
+            return ("kestra", "kafka", "defaults", "topic", fld), f"topic {topic} has no own {fld}: topic defaults"
+    return None
+
+
+def _exists(tree: Any, path: Path_) -> bool:
+    node = tree
+    for part in path:
+        if not isinstance(node, dict) or part not in node:
+            return False
+        node = node[part]
+    return True
+
+
+def _get(tree: Any, path: Path_) -> Any:
+    for part in path:
+        tree = tree[part]
+    return tree
+
+
+def explain(compiled: Compiled, key: str, show_secrets: bool = False) -> Explanation:
+    parts = key.split(".")
+    derived = None
+    path = lookup_reference(compiled.resolved.tree, key) if parts[0] not in ("clients", "topics") else None
+    if path is None and parts[0] in ("clients", "topics"):
+        found = _source_of_derived(compiled, parts)
+        if found is None:
+            raise InputError(f"no value for '{key}' in target {compiled.target}", rule="unknown-key")
+        path, derived = found
+        derived = f"{dotted(path)} ({derived})"
+    if path is None or not _exists(compiled.resolved.tree, path):
+        raise InputError(
+            f"'{key}' is not a key of target {compiled.target} (write Kafka property names whole, e.g. "
+            "kestra.kafka.client.properties.bootstrap.servers; or clients.producer.acks, topics.execution.partitions)",
+            rule="unknown-key",
+        )
+    out = _explain_path(compiled, path, show_secrets, set())
+    out.key = key
+    out.derived = derived
+    return out
+
+
+def _explain_path(compiled: Compiled, path: Path_, show: bool, seen: set[Path_]) -> Explanation:
+    value = _get(compiled.resolved.tree, path)
+    if isinstance(value, dict | list):
+        value = "(a mapping)" if isinstance(value, dict) else [as_text(v) for v in value]
+    result = Explanation(dotted(path), _mask(path, value, show))
+    chain = compiled.merged.settings.get(path, [])
+    for index, setting in enumerate(chain):
+        origin = setting.origin
+        result.set_by.append(
+            {
+                "layer": setting.layer,
+                "file": origin.file if origin else "",
+                "line": origin.line if origin else 0,
+                "column": origin.column if origin else 0,
+                "value": _mask(path, setting.value, show),
+                "winning": index == len(chain) - 1,
+            }
+        )
+    seen = seen | {path}
+    for ref in compiled.resolved.references.get(path, []):
+        entry: dict[str, Any] = {"placeholder": ref.text}
+        if ref.path is None:
+            entry["run-time"] = True
+            entry["note"] = "kept verbatim: Kestra resolves it at start-up (environment variable or property)"
+        elif ref.path in seen:
+            entry["key"] = dotted(ref.path)
+        else:
+            inner = _explain_path(compiled, ref.path, show, seen)
+            entry.update(inner.to_dict())
+        result.interpolations.append(entry)
+    return result
+
+
+def render_text(explanation: Explanation, target: str) -> str:
+    lines = [f"{explanation.key} = {_show(explanation.value)}    [target {target}]"]
+    if explanation.derived:
+        lines.append(f"  from {explanation.derived}")
+    lines.extend(_render_body(explanation.to_dict(), "  "))
+    return "\n".join(lines) + "\n"
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, str):
+        return f'"{value}"'
+    return as_text(value) if value is not None else "null"
+
+
+def _render_body(doc: dict[str, Any], indent: str) -> list[str]:
+    lines = []
+    set_by = doc.get("set-by", [])
+    if set_by:
+        lines.append(f"{indent}set by (lowest layer first):")
+        for item in set_by:
+            where = f"{item['file']}:{item['line']}:{item['column']}" if item["line"] else item["file"]
+            mark = "  <- wins" if item["winning"] and len(set_by) > 1 else ""
+            lines.append(f"{indent}  {where:<40} {item['layer']:<24} {_show(item['value'])}{mark}")
+    for interp in doc.get("interpolations", []):
+        if interp.get("run-time"):
+            lines.append(f"{indent}{interp['placeholder']}: run-time placeholder, {interp['note']}")
+            continue
+        lines.append(f"{indent}{interp['placeholder']} <- {interp['key']} = {_show(interp.get('value'))}")
+        lines.extend(_render_body(interp, indent + "    "))
+    return lines
