@@ -135,7 +135,40 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--format", choices=("text", "json"), default="text")
     exp.add_argument("--show-secrets", action="store_true", help="print secret values instead of masking them")
     _tree_options(exp)
+
+    dif = sub.add_parser(
+        "diff",
+        help="what a promotion changes in Kafka (A -> B), with the risk of each change",
+        description="Compare the fully resolved results of two targets (A -- B), or of a target and a directory "
+        "written by kkc compile --out (--against DIR: the directory is the old side). Each change gets a risk: "
+        "data-loss, not-applied (Kestra never applies it to existing topics), breaking, or safe. "
+        "Options go before the '--'.",
+        epilog="examples:\n"
+        "  kkc diff env=staging instance=eu1 -- env=prod instance=eu1\n"
+        "  kkc diff env=prod instance=eu1 --against build/prod/eu1\n"
+        "  kkc diff env=prod instance=eu1 --against build/prod/eu1 --fail-on data-loss,not-applied\n\n"
+        "exit codes: 0 no differences, 1 differences (with --fail-on: only differences of those risks), 2 usage",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    dif.add_argument("overrides", nargs="*", metavar="OVERRIDE", help="side A: env=... instance=... and overrides")
+    dif.add_argument("--against", type=Path, metavar="DIR", help="compare side A with compiled outputs in DIR")
+    dif.add_argument("--format", choices=("text", "json"), default="text")
+    dif.add_argument("--fail-on", metavar="RISKS", type=_risks, help="comma-separated risks that fail the run")
+    dif.add_argument("--show-secrets", action="store_true", help="print secret values instead of masking them")
+    _tree_options(dif)
     return parser
+
+
+def _risks(text: str) -> tuple[str, ...]:
+    from compiler.diff import RISKS
+
+    chosen = tuple(r.strip() for r in text.split(",") if r.strip())
+    unknown = [r for r in chosen if r not in RISKS]
+    if unknown or not chosen:
+        raise argparse.ArgumentTypeError(
+            f"unknown risk {', '.join(unknown) or text!r} (choose from {', '.join(RISKS)})"
+        )
+    return chosen
 
 
 def _positive_int(text: str) -> int:
@@ -163,7 +196,21 @@ def _tree_options(parser: argparse.ArgumentParser) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    right: list[str] | None = None
+    if argv[:1] == ["diff"] and "--" in argv:
+        cut = argv.index("--")
+        argv, right = argv[:cut], argv[cut + 1 :]
+    args, extras = parser.parse_known_args(argv)
+    unknown = [e for e in extras if e.startswith("-")]
+    if unknown:
+        parser.error(f"unrecognized arguments: {' '.join(unknown)}")
+    positional = "inputs" if hasattr(args, "inputs") else "overrides"
+    if extras and not hasattr(args, positional):
+        parser.error(f"unrecognized arguments: {' '.join(extras)}")
+    if extras:
+        setattr(args, positional, [*getattr(args, positional), *extras])
+    args.right = right
     if args.command is None:
         parser.print_help()
         return EXIT_USAGE

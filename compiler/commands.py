@@ -24,6 +24,8 @@ def run(args: argparse.Namespace) -> int:
             return validate_command(args)
         if args.command == "explain":
             return explain_command(args)
+        if args.command == "diff":
+            return diff_command(args)
         raise UsageError(f"unknown command {args.command}")
     except KkcError as error:
         report(error)
@@ -220,3 +222,36 @@ def explain_command(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(render_text(result, compiled.target))
     return EXIT_OK
+
+
+def diff_command(args: argparse.Namespace) -> int:
+    from compiler import diff
+    from compiler.pipeline import compile_target
+
+    if (args.right is None) == (args.against is None):
+        raise UsageError("give two targets (A -- B) or one target and --against DIR")
+    args.all = False
+    tree, targets, overrides = _targets(args)
+    side_a = compile_target(tree, targets[0], overrides)
+    if args.against is not None:
+        before, after = diff.from_directory(args.against), diff.from_compiled(side_a)
+        old_name, new_name = str(args.against), side_a.target
+    else:
+        tree_b, targets_b, overrides_b = _targets(args, args.right)
+        side_b = compile_target(tree_b, targets_b[0], overrides_b)
+        before, after = diff.from_compiled(side_a), diff.from_compiled(side_b)
+        old_name, new_name = side_a.target, side_b.target
+    changes = diff.diff(before, after, args.show_secrets)
+    if args.format == "json":
+        doc = {
+            "from": old_name,
+            "to": new_name,
+            "changes": [c.to_dict() for c in changes],
+            "summary": diff.summary(changes),
+        }
+        sys.stdout.write(json.dumps(doc, indent=2) + "\n")
+    else:
+        sys.stdout.write(diff.render_text(changes, old_name, new_name))
+    if args.fail_on:
+        return EXIT_PROBLEMS if any(c.risk in args.fail_on for c in changes) else EXIT_OK
+    return EXIT_PROBLEMS if changes else EXIT_OK

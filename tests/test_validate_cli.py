@@ -96,7 +96,10 @@ def test_sarif_has_results_with_regions(tmp_path: Path) -> None:
 
 
 def test_warnings_pass_unless_strict(tmp_path: Path) -> None:
-    path = write(tmp_path / "application.yml", "kestra:\n  kafka:\n    defaults:\n      topicPrefix: acme_\n")
+    path = write(
+        tmp_path / "application.yml",
+        "kestra:\n  kafka:\n    defaults:\n      topicPrefix: acme_\n      consumerPrefix: acme_\n",
+    )
     assert kkc("validate", str(path)).code == 0
     run = kkc("validate", str(path), "--strict")
     assert run.code == 1 and "[camel-case-key]" in run.out

@@ -1,0 +1,250 @@
+"""`kkc diff`: what a promotion really changes in Kafka, with the risk of each change.
+
+Both sides are reduced to the same snapshot: prefixes, the client properties (`client`), what
+each client type gets on top of them (`consumer`, `producer`, `streams`), and the topic plan.
+A side is a compiled target or a directory written by `kkc compile --out`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from compiler.errors import InputError, Origin
+from compiler.pipeline import Compiled
+from compiler.resolve import as_text
+from compiler.secrets import MASK, is_secret_key
+
+Snapshot = dict[str, dict[str, str]]
+SECTIONS = ("prefixes", "client", "consumer", "producer", "streams", "topics", "message-protection")
+RISKS = ("data-loss", "not-applied", "breaking", "safe")
+_BREAKING_KEYS = {
+    "processing.guarantee": "exactly-once and at-least-once applications cannot share state; Streams must be reset",
+    "security.protocol": "clients must speak the new protocol and the brokers must listen for it",
+    "bootstrap.servers": "clients connect to another cluster: topics, offsets and state there may differ",
+    "sasl.mechanism": "the brokers must enable the new SASL mechanism and hold credentials for it",
+}
+_INFINITE = float("inf")
+
+
+@dataclass(frozen=True)
+class Change:
+    section: str
+    key: str
+    old: str | None
+    new: str | None
+    risk: str
+    reason: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "section": self.section,
+            "key": self.key,
+            "old": self.old,
+            "new": self.new,
+            "risk": self.risk,
+            "reason": self.reason,
+        }
+
+
+def _role_only(effective: dict[str, str], client: dict[str, str]) -> dict[str, str]:
+    return {k: v for k, v in effective.items() if client.get(k) != v}
+
+
+def _snapshot(
+    prefixes: dict[str, str],
+    clients: dict[str, dict[str, str]],
+    topics: list[dict[str, Any]],
+    protection: dict[str, str],
+) -> Snapshot:
+    client = clients.get("admin", {})
+    snap: Snapshot = {"prefixes": prefixes, "client": dict(client), "message-protection": protection}
+    for role in ("consumer", "producer", "streams"):
+        snap[role] = _role_only(clients.get(role, {}), client)
+    flat: dict[str, str] = {}
+    for topic in topics:
+        key = str(topic["key"])
+        flat[f"{key}.name"] = as_text(topic.get("name"))
+        flat[f"{key}.partitions"] = as_text(topic.get("partitions"))
+        flat[f"{key}.replication-factor"] = as_text(topic.get("replication-factor"))
+        for prop, value in (topic.get("properties") or {}).items():
+            flat[f"{key}.properties.{prop}"] = as_text(value)
+        retention = topic.get("retention") or {}
+        if "ms" in retention:
+            flat[f"{key}.retention.effective-ms"] = as_text(retention["ms"])
+    snap["topics"] = flat
+    return snap
+
+
+def from_compiled(compiled: Compiled) -> Snapshot:
+    defaults = (
+        compiled.kestra.get("kafka", {}).get("defaults", {}) if isinstance(compiled.kestra.get("kafka"), dict) else {}
+    )
+    prefixes = {k: as_text(defaults.get(k)) for k in ("topic-prefix", "consumer-prefix") if isinstance(defaults, dict)}
+    kafka = compiled.kestra.get("kafka") or {}
+    protection = kafka.get("message-protection") or {} if isinstance(kafka, dict) else {}
+    return _snapshot(
+        prefixes,
+        compiled.clients,
+        [t.to_dict() for t in compiled.topics],
+        {k: as_text(v) for k, v in protection.items()} if isinstance(protection, dict) else {},
+    )
+
+
+def from_directory(directory: Path) -> Snapshot:
+    """A directory written by `kkc compile --out` (application-kafka.yml, *.properties, topics.yaml)."""
+    from compiler import properties
+    from compiler.yamlload import load_file
+
+    if not directory.is_dir():
+        raise InputError(
+            f"--against {directory}: not a directory of compiled outputs", Origin(str(directory)), rule="bad-against"
+        )
+    needed = [
+        "application-kafka.yml",
+        "topics.yaml",
+        "admin.properties",
+        "consumer.properties",
+        "producer.properties",
+        "streams.properties",
+    ]
+    missing = [n for n in needed if not (directory / n).is_file()]
+    if missing:
+        raise InputError(
+            f"--against {directory}: missing {', '.join(missing)} (written by kkc compile --out)",
+            Origin(str(directory)),
+            rule="bad-against",
+        )
+    clients = {}
+    for role in ("admin", "consumer", "producer", "streams"):
+        path = directory / f"{role}.properties"
+        clients[role] = {e.key: e.value for e in properties.parse(path.read_text("latin-1"), str(path))}
+    app = load_file(directory / "application-kafka.yml").data
+    kafka = (app.get("kestra") or {}).get("kafka") or {}
+    defaults = kafka.get("defaults") or {}
+    prefixes = {k: as_text(defaults.get(k)) for k in ("topic-prefix", "consumer-prefix")}
+    protection = {k: as_text(v) for k, v in (kafka.get("message-protection") or {}).items()}
+    topics = load_file(directory / "topics.yaml").data.get("topics") or []
+    return _snapshot(prefixes, clients, topics, protection)
+
+
+def _retention(value: str | None) -> float:
+    if value in (None, ""):
+        return _INFINITE
+    try:
+        number = int(str(value))
+    except ValueError:
+        return _INFINITE
+    return _INFINITE if number < 0 else number
+
+
+def _classify(
+    section: str, key: str, old: str | None, new: str | None, before: Snapshot, after: Snapshot
+) -> tuple[str, str]:
+    if section == "prefixes":
+        if key == "topic-prefix":
+            return "data-loss", (
+                "every topic without an explicit name is renamed: Kestra creates new empty topics "
+                "and the old ones (flows, executions, triggers) are orphaned"
+            )
+        return "data-loss", (
+            "consumer groups and Streams application ids change: offsets and Streams state are "
+            "lost, instances start from scratch"
+        )
+    if section == "topics":
+        topic, _, rest = key.partition(".")
+        renamed = before["topics"].get(f"{topic}.name") != after["topics"].get(f"{topic}.name")
+        exists = old is not None and new is not None
+        if rest == "name" and exists:
+            return "data-loss", "the topic is renamed: Kestra creates a new empty topic; the old one's data is orphaned"
+        if rest in ("partitions", "replication-factor") and exists and not renamed:
+            what = "partitions" if rest == "partitions" else "the replication factor"
+            fix = (
+                "an increase needs kafka-topics.sh --alter --partitions; a decrease is impossible"
+                if rest == "partitions"
+                else "change it with kafka-reassign-partitions.sh"
+            )
+            return "not-applied", f"Kestra never changes {what} of an existing topic: {fix}"
+        shortened = _retention(new) < _retention(old)
+        if rest in ("properties.retention.ms", "properties.retention.bytes", "retention.effective-ms") and shortened:
+            return "data-loss", f"retention shortened ({old or 'unset'} -> {new or 'unset'}): older records are deleted"
+        if rest == "properties.cleanup.policy":
+            had = "compact" in (old or "")
+            keeps = "compact" in (new or "")
+            if had and not keeps:
+                return (
+                    "data-loss",
+                    "the topic stops being compacted: keyed state (latest value per key) is deleted by retention",
+                )
+    if key in _BREAKING_KEYS and section in ("client", "consumer", "producer", "streams"):
+        return "breaking", _BREAKING_KEYS[key]
+    return (
+        "safe",
+        "applied when Kestra restarts" if section != "topics" else "Kestra re-pushes topic properties at start-up",
+    )
+
+
+def _shown(section: str, key: str, value: str | None, show_secrets: bool) -> str | None:
+    if value is None or show_secrets:
+        return value
+    name = key.rsplit(".properties.", 1)[-1]
+    return MASK if is_secret_key(name) and value else value
+
+
+def diff(before: Snapshot, after: Snapshot, show_secrets: bool = False) -> list[Change]:
+    changes = []
+    for section in SECTIONS:
+        old_map, new_map = before.get(section, {}), after.get(section, {})
+        for key in sorted(set(old_map) | set(new_map)):
+            old, new = old_map.get(key), new_map.get(key)
+            if old == new:
+                continue
+            if key.endswith(".retention.effective-ms"):
+                topic = key.split(".", 1)[0]
+                prop = f"{topic}.properties.retention.ms"
+                if old_map.get(prop) != new_map.get(prop):
+                    continue  # the property's own change says it
+            risk, reason = _classify(section, key, old, new, before, after)
+            shown_old, shown_new = _shown(section, key, old, show_secrets), _shown(section, key, new, show_secrets)
+            if shown_old == shown_new == MASK:
+                shown_old, shown_new = MASK, f"{MASK} (changed)"
+            changes.append(Change(section, key, shown_old, shown_new, risk, reason))
+    return changes
+
+
+def summary(changes: list[Change]) -> dict[str, int]:
+    return {risk: sum(1 for c in changes if c.risk == risk) for risk in RISKS}
+
+
+def render_text(changes: list[Change], old: str, new: str) -> str:
+    """Changes by section; one line for the same topic change on several topics."""
+    lines = [f"kkc diff {old} -> {new}"]
+    if not changes:
+        return lines[0] + "\nno differences\n"
+    groups: dict[tuple[str, str, str | None, str | None, str, str], list[str]] = {}
+    for change in changes:
+        field, topic = change.key, ""
+        if change.section == "topics":
+            topic, _, field = change.key.partition(".")
+        groups.setdefault((change.section, field, change.old, change.new, change.risk, change.reason), []).append(topic)
+    section = None
+    for (sec, field, before, after, risk, reason), topics in groups.items():
+        if sec != section:
+            section = sec
+            lines.append(f"{sec}:")
+        where = ""
+        if sec == "topics":
+            names = ", ".join(topics)
+            where = f" on {topics[0]}" if len(topics) == 1 else f" on {len(topics)} topics ({names})"
+        lines.append(f"  {field}: {_value(before)} -> {_value(after)}{where}")
+        lines.append(f"      [{risk}] {reason}")
+    counts = summary(changes)
+    lines.append("summary: " + ", ".join(f"{counts[r]} {r}" for r in RISKS))
+    return "\n".join(lines) + "\n"
+
+
+def _value(value: str | None) -> str:
+    if value is None:
+        return "(unset)"
+    return repr(value) if value == "" else value

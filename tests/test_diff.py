@@ -1,0 +1,213 @@
+"""`kkc diff`: every risk class on real before/after pairs, both kinds of sides, exit codes."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO, kkc
+
+BASE = ["env=prod", "instance=eu1"]
+
+
+def changes(*after: str, before: tuple[str, ...] = ()) -> list[dict]:
+    run = kkc("diff", *BASE, *before, "--format", "json", "--", *BASE, *after, cwd=REPO)
+    assert run.code in (0, 1), run.err
+    return json.loads(run.out)["changes"]
+
+
+def risk_of(found: list[dict], section: str, key: str) -> tuple[str, str]:
+    match = [c for c in found if c["section"] == section and c["key"] == key]
+    assert match, f"no change {section}/{key} in {found}"
+    return match[0]["risk"], match[0]["reason"]
+
+
+@pytest.mark.parametrize(
+    ("after", "section", "key", "risk", "reason"),
+    [
+        # data-loss
+        (
+            ["kestra.kafka.topics.logentry.properties[retention.ms]=3600000"],
+            "topics",
+            "logentry.properties.retention.ms",
+            "data-loss",
+            "retention shortened",
+        ),
+        (
+            ["kestra.kafka.topics.workerinstance.properties[cleanup.policy]=delete"],
+            "topics",
+            "workerinstance.properties.cleanup.policy",
+            "data-loss",
+            "stops being compacted",
+        ),
+        (
+            ["kestra.kafka.defaults.topic-prefix=eu1_prod_", "kestra.kafka.defaults.consumer-prefix=eu1_prod_"],
+            "prefixes",
+            "topic-prefix",
+            "data-loss",
+            "Kestra creates new empty topics",
+        ),
+        (
+            ["kestra.kafka.defaults.topic-prefix=eu1_prod_", "kestra.kafka.defaults.consumer-prefix=eu1_prod_"],
+            "topics",
+            "execution.name",
+            "data-loss",
+            "new empty topic",
+        ),
+        (["kestra.kafka.topics.flow.name=flows_v2"], "topics", "flow.name", "data-loss", "orphaned"),
+        (
+            ["kestra.kafka.defaults.consumer-prefix=eu1_kestra2_", "kestra.kafka.topics.executor.name=eu1_kestra2_executor_main-executor-changelog"],
+            "prefixes",
+            "consumer-prefix",
+            "data-loss",
+            "offsets and Streams state are lost",
+        ),
+        # not-applied
+        (
+            ["kestra.kafka.defaults.topic.partitions=32"],
+            "topics",
+            "flow.partitions",
+            "not-applied",
+            "kafka-topics.sh --alter --partitions",
+        ),
+        (
+            ["kestra.kafka.defaults.topic.partitions=8"],
+            "topics",
+            "flow.partitions",
+            "not-applied",
+            "a decrease is impossible",
+        ),
+        (
+            [
+                "kestra.kafka.defaults.topic.replication-factor=2",
+                "+cluster.broker-defaults[min.insync.replicas]=1",
+                "kestra.kafka.defaults.topic.properties[min.insync.replicas]=1",
+            ],
+            "topics",
+            "trigger.replication-factor",
+            "not-applied",
+            "kafka-reassign-partitions.sh",
+        ),
+        # breaking
+        (
+            ["kestra.kafka.defaults.stream.properties[processing.guarantee]=at_least_once"],
+            "streams",
+            "processing.guarantee",
+            "breaking",
+            "Streams must be reset",
+        ),
+        (
+            ["kestra.kafka.client.properties[security.protocol]=SSL"],
+            "client",
+            "security.protocol",
+            "breaking",
+            "new protocol",
+        ),
+        (
+            ["kestra.kafka.client.properties[bootstrap.servers]=other:9093"],
+            "client",
+            "bootstrap.servers",
+            "breaking",
+            "another cluster",
+        ),
+        # safe
+        (
+            ["kestra.kafka.defaults.producer.properties[linger.ms]=20"],
+            "producer",
+            "linger.ms",
+            "safe",
+            "applied when Kestra restarts",
+        ),
+        (
+            ["kestra.kafka.topics.logentry.properties[retention.ms]=2419200000"],
+            "topics",
+            "logentry.properties.retention.ms",
+            "safe",
+            "re-pushes topic properties",
+        ),
+    ],
+)
+def test_risk_classes(after: list[str], section: str, key: str, risk: str, reason: str) -> None:
+    found_risk, found_reason = risk_of(changes(*after), section, key)
+    assert found_risk == risk
+    assert reason in found_reason
+
+
+def test_a_renamed_topic_is_not_also_not_applied() -> None:
+    found = changes("kestra.kafka.topics.flow.name=flows_v2", "+kestra.kafka.topics.flow.partitions=64")
+    assert risk_of(found, "topics", "flow.partitions")[0] == "safe"
+
+
+def test_broker_default_retention_change_reaches_unset_topics() -> None:
+    found = changes("cluster.broker-defaults[log.retention.hours]=24")
+    risk, reason = risk_of(found, "topics", "executor.retention.effective-ms")
+    assert risk == "data-loss" and "604800000 -> 86400000" in reason
+
+
+def test_identical_targets_exit_0_and_differences_exit_1() -> None:
+    same = kkc("diff", *BASE, "--", *BASE, cwd=REPO)
+    assert same.code == 0 and "no differences" in same.out
+    other = kkc("diff", "env=staging", "instance=eu1", "--", *BASE, cwd=REPO)
+    assert other.code == 1
+    assert other.out.startswith("kkc diff staging/eu1 -> prod/eu1\n")
+    assert "partitions: 8 -> 16 on 15 topics" in other.out
+    assert other.out.splitlines()[-1] == "summary: 0 data-loss, 15 not-applied, 1 breaking, 2 safe"
+
+
+def test_fail_on_chooses_what_fails() -> None:
+    args = ["diff", "env=staging", "instance=eu1", "--", *BASE]
+    assert kkc(*args[:3], "--fail-on", "data-loss", *args[3:], cwd=REPO).code == 0
+    assert kkc(*args[:3], "--fail-on", "data-loss,not-applied", *args[3:], cwd=REPO).code == 1
+    bad = kkc(*args[:3], "--fail-on", "dataloss", *args[3:], cwd=REPO)
+    assert bad.code == 2 and "unknown risk 'dataloss'" in bad.err
+
+
+def test_against_a_compiled_directory(tmp_path: Path) -> None:
+    shutil.copytree(REPO / "conf", tmp_path / "conf")
+    assert kkc("compile", "--all", "--out", "build", cwd=tmp_path).code == 0
+    run = kkc("diff", *BASE, "--against", "build/prod/eu1", cwd=tmp_path)
+    assert run.code == 0 and "no differences" in run.out
+    run = kkc(
+        "diff",
+        *BASE,
+        "--against",
+        "build/prod/eu1",
+        "kestra.kafka.defaults.topic.partitions=32",
+        "--format",
+        "json",
+        cwd=tmp_path,
+    )
+    doc = json.loads(run.out)
+    assert run.code == 1 and doc["from"] == "build/prod/eu1" and doc["to"] == "prod/eu1"
+    assert doc["summary"]["not-applied"] == 15
+    missing = kkc("diff", *BASE, "--against", "nowhere", cwd=tmp_path)
+    assert missing.code == 1 and "not a directory of compiled outputs" in missing.err
+
+
+def test_secrets_are_masked(tmp_path: Path) -> None:
+    shutil.copytree(REPO / "conf", tmp_path / "conf")
+    prod = tmp_path / "conf" / "env" / "prod.yaml"
+    prod.write_text(prod.read_text().replace("${KAFKA_TRUSTSTORE_PASSWORD}", "literal-Old-Secret"))
+    run = kkc(
+        "diff", *BASE, "--", *BASE, "kestra.kafka.client.properties[ssl.truststore.password]=New-Secret", cwd=tmp_path
+    )
+    assert "literal-Old-Secret" not in run.out and "New-Secret" not in run.out
+    assert "ssl.truststore.password: ******** -> ******** (changed)" in run.out
+    shown = kkc(
+        "diff",
+        *BASE,
+        "--show-secrets",
+        "--",
+        *BASE,
+        "kestra.kafka.client.properties[ssl.truststore.password]=New-Secret",
+        cwd=tmp_path,
+    )
+    assert "New-Secret" in shown.out
+
+
+def test_usage_needs_two_sides() -> None:
+    run = kkc("diff", *BASE, cwd=REPO)
+    assert run.code == 2 and "give two targets (A -- B) or one target and --against DIR" in run.err
