@@ -59,7 +59,10 @@ def risk_of(found: list[dict], section: str, key: str) -> tuple[str, str]:
         ),
         (["kestra.kafka.topics.flow.name=flows_v2"], "topics", "flow.name", "data-loss", "orphaned"),
         (
-            ["kestra.kafka.defaults.consumer-prefix=eu1_kestra2_", "kestra.kafka.topics.executor.name=eu1_kestra2_executor_main-executor-changelog"],
+            [
+                "kestra.kafka.defaults.consumer-prefix=eu1_kestra2_",
+                "kestra.kafka.topics.executor.name=eu1_kestra2_executor_main-executor-changelog",
+            ],
             "prefixes",
             "consumer-prefix",
             "data-loss",
