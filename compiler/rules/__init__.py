@@ -9,6 +9,7 @@ from compiler.rules import (
     loggers,
     message_size,
     placeholders,
+    policy,
     replication,
     security,
     structure,
@@ -27,6 +28,7 @@ FAMILIES = (
     security,
     loggers,
     placeholders,
+    policy,
 )
 
 REGISTRY: dict[str, Rule] = {}

@@ -1,0 +1,242 @@
+"""Rules: the team's own requirements, declared under a tool-owned `policy:` mapping in any layer.
+
+    policy:
+      min-replication-factor: 3     # every topic's replication factor
+      min-insync-replicas: 2        # every topic's min.insync.replicas (topic, else broker default)
+      max-partitions: 64            # every topic's partitions
+      require-encryption: true      # security.protocol SSL or SASL_SSL
+      forbid-loggers: true          # no kestra.kafka.client.loggers (a huge performance cost)
+      forbid-literal-secrets: true  # secrets only as run-time placeholders
+
+A violation is an error naming the policy, the layer that declared it and the value that breaks it.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from compiler.resolve import as_text
+from compiler.rules.base import CLIENT_PROPS, KAFKA_PATH, Context, Finding, Rule, example
+from compiler.secrets import is_literal_secret
+from compiler.yamlload import Path_
+
+POLICIES: dict[str, str] = {
+    "min-replication-factor": "a whole number",
+    "min-insync-replicas": "a whole number",
+    "max-partitions": "a whole number",
+    "require-encryption": "true or false",
+    "forbid-loggers": "true or false",
+    "forbid-literal-secrets": "true or false",
+}
+
+
+def _declared(ctx: Context, name: str) -> tuple[Any, str] | None:
+    policy = ctx.get(("policy",))
+    if not isinstance(policy, dict) or name not in policy:
+        return None
+    origin = ctx.origin(("policy", name))
+    return policy[name], f"policy {name}: {as_text(policy[name])} (declared at {origin})"
+
+
+def _number(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _topic_field(ctx: Context, topic: str, field: str) -> Path_:
+    own: Path_ = (*KAFKA_PATH, "topics", topic, field)
+    if ctx.get(own) is not None:
+        return own
+    return (*KAFKA_PATH, "defaults", "topic", field)
+
+
+def _per_topic(field: str, policy: str, broken: Callable[[int, int], bool], wording: str) -> Any:
+    def check(ctx: Context) -> Iterator[Finding]:
+        declared = _declared(ctx, policy)
+        if declared is None or _number(declared[0]) is None:
+            return
+        limit, said = _number(declared[0]), declared[1]
+        reported: set[Path_] = set()
+        for topic in ctx.compiled.topics:
+            value = _number(topic.partitions if field == "partitions" else topic.replication_factor)
+            if value is None or value < 0 or not broken(value, limit or 0):
+                continue
+            path = _topic_field(ctx, topic.key, field)
+            if path in reported:
+                continue
+            reported.add(path)
+            scope = "the topic defaults" if path[3] == "defaults" else f"topic {topic.key}"
+            yield Finding(path, f"{said}: {scope} set {field} {value}, {wording} {limit}")
+
+    return check
+
+
+def _min_insync(ctx: Context) -> Iterator[Finding]:
+    declared = _declared(ctx, "min-insync-replicas")
+    if declared is None or _number(declared[0]) is None:
+        return
+    limit, said = _number(declared[0]) or 0, declared[1]
+    broker = _number((ctx.cluster.get("broker-defaults") or {}).get("min.insync.replicas"))
+    reported: set[Path_] = set()
+    for topic in ctx.compiled.topics:
+        value = _number(topic.properties.get("min.insync.replicas"))
+        where: Path_
+        if value is None:
+            value = broker if broker is not None else 1
+            where = ("cluster", "broker-defaults", "min.insync.replicas") if broker is not None else ("policy",)
+        else:
+            own: Path_ = (*KAFKA_PATH, "topics", topic.key, "properties", "min.insync.replicas")
+            where = (
+                own
+                if ctx.get(own) is not None
+                else (*KAFKA_PATH, "defaults", "topic", "properties", "min.insync.replicas")
+            )
+        if value >= limit or where in reported:
+            continue
+        reported.add(where)
+        source = "" if where != ("policy",) else " (Kafka's default: no broker default declared)"
+        yield Finding(where, f"{said}: topic {topic.key} gets min.insync.replicas {value}{source}, below {limit}")
+
+
+def _encryption(ctx: Context) -> Iterator[Finding]:
+    declared = _declared(ctx, "require-encryption")
+    if declared is None or declared[0] is not True:
+        return
+    protocol = ctx.compiled.clients.get("admin", {}).get("security.protocol", "PLAINTEXT")
+    if protocol.upper() not in ("SSL", "SASL_SSL"):
+        path = (*CLIENT_PROPS, "security.protocol")
+        target = path if ctx.get(path) is not None else ("policy", "require-encryption")
+        yield Finding(target, f"{declared[1]}: security.protocol is {protocol}; use SSL or SASL_SSL")
+
+
+def _loggers(ctx: Context) -> Iterator[Finding]:
+    declared = _declared(ctx, "forbid-loggers")
+    loggers = ctx.get((*KAFKA_PATH, "client", "loggers"))
+    if declared is not None and declared[0] is True and loggers:
+        yield Finding(
+            (*KAFKA_PATH, "client", "loggers"),
+            f"{declared[1]}: kestra.kafka.client.loggers is set (a huge performance cost); remove it",
+        )
+
+
+def _literal_secrets(ctx: Context) -> Iterator[Finding]:
+    declared = _declared(ctx, "forbid-literal-secrets")
+    if declared is None or declared[0] is not True:
+        return
+    for props in ctx.property_sets():
+        for key, value in props.values.items():
+            if is_literal_secret(key, value):
+                yield Finding(
+                    (*props.path, key),
+                    f"{declared[1]}: {key} holds a literal secret (value hidden); "
+                    "use a run-time placeholder such as ${KAFKA_PASSWORD}",
+                )
+
+
+def _unknown(ctx: Context) -> Iterator[Finding]:
+    policy = ctx.get(("policy",))
+    if not isinstance(policy, dict):
+        return
+    for name, value in policy.items():
+        if name not in POLICIES:
+            close = difflib.get_close_matches(str(name), list(POLICIES), n=1)
+            hint = f"; did you mean '{close[0]}'?" if close else f" (known: {', '.join(POLICIES)})"
+            yield Finding(("policy", name), f"unknown policy '{name}'{hint}")
+        elif not _well_typed(POLICIES[name], value):
+            yield Finding(("policy", name), f"policy {name} must be {POLICIES[name]}, not {value!r}")
+
+
+def _well_typed(kind: str, value: Any) -> bool:
+    if kind == "true or false":
+        return isinstance(value, bool)
+    number = _number(value)
+    return number is not None and number >= 0
+
+
+_RF3 = "kestra:\n  kafka:\n    defaults:\n      topic:\n        replication-factor: 3\n"
+
+RULES: tuple[Rule, ...] = (
+    Rule(
+        "policy-unknown",
+        "policy",
+        "error",
+        "A policy kkc does not know, or a policy value of the wrong type",
+        check=_unknown,
+        failing=example("policy:\n  min-replication-factr: 3\n"),
+        passing=example("policy:\n  min-replication-factor: 1\n"),
+    ),
+    Rule(
+        "policy-min-replication-factor",
+        "policy",
+        "error",
+        "A topic below the declared minimum replication factor",
+        check=_per_topic("replication-factor", "min-replication-factor", lambda v, limit: v < limit, "below"),
+        failing=example("policy:\n  min-replication-factor: 3\n", brokers=3),
+        passing=example("policy:\n  min-replication-factor: 3\n" + _RF3, brokers=3),
+    ),
+    Rule(
+        "policy-max-partitions",
+        "policy",
+        "error",
+        "A topic above the declared maximum partition count",
+        check=_per_topic("partitions", "max-partitions", lambda v, limit: v > limit, "above"),
+        failing=example("policy:\n  max-partitions: 8\n"),
+        passing=example("policy:\n  max-partitions: 16\n"),
+    ),
+    Rule(
+        "policy-min-insync-replicas",
+        "policy",
+        "error",
+        "A topic below the declared minimum min.insync.replicas",
+        check=_min_insync,
+        failing=example("policy:\n  min-insync-replicas: 2\n" + _RF3, brokers=3),
+        passing=example(
+            "policy:\n  min-insync-replicas: 2\n" + _RF3 + "        properties:\n          min.insync.replicas: '2'\n",
+            brokers=3,
+        ),
+    ),
+    Rule(
+        "policy-require-encryption",
+        "policy",
+        "error",
+        "Clients that do not encrypt while the policy requires it",
+        check=_encryption,
+        failing=example("policy:\n  require-encryption: true\n"),
+        passing=example(
+            "policy:\n  require-encryption: true\nkestra:\n  kafka:\n    client:\n      properties:\n"
+            "        security.protocol: SSL\n"
+        ),
+    ),
+    Rule(
+        "policy-forbid-loggers",
+        "policy",
+        "error",
+        "Kafka message loggers while the policy forbids them",
+        check=_loggers,
+        failing=example(
+            "policy:\n  forbid-loggers: true\nkestra:\n  kafka:\n    client:\n      loggers:\n        - level: INFO\n"
+        ),
+        passing=example("policy:\n  forbid-loggers: true\n"),
+    ),
+    Rule(
+        "policy-forbid-literal-secrets",
+        "policy",
+        "error",
+        "A literal secret while the policy forbids them",
+        check=_literal_secrets,
+        failing=example(
+            "policy:\n  forbid-literal-secrets: true\nkestra:\n  kafka:\n    client:\n      properties:\n"
+            "        ssl.truststore.password: changeit\n"
+        ),
+        passing=example(
+            "policy:\n  forbid-literal-secrets: true\nkestra:\n  kafka:\n    client:\n      properties:\n"
+            "        ssl.truststore.password: ${TRUSTSTORE_PASSWORD}\n"
+        ),
+    ),
+)
