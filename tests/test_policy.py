@@ -60,5 +60,6 @@ def test_validate_fails_on_a_policy_violation() -> None:
     assert run.code == 1
     assert (
         "error [policy-max-partitions] policy max-partitions: 64 "
-        "(declared at <override #4 '+policy.max-partitions=64'>): topic execution set partitions 128, above 64" in run.out
+        "(declared at <override #4 '+policy.max-partitions=64'>): "
+        "topic execution set partitions 128, above 64" in run.out
     )
