@@ -72,6 +72,14 @@ def build_parser() -> argparse.ArgumentParser:
     _tree_options(comp)
     comp.add_argument("--out", type=Path, help="write DIR/<env>/<instance>/ per target instead of printing")
     comp.add_argument(
+        "--emit",
+        action="append",
+        choices=("strimzi", "kafka-topics"),
+        default=[],
+        help="with --out, also write strimzi-topics.yaml (Strimzi KafkaTopic resources) or create-topics.sh "
+        "(kafka-topics.sh --create --if-not-exists); repeatable",
+    )
+    comp.add_argument(
         "--check",
         action="store_true",
         help="write nothing; exit 1 listing each stale, missing or extra file under --out (for CI and pre-commit)",

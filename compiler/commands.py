@@ -58,6 +58,8 @@ def compile_command(args: argparse.Namespace) -> int:
 
     if args.out is not None and args.format is not None:
         raise UsageError("--format prints to stdout; with --out the files are written instead (drop one)")
+    if args.emit and args.out is None:
+        raise UsageError("--emit adds files to --out DIR; give --out")
     if args.check and args.out is None:
         raise UsageError("--check compares with the files under --out DIR; give --out")
     if args.out is not None:
@@ -80,7 +82,7 @@ def compile_command(args: argparse.Namespace) -> int:
         outputs: dict[str, dict[str, str]] = {}
         secret_files: set[str] = set()
         for compiled in results:
-            files = output_files(compiled)
+            files = output_files(compiled, tuple(dict.fromkeys(args.emit)))
             outputs[compiled.target] = files
             for role, props in compiled.clients.items():
                 if any(is_literal_secret(k, v) for k, v in props.items()):

@@ -129,9 +129,98 @@ def json_text(compiled: Compiled) -> str:
     return json.dumps(to_json(compiled), indent=2, ensure_ascii=False) + "\n"
 
 
-def output_files(compiled: Compiled) -> dict[str, str]:
+def output_files(compiled: Compiled, extra: tuple[str, ...] = ()) -> dict[str, str]:
     files = {"application-kafka.yml": application_yaml(compiled)}
     for role in ("admin", "consumer", "producer", "streams"):
         files[f"{role}.properties"] = properties_text(compiled, role)
     files["topics.yaml"] = topics_yaml(compiled)
+    for name in extra:
+        filename, render = EMITTERS[name]
+        files[filename] = render(compiled)
     return files
+
+
+def _k8s_name(topic: str) -> str:
+    """A Kubernetes object name (DNS-1123 subdomain) for a Kafka topic name."""
+    import hashlib
+    import re
+
+    name = re.sub(r"[^a-z0-9.-]+", "-", topic.lower()).strip("-.") or "topic"
+    if name != topic or len(name) > 253:
+        name = name[:240].rstrip("-.") + "-" + hashlib.sha1(topic.encode()).hexdigest()[:8]
+    return name
+
+
+def strimzi_yaml(compiled: Compiled) -> str:
+    """One Strimzi KafkaTopic custom resource per topic (kafka.strimzi.io/v1beta2)."""
+    from compiler.errors import InputError
+
+    cluster = compiled.tool.get("cluster") or {}
+    name = cluster.get("name") if isinstance(cluster, dict) else None
+    if not name:
+        raise InputError(
+            f"--emit strimzi needs cluster.name (the Strimzi Kafka cluster, for the strimzi.io/cluster label) "
+            f"in target {compiled.target}",
+            rule="strimzi-cluster-name",
+        )
+    docs = []
+    for topic in compiled.topics:
+        resource = {
+            "apiVersion": "kafka.strimzi.io/v1beta2",
+            "kind": "KafkaTopic",
+            "metadata": {
+                "name": _k8s_name(topic.name),
+                "labels": {"strimzi.io/cluster": str(name), "app.kubernetes.io/managed-by": "kkc"},
+                "annotations": {"kestra.io/topic-key": topic.key},
+            },
+            "spec": {
+                "topicName": topic.name,
+                "partitions": topic.partitions,
+                "replicas": topic.replication_factor,
+                "config": dict(topic.properties),
+            },
+        }
+        docs.append(dump_yaml(resource))
+    header = f"# {HEADER.format(target=compiled.target)}\n"
+    return header + "---\n" + "---\n".join(docs)
+
+
+def kafka_topics_script(compiled: Compiled) -> str:
+    """An idempotent shell script of kafka-topics.sh --create --if-not-exists lines."""
+    import shlex
+
+    bootstrap = compiled.clients.get("admin", {}).get("bootstrap.servers", "")
+    runtime = "${" in bootstrap
+    lines = [
+        "#!/bin/sh",
+        f"# {HEADER.format(target=compiled.target)}",
+        "# Creates Kestra's topics that do not exist yet (idempotent). kafka-topics.sh never changes the",
+        "# partitions or replication factor of an existing topic.",
+        "# admin.properties beside this script is the --command-config; if it holds run-time placeholders",
+        "# (${KAFKA_PASSWORD}...), render it first, e.g.: envsubst < admin.properties > admin.rendered.properties",
+        "# and set COMMAND_CONFIG to the rendered file.",
+        "set -eu",
+        'KAFKA_TOPICS="${KAFKA_TOPICS:-kafka-topics.sh}"',
+        'COMMAND_CONFIG="${COMMAND_CONFIG:-$(dirname "$0")/admin.properties}"',
+    ]
+    if runtime or not bootstrap:
+        lines.append(': "${BOOTSTRAP_SERVERS:?set BOOTSTRAP_SERVERS (the config gives it only at run time)}"')
+    else:
+        lines.append(f'BOOTSTRAP_SERVERS="${{BOOTSTRAP_SERVERS:-{bootstrap}}}"')
+    for topic in compiled.topics:
+        parts = [
+            '"$KAFKA_TOPICS"',
+            '--bootstrap-server "$BOOTSTRAP_SERVERS"',
+            '--command-config "$COMMAND_CONFIG"',
+            "--create",
+            "--if-not-exists",
+            f"--topic {shlex.quote(topic.name)}",
+            f"--partitions {shlex.quote(as_text(topic.partitions))}",
+            f"--replication-factor {shlex.quote(as_text(topic.replication_factor))}",
+        ]
+        parts.extend(f"--config {shlex.quote(f'{k}={v}')}" for k, v in topic.properties.items())
+        lines.append(" \\\n  ".join(parts))
+    return "\n".join(lines) + "\n"
+
+
+EMITTERS = {"strimzi": ("strimzi-topics.yaml", strimzi_yaml), "kafka-topics": ("create-topics.sh", kafka_topics_script)}

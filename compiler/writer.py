@@ -40,7 +40,7 @@ def write_outputs(out: Path, outputs: dict[str, dict[str, str]], secret_files: s
                 rel = Path(subdir) / name
                 temp = staging / rel
                 temp.parent.mkdir(parents=True, exist_ok=True)
-                mode = 0o600 if str(rel) in secret_files else 0o644
+                mode = 0o600 if str(rel) in secret_files else 0o755 if name.endswith(".sh") else 0o644
                 fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
                 with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
                     handle.write(text)

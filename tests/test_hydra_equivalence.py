@@ -81,7 +81,7 @@ for case in sorted(CASES.iterdir()):
     if not (case / "args.txt").is_file():
         continue
     given = case_args(case)
-    extra = [a for a in given if a != "--all"]
+    extra = [a for a in given if not a.startswith("--") and a not in ("strimzi", "kafka-topics")]
     groups = list(ConfigTree(case / "conf").groups)
     if "--all" in given or not any(a.split("=")[0] in groups for a in extra):
         runs = _targets(case / "conf", [a for a in extra if a.split("=")[0] not in groups])
