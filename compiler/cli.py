@@ -164,6 +164,14 @@ def build_parser() -> argparse.ArgumentParser:
     dif.add_argument("--fail-on", metavar="RISKS", type=_risks, help="comma-separated risks that fail the run")
     dif.add_argument("--show-secrets", action="store_true", help="print secret values instead of masking them")
     _tree_options(dif)
+
+    sub.add_parser(
+        "schema",
+        help="print a JSON Schema of a config layer, for editor completion and checks",
+        description="Print a JSON Schema (draft 2020-12) of a config layer: the kestra.kafka tree, topic keys, "
+        "Kafka property names per section with their types and allowed values, and kkc's own keys. Wire it "
+        "into VS Code's YAML extension with a first line: # yaml-language-server: $schema=<path to the file>",
+    )
     return parser
 
 

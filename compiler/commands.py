@@ -26,6 +26,11 @@ def run(args: argparse.Namespace) -> int:
             return explain_command(args)
         if args.command == "diff":
             return diff_command(args)
+        if args.command == "schema":
+            from compiler.schema import build
+
+            sys.stdout.write(json.dumps(build(), indent=2) + "\n")
+            return EXIT_OK
         raise UsageError(f"unknown command {args.command}")
     except KkcError as error:
         report(error)

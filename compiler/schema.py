@@ -1,0 +1,193 @@
+"""`kkc schema`: a JSON Schema (draft 2020-12) of a config layer, for editors.
+
+It describes the `kestra.kafka` tree Kestra binds, the 15 topic keys, the Kafka property names of
+each section with their types and allowed values (from kkc's catalog), and kkc's own keys. Every
+key is optional, since a layer sets only what it changes. Unknown Kafka client properties are
+allowed (Kafka only logs them); unknown topic properties are not (the broker rejects them).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from compiler import catalog
+
+SCHEMA_ID = "https://kestra.io/schemas/kkc/layer.json"
+TOPIC_KEYS = (
+    "execution",
+    "flow",
+    "flowlast",
+    "template",
+    "executor",
+    "killed",
+    "executorflowtrigger",
+    "executorworkertaskexecution",
+    "workertask",
+    "workertaskresult",
+    "workerinstance",
+    "executorworkerinstance",
+    "workertaskrunning",
+    "logentry",
+    "trigger",
+)
+_PLACEHOLDER = {"type": "string", "pattern": r"\$\{", "description": "a ${...} placeholder"}
+_INT = {"anyOf": [{"type": "integer"}, {"type": "string", "pattern": r"^-?\d+$"}, _PLACEHOLDER]}
+
+
+def _value_schema(info: catalog.KeyInfo) -> dict[str, Any]:
+    kind = info.type
+    validator = info.valid
+    out: dict[str, Any]
+    if kind == "boolean":
+        out = {"anyOf": [{"type": "boolean"}, {"enum": ["true", "false", "TRUE", "FALSE", "True", "False"]}]}
+    elif kind in ("int", "short", "long"):
+        number: dict[str, Any] = {"type": "integer"}
+        if validator.kind == "range" and not validator.also:
+            if validator.low not in (None, ""):
+                number["minimum"] = int(float(validator.low))
+            if validator.high not in (None, ""):
+                number["maximum"] = int(float(validator.high))
+        out = {"anyOf": [number, {"type": "string", "pattern": r"^\s*[+-]?\d+\s*$"}]}
+    elif kind == "double":
+        out = {
+            "anyOf": [
+                {"type": "number"},
+                {"type": "string", "pattern": r"^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$"},
+            ]
+        }
+    elif kind == "list":
+        out = {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": ["string", "number", "boolean"]}}]}
+    else:
+        out = {"type": "string"}
+        if validator.kind == "enum" and validator.values and not validator.case_insensitive:
+            out = {"enum": list(validator.values)}
+    if "anyOf" in out:
+        out["anyOf"].append(_PLACEHOLDER)
+    elif "enum" in out:
+        out = {"anyOf": [out, _PLACEHOLDER]}
+    description = f"Kafka {kind}"
+    if info.default is not None:
+        description += f", default {info.default}"
+    if info.deprecated:
+        description += f"; deprecated since Kafka {info.deprecated}"
+    if info.removed:
+        description += f"; removed in Kafka {info.removed}"
+    out["description"] = description
+    return out
+
+
+def _properties(sections: tuple[str, ...], strict: bool) -> dict[str, Any]:
+    props: dict[str, Any] = {}
+    for section in sections:
+        for key in catalog.known_keys(section):
+            info = catalog.lookup(section, key)
+            if info is not None and key not in props:
+                props[key] = _value_schema(info)
+    return {
+        "type": "object",
+        "description": "Kafka property names, written whole (bootstrap.servers), never as nested maps",
+        "properties": dict(sorted(props.items())),
+        "additionalProperties": False if strict else {"type": ["string", "number", "boolean", "null"]},
+    }
+
+
+def _obj(properties: dict[str, Any], description: str = "", extra: bool = False) -> dict[str, Any]:
+    out: dict[str, Any] = {"type": "object", "properties": properties, "additionalProperties": extra}
+    if description:
+        out["description"] = description
+    return out
+
+
+def build() -> dict[str, Any]:
+    client_sections = ("admin", "consumer", "producer", "streams")
+    topic_props = _properties(("topic",), strict=True)
+    topic = _obj(
+        {
+            "name": {"type": "string", "description": "the full topic name (no prefix is added)"},
+            "partitions": {**_INT, "description": "partitions at creation; Kestra never changes them later"},
+            "replication-factor": {**_INT, "description": "replication factor at creation"},
+            "properties": topic_props,
+            "cls": {"type": "string"},
+        }
+    )
+    role = {
+        s: _obj({"properties": _properties((s if s != "stream" else "streams",), strict=False)})
+        for s in ("consumer", "producer", "stream")
+    }
+    logger = _obj(
+        {
+            "level": {"enum": ["ERROR", "WARN", "INFO", "DEBUG", "TRACE"]},
+            "type": {"enum": ["CONSUMER", "CONSUMER_COMMIT", "PRODUCER", "PRODUCER_ACK"]},
+            "topic-regexp": {"type": "string"},
+            "key-regexp": {"type": "string"},
+            "value-regexp": {"type": "string"},
+        }
+    )
+    logger["required"] = ["level"]
+    kafka = _obj(
+        {
+            "client": _obj(
+                {
+                    "properties": _properties(client_sections, strict=False),
+                    "loggers": {"type": "array", "items": logger},
+                }
+            ),
+            "defaults": _obj(
+                {
+                    "topic-prefix": {
+                        "type": "string",
+                        "description": "prefix of every default topic name (default kestra_)",
+                    },
+                    "consumer-prefix": {
+                        "type": "string",
+                        "description": "prefix of consumer groups and Streams application ids",
+                    },
+                    "topic": _obj({"partitions": _INT, "replication-factor": _INT, "properties": topic_props}),
+                    **role,
+                }
+            ),
+            "topics": {"type": "object", "properties": {k: topic for k in TOPIC_KEYS}, "additionalProperties": topic},
+            "message-protection": _obj({"soft-limit": _INT, "hard-limit": _INT}),
+        },
+        "Kestra's Kafka queue settings",
+    )
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": SCHEMA_ID,
+        "title": "kkc config layer (Kestra Kafka settings)",
+        "type": "object",
+        "properties": {
+            "defaults": {"type": "array", "description": "Hydra defaults list (config.yaml only)"},
+            "kestra": {
+                "type": "object",
+                "properties": {
+                    "queue": {"type": "object", "properties": {"type": {"enum": ["kafka"]}}},
+                    "kafka": kafka,
+                },
+            },
+            "targets": {"type": "array", "items": _obj({"env": {"type": "string"}, "instance": {"type": "string"}})},
+            "cluster": _obj(
+                {
+                    "name": {"type": "string", "minLength": 1},
+                    "brokers": {**_INT, "description": "how many brokers the cluster has"},
+                    "kafka-version": {"enum": list(catalog.KNOWN_VERSIONS)},
+                    "broker-defaults": {
+                        "type": "object",
+                        "additionalProperties": {"type": ["string", "number", "boolean"]},
+                    },
+                },
+                "facts about the Kafka cluster (kkc only, never emitted)",
+            ),
+            "policy": _obj(
+                {
+                    "min-replication-factor": {"type": "integer", "minimum": 0},
+                    "min-insync-replicas": {"type": "integer", "minimum": 0},
+                    "max-partitions": {"type": "integer", "minimum": 0},
+                    "require-encryption": {"type": "boolean"},
+                    "forbid-loggers": {"type": "boolean"},
+                    "forbid-literal-secrets": {"type": "boolean"},
+                },
+                "requirements kkc validate enforces",
+            ),
+        },
+    }
