@@ -29,6 +29,7 @@ class Merged:
     settings: dict[Path_, list[Setting]] = field(default_factory=dict)
     lookalikes: list[Yaml11Lookalike] = field(default_factory=list)
     origins: dict[Path_, Origin] = field(default_factory=dict)
+    yaml11_applied: set[Path_] = field(default_factory=set)  # look-alikes read as YAML 1.1 booleans
 
     def origin(self, path: Path_) -> Origin | None:
         """Where the winning value at `path` (or its nearest enclosing key) was written."""

@@ -88,6 +88,7 @@ def compile_layers(
         notes.extend(layer_notes)
         merge_layer(merged, normalized)
     apply_overrides(merged, overrides)
+    _yaml11_booleans(merged)
     resolved = resolve(merged)
     if resolved.problems:
         raise ProblemList(list(resolved.problems))
@@ -161,3 +162,47 @@ def compile_properties(path: Path, role: str) -> Compiled:
     compiled = compile_layers(shown, [layer], [], with_bundled=False)
     compiled.properties_role = role
     return compiled
+
+
+_TRUE_11 = {"y", "yes", "on", "true"}
+_FALSE_11 = {"n", "no", "off", "false"}
+
+
+def _property_sections(path: tuple[object, ...]) -> tuple[str, ...]:
+    if path[:4] == ("kestra", "kafka", "client", "properties"):
+        return ("admin", "consumer", "producer", "streams")
+    if path[:3] == ("kestra", "kafka", "defaults") and len(path) > 4 and path[4] == "properties":
+        return {"consumer": ("consumer",), "producer": ("producer",), "stream": ("streams",), "topic": ("topic",)}.get(
+            str(path[3]), ()
+        )
+    if path[:3] == ("kestra", "kafka", "topics") and len(path) > 4 and path[4] == "properties":
+        return ("topic",)
+    return ()
+
+
+def _yaml11_booleans(merged: Merged) -> None:
+    """A plain yes/no/on/off on a boolean Kafka property means the boolean Kestra's YAML 1.1 reads.
+
+    Everywhere else such a value stays the string that was written (and is reported)."""
+    from compiler import catalog
+
+    for item in merged.lookalikes:
+        if item.yaml11_type != "bool" or len(item.path) < 2:
+            continue
+        chain = merged.settings.get(item.path)
+        if not chain or chain[-1].value != item.text:
+            continue
+        sections = _property_sections(item.path[:-1] + ("x",))
+        key = str(item.path[-1])
+        infos = [catalog.lookup(section, key) for section in sections]
+        if (
+            infos
+            and all(info is not None and info.type == "boolean" for info in infos if info is not None)
+            and any(infos)
+        ):
+            lowered = item.text.lower()
+            value = True if lowered in _TRUE_11 else False if lowered in _FALSE_11 else None
+            if value is not None:
+                merged.set_leaf(item.path, value, chain[-1])
+                merged.settings[item.path].pop()  # set_leaf appended a copy of the same write
+                merged.yaml11_applied.add(item.path)

@@ -119,15 +119,17 @@ def test_yaml_is_safe_for_a_yaml_1_1_reader(conf: Path) -> None:
     assert any(line.strip().startswith("sasl.jaas.config: " + "x" * 300) for line in run.out.splitlines())
 
 
-def test_yaml_1_1_lookalikes_stay_the_strings_written(conf: Path) -> None:
+def test_yaml_1_1_lookalikes_follow_the_kafka_type(conf: Path) -> None:
     write(
         conf / "env" / "dev.yaml",
         "# @package _global_\nkestra:\n  kafka:\n    defaults:\n      consumer:\n"
-        "        properties:\n          enable.auto.commit: no\n          x.y: 010\n",
+        "        properties:\n          enable.auto.commit: no\n          client.rack: on\n"
+        "          max.poll.records: 010\n",
     )
-    doc = compile_json(conf, "env=dev")
-    assert doc["clients"]["consumer"]["enable.auto.commit"] == "no"
-    assert doc["clients"]["consumer"]["x.y"] == "010"
+    consumer = compile_json(conf, "env=dev")["clients"]["consumer"]
+    assert consumer["enable.auto.commit"] == "false"  # a boolean property: YAML 1.1's meaning, as Kestra reads it
+    assert consumer["client.rack"] == "on"  # a string property: the string written
+    assert consumer["max.poll.records"] == "010"  # Kafka parses "010" as 10; SnakeYAML would have said 8
 
 
 def test_numbers_and_booleans_come_out_as_kafka_strings(conf: Path) -> None:

@@ -31,7 +31,7 @@ def test_key_set_in_config_env_and_instance() -> None:
     assert chain(doc) == [
         ("kestra defaults", "<kestra-defaults>:12", 16),
         ("config.yaml", "conf/config.yaml:31", 8),
-        ("env prod", "conf/env/prod.yaml:23", 16),
+        ("env prod", "conf/env/prod.yaml:31", 16),
     ]
     assert [s["winning"] for s in doc["set-by"]] == [False, False, True]
     doc = explain("kestra.kafka.defaults.topic-prefix", "env=prod", "instance=eu2")
@@ -59,7 +59,7 @@ def test_interpolated_key_shows_the_reference_chain() -> None:
     (ref,) = doc["interpolations"]
     assert ref["placeholder"] == "${kestra.kafka.defaults.topic.replication-factor}"
     assert ref["key"] == "kestra.kafka.defaults.topic.replication-factor"
-    assert chain(ref)[-1] == ("env prod", "conf/env/prod.yaml:24", 3)
+    assert chain(ref)[-1] == ("env prod", "conf/env/prod.yaml:32", 3)
 
 
 def test_dotted_kafka_key_and_derived_client_value() -> None:
@@ -86,7 +86,7 @@ def test_text_output() -> None:
     assert run.out.splitlines()[0] == (
         "kestra.kafka.defaults.stream.properties.replication.factor = 3    [target prod/eu1]"
     )
-    assert "conf/env/prod.yaml:24:9" in run.out and "<- wins" in run.out
+    assert "conf/env/prod.yaml:32:9" in run.out and "<- wins" in run.out
 
 
 @pytest.mark.parametrize("key", ["kestra.kafka.nope", "clients.producer.nope.nope"])

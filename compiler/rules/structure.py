@@ -214,10 +214,14 @@ def _lookalikes(ctx: Context) -> Iterator[Finding]:
         meaning = {"bool": "a boolean", "int": "a number", "octal int": "an octal number", "float": "a number"}.get(
             item.yaml11_type, f"a {item.yaml11_type}"
         )
+        if item.path in ctx.compiled.merged.yaml11_applied:
+            kept = f"{item.path[-1]} is a boolean Kafka property, so kkc reads it as {meaning} too; write true or false"
+        else:
+            kept = f"kkc keeps the string '{item.text}'. Quote it (\"{item.text}\") to say which one you mean"
         yield Finding(
             item.path,
             f"'{item.text}' is read by Kestra's YAML 1.1 parser (SnakeYAML) as {meaning}, by YAML 1.2 as a string; "
-            f"kkc keeps the string '{item.text}'. Quote it (\"{item.text}\") to say which one you mean",
+            + kept,
             origin=item.origin,
         )
 
