@@ -165,6 +165,15 @@ def build_parser() -> argparse.ArgumentParser:
     dif.add_argument("--show-secrets", action="store_true", help="print secret values instead of masking them")
     _tree_options(dif)
 
+    ini = sub.add_parser(
+        "init",
+        help="write a small, valid starting config tree",
+        description="Write a starting Hydra config tree into DIR (default: conf): config.yaml with targets, "
+        "env/dev.yaml, env/prod.yaml, instance/main.yaml, and kkc-schema.json beside it for editors. "
+        "It passes kkc validate --all as is. Existing files are never overwritten.",
+    )
+    ini.add_argument("directory", nargs="?", type=Path, default=Path("conf"), metavar="DIR")
+
     sub.add_parser(
         "schema",
         help="print a JSON Schema of a config layer, for editor completion and checks",

@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from compiler.errors import EXIT_OK, EXIT_PROBLEMS, KkcError, ProblemList, UsageError
+from compiler.errors import EXIT_OK, EXIT_PROBLEMS, InputError, KkcError, ProblemList, UsageError
 
 
 def report(error: KkcError) -> None:
@@ -26,6 +26,8 @@ def run(args: argparse.Namespace) -> int:
             return explain_command(args)
         if args.command == "diff":
             return diff_command(args)
+        if args.command == "init":
+            return init_command(args)
         if args.command == "schema":
             from compiler.schema import build
 
@@ -262,3 +264,34 @@ def diff_command(args: argparse.Namespace) -> int:
     if args.fail_on:
         return EXIT_PROBLEMS if any(c.risk in args.fail_on for c in changes) else EXIT_OK
     return EXIT_PROBLEMS if changes else EXIT_OK
+
+
+def init_command(args: argparse.Namespace) -> int:
+    from importlib import resources
+
+    from compiler.schema import build
+
+    target: Path = args.directory
+    if target.exists() and not target.is_dir():
+        raise UsageError(f"{target} is a file, not a directory")
+    root = resources.files("compiler") / "data" / "init"
+    files = {
+        rel: (root / rel).read_text("utf-8")
+        for rel in ("config.yaml", "env/dev.yaml", "env/prod.yaml", "instance/main.yaml")
+    }
+    files["kkc-schema.json"] = json.dumps(build(), indent=2) + "\n"
+    existing = sorted(rel for rel in files if (target / rel).exists())
+    if existing:
+        raise InputError(
+            f"refusing to overwrite {', '.join(str(target / rel) for rel in existing)}; nothing written",
+            rule="init-would-overwrite",
+        )
+    for rel, text in files.items():
+        path = target / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("x", encoding="utf-8") as handle:
+            handle.write(text)
+    print(
+        f"kkc: wrote {len(files)} files under {target}; next: kkc validate --all --config-dir {target}", file=sys.stderr
+    )
+    return EXIT_OK
