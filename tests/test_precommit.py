@@ -1,0 +1,111 @@
+"""The hooks in .pre-commit-hooks.yaml, read from the file and run for real by pre-commit."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.conftest import REPO
+
+HOOKS = {h["id"]: h for h in yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())}
+BIN = Path(sys.executable).parent
+
+
+def test_hooks_are_declared() -> None:
+    assert set(HOOKS) >= {"kkc-validate", "kkc-check-build"}
+    for hook in HOOKS.values():
+        assert hook["language"] == "python" and hook["pass_filenames"] is False
+        assert hook["entry"].startswith("kkc ")
+
+
+@pytest.mark.parametrize(
+    ("hook", "path", "matches"),
+    [
+        ("kkc-validate", "conf/config.yaml", True),
+        ("kkc-validate", "conf/env/prod.yaml", True),
+        ("kkc-validate", "conf/instance/eu1.yml", True),
+        ("kkc-validate", "build/prod/eu1/topics.yaml", False),
+        ("kkc-validate", "README.md", False),
+        ("kkc-validate", "other/conf/config.yaml", False),
+        ("kkc-check-build", "conf/env/dev.yaml", True),
+        ("kkc-check-build", "build/prod/eu1/admin.properties", True),
+        ("kkc-check-build", "src/app.py", False),
+    ],
+)
+def test_files_patterns(hook: str, path: str, matches: bool) -> None:
+    assert bool(re.search(HOOKS[hook]["files"], path)) is matches
+
+
+def _git(repo: Path, *args: str) -> None:
+    subprocess.run(
+        ["git", *args],
+        cwd=repo,
+        check=True,
+        capture_output=True,
+        env={
+            **os.environ,
+            "GIT_AUTHOR_NAME": "t",
+            "GIT_AUTHOR_EMAIL": "t@t",
+            "GIT_COMMITTER_NAME": "t",
+            "GIT_COMMITTER_EMAIL": "t@t",
+        },
+    )
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """A user's repository: the example conf/, committed build/, and the hooks as local hooks."""
+    if shutil.which("pre-commit", path=str(BIN)) is None:
+        pytest.skip("pre-commit is not installed (pip install -e '.[test]')")
+    shutil.copytree(REPO / "conf", tmp_path / "conf")
+    subprocess.run(
+        [str(BIN / "kkc"), "compile", "--all", "--out", "build/"], cwd=tmp_path, check=True, capture_output=True
+    )
+    local = [{**hook, "language": "system"} for hook in HOOKS.values()]
+    (tmp_path / ".pre-commit-config.yaml").write_text(yaml.safe_dump({"repos": [{"repo": "local", "hooks": local}]}))
+    _git(tmp_path, "init", "-q")
+    _git(tmp_path, "add", "-A")
+    _git(tmp_path, "commit", "-q", "-m", "start")
+    return tmp_path
+
+
+def run_hooks(repo: Path) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}",
+        "PRE_COMMIT_HOME": str(repo / ".cache"),
+        "NO_COLOR": "1",
+    }
+    return subprocess.run(
+        [str(BIN / "pre-commit"), "run", "--all-files", "--color", "never"],
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_good_tree_passes(repo: Path) -> None:
+    result = run_hooks(repo)
+    assert result.returncode == 0, result.stdout
+    assert re.search(r"kkc validate \(Kestra Kafka config\)\.+Passed", result.stdout)
+    assert re.search(r"kkc compiled outputs are up to date\.+Passed", result.stdout)
+
+
+def test_broken_tree_fails_with_the_problem(repo: Path) -> None:
+    prod = repo / "conf" / "env" / "prod.yaml"
+    prod.write_text(prod.read_text().replace("replication-factor: 3", "replication-factor: 5"))
+    result = run_hooks(repo)
+    assert result.returncode == 1
+    assert re.search(r"kkc validate \(Kestra Kafka config\)\.+Failed", result.stdout)
+    assert "conf/env/prod.yaml:32:9: error [replication-factor-exceeds-brokers]" in result.stdout
+    assert re.search(r"kkc compiled outputs are up to date\.+Failed", result.stdout)
+    assert "stale: build/prod/eu1/topics.yaml" in result.stdout or "error(s): nothing written" in result.stdout
