@@ -226,10 +226,21 @@ def _lookalikes(ctx: Context) -> Iterator[Finding]:
         )
 
 
+_MISPLACED_ROOTS = {
+    "kafka": "a root 'kafka:' is not read by Kestra: its settings belong under 'kestra:' (kestra.kafka...); "
+    "was the 'kestra:' line lost when copying a fragment?",
+    "queue": "a root 'queue:' is not read by Kestra: it belongs under 'kestra:' (kestra.queue.type: kafka)",
+    "floworc": "'floworc:' is Kestra's 2019 name; today's Kestra reads 'kestra:' and ignores this whole tree",
+}
+
+
 def _unknown_root(ctx: Context) -> Iterator[Finding]:
     known = ("kestra", *TOOL_KEYS)
     for key in ctx.tree:
         if key in known:
+            continue
+        if key in _MISPLACED_ROOTS:
+            yield Finding((key,), _MISPLACED_ROOTS[key])
             continue
         close = difflib.get_close_matches(key, known, n=1, cutoff=0.7)
         if close:
@@ -348,7 +359,7 @@ RULES: tuple[Rule, ...] = (
         "warning",
         "A root key that looks like a misspelt kestra/cluster/targets/policy",
         check=_unknown_root,
-        failing=example("kestr:\n  kafka: {}\n"),
+        failing=example("kafka:\n  topics:\n    execution:\n      properties:\n        retention.ms: '86400000'\n"),
         passing=example("micronaut:\n  server:\n    port: 8080\n"),
     ),
     Rule(
