@@ -1,7 +1,129 @@
-"""Rules: data_safety."""
+"""Rules: the referential topics must keep every record.
+
+flow, flowlast, template, trigger and execution hold Kestra's referential data; Kestra creates them
+compacted, the first four with retention.ms=-1 (kestra-facts.md). A `delete` cleanup policy with a
+finite retention deletes flows, triggers and executions. Kafka applies retention only under the
+`delete` policy, so a finite retention on a compact-only topic deletes nothing yet: that is reported
+as a warning (it is one policy change away from data loss, and never does what its author meant).
+"""
 
 from __future__ import annotations
 
-from compiler.rules.base import Rule
+from collections.abc import Iterator
 
-RULES: tuple[Rule, ...] = ()
+from compiler.derive import TopicPlan
+from compiler.rules.base import KAFKA_PATH, Context, Finding, Rule, example
+from compiler.rules.replication import as_int
+from compiler.yamlload import Path_
+
+REFERENTIAL = ("flow", "flowlast", "template", "trigger", "execution")
+_WHAT = {
+    "flow": "flows",
+    "flowlast": "flows",
+    "template": "templates",
+    "trigger": "triggers",
+    "execution": "executions",
+}
+
+
+def _source(ctx: Context, key: str, prop: str) -> Path_:
+    """The key that set a topic property: the topic's own, else the topic defaults'."""
+    own = (*KAFKA_PATH, "topics", key, "properties", prop)
+    return own if ctx.get(own) is not None else (*KAFKA_PATH, "defaults", "topic", "properties", prop)
+
+
+def _finite(plan: TopicPlan, prop: str) -> int | None:
+    """An explicit finite retention (ms or bytes); None when unlimited, unset or known only at run time."""
+    raw = plan.properties.get(prop)
+    value = as_int(raw) if raw is not None else None
+    return None if value is None or value == -1 else value
+
+
+_SOURCES = {
+    "explicit (topic)": "set on the topic",
+    "explicit (topic defaults)": "from kestra.kafka.defaults.topic.properties",
+    "kafka-default": "Kafka's default broker retention",
+}
+
+
+def _describe(plan: TopicPlan) -> str:
+    inner = plan.retention_source.removeprefix("broker-default (").rstrip(")")
+    source = _SOURCES.get(plan.retention_source, f"the broker's {inner} from cluster.broker-defaults")
+    if isinstance(plan.retention_ms, int) and plan.retention_ms >= 86_400_000:
+        days = plan.retention_ms / 86_400_000
+        return f"retention.ms {plan.retention_ms} ({days:g} day{'' if days == 1 else 's'}, {source})"
+    return f"retention.ms {plan.retention_ms} ({source})"
+
+
+def _findings(ctx: Context, plan: TopicPlan) -> Iterator[tuple[Path_, str, str]]:
+    """(key to change, level, problem) for one referential topic."""
+    policy = {p.strip() for p in plan.properties.get("cleanup.policy", "delete").split(",") if p.strip()}
+    finite_bytes = _finite(plan, "retention.bytes")
+    if "delete" in policy:
+        policy_path = _source(ctx, plan.key, "cleanup.policy")
+        if isinstance(plan.retention_ms, str) and finite_bytes is None:
+            yield (
+                policy_path,
+                "warning",
+                f"cleanup.policy '{plan.properties.get('cleanup.policy', 'delete')}' with retention.ms "
+                f"'{plan.retention_ms}', known only at run time: any finite value loses {{what}}",
+            )
+        elif plan.deletes_old_records or finite_bytes is not None:
+            cause = _describe(plan) if plan.deletes_old_records else f"retention.bytes {finite_bytes}"
+            yield (
+                policy_path,
+                "error",
+                f"cleanup.policy '{plan.properties.get('cleanup.policy', 'delete')}' with {cause}: Kafka deletes "
+                "old records, and Kestra loses {what}",
+            )
+        else:
+            yield (
+                policy_path,
+                "warning",
+                f"cleanup.policy '{plan.properties.get('cleanup.policy', 'delete')}': nothing is deleted only "
+                "because the retention is unlimited; any finite retention.ms or retention.bytes (or the "
+                "broker's default) then loses {what}",
+            )
+        return
+    for prop in ("retention.ms", "retention.bytes"):
+        value = _finite(plan, prop)
+        if value is not None:
+            yield (
+                _source(ctx, plan.key, prop),
+                "warning",
+                f"{prop} {value}: Kafka ignores it while cleanup.policy is '{','.join(sorted(policy))}', so it "
+                "does not limit anything; if 'delete' is ever added to the policy Kestra loses {what}",
+            )
+
+
+def _referential_retention(ctx: Context) -> Iterator[Finding]:
+    groups: dict[tuple[Path_, str, str], list[str]] = {}
+    for plan in ctx.compiled.topics:
+        if plan.key in REFERENTIAL:
+            for path, level, problem in _findings(ctx, plan):
+                groups.setdefault((path, level, problem), []).append(plan.key)
+    for (path, level, problem), keys in groups.items():
+        topics = f"topic '{keys[0]}'" if len(keys) == 1 else "topics " + ", ".join(f"'{k}'" for k in keys)
+        what = " and ".join(dict.fromkeys(_WHAT[k] for k in keys))
+        yield Finding(
+            path,
+            f"{problem.replace('{what}', what)} ({topics}: referential data Kestra must keep forever); keep "
+            "Kestra's cleanup.policy 'compact' and retention.ms -1 on flow, flowlast, template, trigger and "
+            "execution: remove this setting",
+            level=level,
+        )
+
+
+_TOPIC = "kestra:\n  kafka:\n    topics:\n      {0}:\n        properties:\n          {1}: {2}\n"
+
+RULES: tuple[Rule, ...] = (
+    Rule(
+        id="referential-topic-retention",
+        family="data-safety",
+        level="error",
+        summary="A delete cleanup policy or finite retention on flow, flowlast, template, trigger or execution",
+        check=_referential_retention,
+        failing=example(_TOPIC.format("trigger", "cleanup.policy", "compact,delete")),
+        passing=example(_TOPIC.format("logentry", "retention.ms", '"86400000"')),
+    ),
+)

@@ -1,7 +1,307 @@
-"""Rules: kafka_properties."""
+"""Rules: every Kafka property checked against the catalog of the declared Kafka version.
+
+Each `properties` map of the config is read by one or more Kafka sections (`client.properties` by
+every client type). A key that no section of its map knows is a typo or belongs in another map; a
+known key's value is checked the way Kafka's ConfigDef checks it in the declared version, and keys
+or values that version removed or deprecated are reported. The broker rejects unknown topic keys,
+while clients only log unknown keys: hence the different levels.
+"""
 
 from __future__ import annotations
 
-from compiler.rules.base import Rule
+import difflib
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 
-RULES: tuple[Rule, ...] = ()
+from compiler import catalog
+from compiler.resolve import as_text
+from compiler.rules.base import Context, Example, Finding, PropertySet, Rule, example
+from compiler.secrets import is_secret_key
+from compiler.yamlload import Path_
+
+FAMILY = "kafka-properties"
+UNKNOWN_CLIENT = "unknown-client-property"
+UNKNOWN_TOPIC = "unknown-topic-property"
+WRONG_SECTION = "property-in-wrong-section"
+INVALID_VALUE = "invalid-property-value"
+REMOVED = "removed-in-kafka-version"
+DEPRECATED = "deprecated-in-kafka-version"
+NOT_YET_ADDED = "added-after-kafka-version"
+
+_LEVELS = {
+    UNKNOWN_CLIENT: "warning",
+    UNKNOWN_TOPIC: "error",
+    WRONG_SECTION: "warning",
+    INVALID_VALUE: "error",
+    REMOVED: "error",
+    DEPRECATED: "warning",
+    NOT_YET_ADDED: "warning",
+}
+_KIND_RULES: dict[str, str] = {
+    "type": INVALID_VALUE,
+    "enum": INVALID_VALUE,
+    "range": INVALID_VALUE,
+    "removed-value": REMOVED,
+    "removed-key": REMOVED,
+    "deprecated-value": DEPRECATED,
+    "deprecated-key": DEPRECATED,
+    "not-yet-added": NOT_YET_ADDED,
+}
+_READERS = {
+    "admin": "the admin client",
+    "consumer": "consumers",
+    "producer": "producers",
+    "streams": "Kafka Streams",
+    "topic": "topics",
+}
+_KESTRA_PATHS = {
+    "admin": "kestra.kafka.client.properties",
+    "consumer": "kestra.kafka.defaults.consumer.properties",
+    "producer": "kestra.kafka.defaults.producer.properties",
+    "streams": "kestra.kafka.defaults.stream.properties",
+}
+# How the map's own readers are named in a sentence (client.properties: several sections).
+_SETTING_OF = {"admin": "admin client", "consumer": "consumer", "producer": "producer", "streams": "Streams"}
+_IGNORES = {
+    "admin": "the admin client ignores it",
+    "consumer": "consumers ignore it",
+    "producer": "producers ignore it",
+    "streams": "Kafka Streams ignores it",
+}
+_TOPIC_PATHS = (
+    "kestra.kafka.defaults.topic.properties (every topic) or kestra.kafka.topics.<key>.properties (one topic)"
+)
+_CLIENT_SECTIONS = ("admin", "consumer", "producer")
+_STREAMS_PREFIXES = ("main.consumer.", "restore.consumer.", "global.consumer.", "consumer.", "producer.", "admin.")
+_TOPIC_PREFIX = "topic."
+
+
+@dataclass(frozen=True)
+class _Hit:
+    rule: str
+    finding: Finding
+
+
+def _join(words: list[str]) -> str:
+    if len(words) <= 1:
+        return "".join(words)
+    return ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def _readers(sections: Iterable[str]) -> str:
+    names = list(sections)
+    if set(_CLIENT_SECTIONS) <= set(names):
+        names = ["every client"] + [s for s in names if s not in (*_CLIENT_SECTIONS, "streams")]
+        return _join(names)
+    return _join([_READERS[s] for s in names])
+
+
+def _values(ctx: Context, pset: PropertySet) -> dict[str, str]:
+    """The map's scalar values as Kafka reads them; a YAML list is Kafka's comma-separated list."""
+    values = dict(pset.values)
+    node = ctx.get(pset.path)
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if isinstance(value, list):
+                values[str(key)] = ",".join(as_text(v) for v in value)
+    return values
+
+
+def _suggestion(sections: Iterable[str], key: str, version: str) -> str | None:
+    candidates = {s for section in sections if (s := catalog.suggest(section, key, version))}
+    if not candidates:
+        return None
+    return max(sorted(candidates), key=lambda c: difflib.SequenceMatcher(None, key.lower(), c).ratio())
+
+
+def _did_you_mean(sections: Iterable[str], key: str, version: str) -> str:
+    found = _suggestion(sections, key, version)
+    return f" Did you mean {found}?" if found else ""
+
+
+def _where(readers: tuple[str, ...]) -> str:
+    """Where a key read by `readers` belongs in a Kestra config."""
+    clients = [r for r in readers if r != "topic"]
+    places: list[str] = []
+    if set(_CLIENT_SECTIONS) <= set(clients):
+        places.append("kestra.kafka.client.properties (every client)")
+    else:
+        places.extend(f"{_KESTRA_PATHS[r]} ({_READERS[r]})" for r in clients)
+    if "topic" in readers:
+        places.append(_TOPIC_PATHS)
+    return " or ".join(places)
+
+
+def _wrong_section(ctx: Context, pset: PropertySet, key: str, readers: tuple[str, ...]) -> Finding:
+    path = (*pset.path, key)
+    standalone = ctx.compiled.properties_role is not None
+    if pset.sections == ("topic",):
+        move = "" if standalone else f" Move it to {_where(readers)}."
+        message = (
+            f"{key} is a setting of {_readers(readers)}, not a topic config: the broker rejects it when Kestra "
+            f"creates or updates the topic (Unknown topic config name: {key}).{move}"
+        )
+        return Finding(path, message, level="error")
+    ignores = _IGNORES[pset.sections[0]] if len(pset.sections) == 1 else "Kafka clients ignore it"
+    if readers == ("topic",):
+        message = f"{key} is a topic config, not a client setting: {ignores} (Kafka only logs unknown keys)."
+        if not standalone:
+            message += f" Set it under {_TOPIC_PATHS}"
+            if "streams" in pset.sections:
+                message += f", or as {_TOPIC_PREFIX}{key} here for Kafka Streams' internal topics"
+            message += "."
+        return Finding(path, message)
+    message = f"{key} is read by {_readers(readers)}; here {ignores} (Kafka only logs unknown keys)."
+    bare = next((key[len(p) :] for p in _STREAMS_PREFIXES if key.startswith(p)), None)
+    if readers == ("streams",) and bare and "streams" not in pset.sections:
+        message += f" The prefix only means something to Kafka Streams: here, write {bare}."
+    elif not standalone:
+        message += f" Move it to {_where(readers)}."
+    return Finding(path, message)
+
+
+def _unknown(ctx: Context, pset: PropertySet, key: str) -> Iterator[_Hit]:
+    path = (*pset.path, key)
+    version = ctx.kafka_version
+    if "streams" in pset.sections and key.startswith(_TOPIC_PREFIX) and len(key) > len(_TOPIC_PREFIX):
+        bare = key[len(_TOPIC_PREFIX) :]
+        message = (
+            f"Unknown topic config name: {bare}. {key} configures Kafka Streams' internal topics, and the broker "
+            f"rejects the name when Streams creates them.{_did_you_mean(('streams',), key, version)}"
+        )
+        yield _Hit(UNKNOWN_TOPIC, Finding(path, message))
+        return
+    readers = catalog.sections_of(key)
+    if readers:
+        yield _Hit(WRONG_SECTION, _wrong_section(ctx, pset, key, readers))
+        return
+    if pset.sections == ("topic",):
+        message = (
+            f"Unknown topic config name: {key}. The broker rejects it when Kestra creates or updates the topic."
+            f"{_did_you_mean(pset.sections, key, version)}"
+        )
+        yield _Hit(UNKNOWN_TOPIC, Finding(path, message))
+        return
+    what = _SETTING_OF[pset.sections[0]] if len(pset.sections) == 1 else "client"
+    message = (
+        f"{key} is not a Kafka {what} setting (Kafka {version}): Kafka only logs it and hands it to plug-ins such "
+        f"as serializers, so a typo goes unnoticed.{_did_you_mean(pset.sections, key, version)}"
+    )
+    yield _Hit(UNKNOWN_CLIENT, Finding(path, message))
+
+
+def _hide(message: str, key: str, value: str) -> str:
+    shown = value.strip()
+    return message.replace(shown, "(value hidden)") if shown and is_secret_key(key) else message
+
+
+def _known(ctx: Context, pset: PropertySet, key: str, value: str, infos: dict[str, catalog.KeyInfo]) -> Iterator[_Hit]:
+    """One finding per kind of problem, whichever sections of the map report it."""
+    version = ctx.kafka_version
+    checkable = "${" not in value  # a run-time placeholder: only Kestra knows the value
+    by_kind: dict[str, tuple[catalog.Problem, list[str]]] = {}
+    for section, info in infos.items():
+        if checkable:
+            found = catalog.problems(info, value, version)
+        else:
+            status = catalog.key_status(info, version)
+            found = (status,) if status is not None else ()
+        for problem in found:
+            by_kind.setdefault(problem.kind, (problem, []))[1].append(section)
+    for kind, (problem, sections) in by_kind.items():
+        rule = _KIND_RULES[kind]
+        message = problem.message.rstrip(".") + (f"; {problem.hint}" if problem.hint else "")
+        if len(infos) > 1 and len(sections) < len(infos):
+            message += f" (as read by {_readers(sections)})"
+        if kind != "deprecated-value" and rule != INVALID_VALUE and f"Kafka {version}" not in message:
+            message += f"; the declared Kafka version is {version}"
+        message += ". Remove it." if kind == "removed-key" else "."
+        message = _hide(message, key, value)
+        level = problem.level if problem.level != _LEVELS[rule] else None
+        yield _Hit(rule, Finding((*pset.path, key), message, level=level))
+
+
+def _analyse(ctx: Context) -> list[_Hit]:
+    hits: list[_Hit] = []
+    for pset in ctx.property_sets():
+        for key, value in _values(ctx, pset).items():
+            infos = {s: info for s in pset.sections if (info := catalog.lookup(s, key, ctx.kafka_version)) is not None}
+            hits.extend(_known(ctx, pset, key, value, infos) if infos else _unknown(ctx, pset, key))
+    return hits
+
+
+def _findings(rule: str) -> Callable[[Context], Iterator[Finding]]:
+    def check(ctx: Context) -> Iterator[Finding]:
+        hits = ctx.extra.get(FAMILY)
+        if hits is None:
+            hits = ctx.extra[FAMILY] = _analyse(ctx)
+        seen: set[tuple[Path_, str]] = set()
+        for hit in hits:
+            if hit.rule == rule and (hit.finding.path, hit.finding.message) not in seen:
+                seen.add((hit.finding.path, hit.finding.message))
+                yield hit.finding
+
+    return check
+
+
+def _rule(rule_id: str, summary: str, failing: Example, passing: Example) -> Rule:
+    return Rule(rule_id, FAMILY, _LEVELS[rule_id], summary, _findings(rule_id), failing=failing, passing=passing)
+
+
+def _props(section: str, body: str) -> str:
+    """A YAML layer setting `body` (already indented by 8) under kestra.kafka.<section>.properties."""
+    parts = section.split(".")
+    text = "kestra:\n  kafka:\n"
+    indent = "    "
+    for part in parts:
+        text += f"{indent}{part}:\n"
+        indent += "  "
+    text += f"{indent}properties:\n"
+    indent += "  "
+    return text + "".join(f"{indent}{line}\n" for line in body.splitlines())
+
+
+RULES: tuple[Rule, ...] = (
+    _rule(
+        UNKNOWN_CLIENT,
+        "A client key that no Kafka client knows is only logged by Kafka: usually a typo",
+        example(_props("client", 'bootstrap.server: "localhost:9092"')),
+        example(_props("client", 'bootstrap.servers: "localhost:9092"')),
+    ),
+    _rule(
+        UNKNOWN_TOPIC,
+        "The broker rejects a topic config name it does not know, so Kestra cannot create the topic",
+        example(_props("topics.execution", 'retention.msec: "86400000"')),
+        example(_props("topics.execution", 'retention.ms: "86400000"')),
+    ),
+    _rule(
+        WRONG_SECTION,
+        "A key in a map whose Kafka client does not read it has no effect; in a topic's map the broker rejects it",
+        example(_props("defaults.producer", "max.poll.records: 100")),
+        example(_props("defaults.consumer", "max.poll.records: 100")),
+    ),
+    _rule(
+        INVALID_VALUE,
+        "A value of the wrong type, or outside the allowed set or range, makes the Kafka client or broker fail",
+        example(_props("defaults.producer", 'acks: "ALL"')),
+        example(_props("defaults.producer", 'acks: "all"')),
+    ),
+    _rule(
+        REMOVED,
+        "A value or topic key removed in the declared Kafka version is rejected; a removed client key is ignored",
+        example(_props("defaults.stream", 'processing.guarantee: "exactly_once"'), kafka_version="4.0"),
+        example(_props("defaults.stream", 'processing.guarantee: "exactly_once_v2"'), kafka_version="4.0"),
+    ),
+    _rule(
+        DEPRECATED,
+        "A key or value deprecated in the declared Kafka version still works but goes away in a later one",
+        example(_props("defaults.stream", 'processing.guarantee: "exactly_once"'), kafka_version="3.9"),
+        example(_props("defaults.stream", 'processing.guarantee: "exactly_once_v2"'), kafka_version="3.9"),
+    ),
+    _rule(
+        NOT_YET_ADDED,
+        "A key added after the declared Kafka version is ignored by clients and rejected by the broker",
+        example(_props("defaults.consumer", 'group.protocol: "classic"'), kafka_version="3.6"),
+        example(_props("defaults.consumer", 'group.protocol: "classic"'), kafka_version="3.7"),
+    ),
+)

@@ -1,7 +1,186 @@
-"""Rules: message_size."""
+"""Rules: message sizes along the way from Kestra to the broker.
+
+Kestra's message protection stores a message above `soft-limit` in internal storage and refuses one
+above `hard-limit` (the doc page); what is left goes to Kafka, where the producer refuses a record
+above its `max.request.size` and the broker one above the topic's `max.message.bytes` (else the
+broker's `message.max.bytes`, Kafka's default 1048588). Both end in RecordTooLargeException.
+"""
 
 from __future__ import annotations
 
-from compiler.rules.base import Rule
+from collections.abc import Iterator
 
-RULES: tuple[Rule, ...] = ()
+from compiler.rules.base import KAFKA_PATH, Context, Finding, Rule, example
+from compiler.rules.replication import as_int, broker_default
+from compiler.rules.topics import describe_topics, known_plans, where_set
+from compiler.yamlload import Path_
+
+PROTECTION: Path_ = (*KAFKA_PATH, "message-protection")
+SOFT: Path_ = (*PROTECTION, "soft-limit")
+HARD: Path_ = (*PROTECTION, "hard-limit")
+KAFKA_MAX_REQUEST_SIZE = 1_048_576
+KAFKA_MAX_MESSAGE_BYTES = 1_048_588
+_CLIENTS = {"producer": "the producer's", "streams": "Kafka Streams'"}
+
+
+def _limit(ctx: Context, path: Path_) -> int | None:
+    value = ctx.get(path)
+    return None if value is None else as_int(value)
+
+
+def _max_request_sizes(ctx: Context) -> dict[str, int]:
+    """Each writing client's max.request.size (Kafka's default when unset); run-time values left out."""
+    sizes = {}
+    for role in _CLIENTS:
+        raw = ctx.compiled.clients.get(role, {}).get("max.request.size")
+        value = KAFKA_MAX_REQUEST_SIZE if raw is None else as_int(raw)
+        if value is not None:
+            sizes[role] = value
+    return sizes
+
+
+def _where(ctx: Context, role: str) -> str:
+    path, _ = ctx.client_origin(role, "max.request.size")
+    return where_set(ctx, path) if ctx.get(path) is not None else "Kafka's default"
+
+
+def _soft_above_hard(ctx: Context) -> Iterator[Finding]:
+    soft, hard = _limit(ctx, SOFT), _limit(ctx, HARD)
+    if soft is None or hard is None or soft <= hard:
+        return
+    yield Finding(
+        SOFT,
+        f"message-protection soft-limit {soft} is above hard-limit {hard}: a message over {hard} bytes is "
+        "refused (its execution fails) before it could be stored in internal storage, so the soft limit never "
+        "applies; set soft-limit below hard-limit (the doc page: soft-limit 1048576, hard-limit 10485760)",
+    )
+
+
+def _protection_above_max_request(ctx: Context) -> Iterator[Finding]:
+    soft, hard = _limit(ctx, SOFT), _limit(ctx, HARD)
+    # The largest message Kestra hands to Kafka: above soft-limit it goes to internal storage instead.
+    if soft is not None:
+        path, largest, key = SOFT, soft, "soft-limit"
+    elif hard is not None:
+        path, largest, key = HARD, hard, "hard-limit"
+    else:
+        return
+    too_small = {role: size for role, size in _max_request_sizes(ctx).items() if size < largest}
+    if not too_small:
+        return
+    smallest = min(too_small.values())
+    clients = ", ".join(f"{_CLIENTS[r]} max.request.size {s} ({_where(ctx, r)})" for r, s in too_small.items())
+    note = "" if key == "soft-limit" else " (no soft-limit is set)"
+    yield Finding(
+        path,
+        f"message-protection {key} {largest}{note} "
+        f"lets messages up to {largest} bytes reach Kafka, above {clients}: such a message passes the "
+        "protection and the producer refuses it (RecordTooLargeException), the crash the protection exists "
+        f"to prevent; set {key} to at most {smallest}, or raise max.request.size",
+    )
+
+
+def _max_message_bytes(ctx: Context, key: str, properties: dict[str, str]) -> tuple[int | None, Path_ | None, str]:
+    """A topic's size limit, the key that set it (None: Kafka's default), and a description."""
+    if "max.message.bytes" in properties:
+        own = (*KAFKA_PATH, "topics", key, "properties", "max.message.bytes")
+        path = (
+            own if ctx.get(own) is not None else (*KAFKA_PATH, "defaults", "topic", "properties", "max.message.bytes")
+        )
+        return as_int(properties["max.message.bytes"]), path, "the max.message.bytes {limit}"
+    declared = broker_default(ctx, "message.max.bytes")
+    if declared is not None:
+        return declared[0], declared[1], "the broker's message.max.bytes {limit}"
+    return KAFKA_MAX_MESSAGE_BYTES, None, "Kafka's default max.message.bytes {limit} (no topic or broker value set)"
+
+
+def _max_request_above_topic(ctx: Context) -> Iterator[Finding]:
+    sizes = _max_request_sizes(ctx)
+    if not sizes:
+        return
+    groups: dict[tuple[int, Path_ | None, str], list[str]] = {}
+    for plan in known_plans(ctx):
+        limit, path, what = _max_message_bytes(ctx, plan.key, plan.properties)
+        if limit is not None:
+            groups.setdefault((limit, path, what), []).append(plan.key)
+    every = [p.key for p in known_plans(ctx)]
+    for (limit, path, what), keys in groups.items():
+        above = {role: size for role, size in sizes.items() if size > limit}
+        if not above:
+            continue
+        largest_role = max(above, key=lambda r: above[r])
+        clients = " and ".join(f"{_CLIENTS[r]} max.request.size {s} ({_where(ctx, r)})" for r, s in above.items())
+        verb = "is" if len(above) == 1 else "are"
+        where = path or ctx.client_origin(largest_role, "max.request.size")[0]
+        needed = above[largest_role]
+        if path is not None and path[:2] == KAFKA_PATH:
+            fix = f'set {".".join(path[:-1])}[max.message.bytes] to "{needed}"'
+        else:
+            fix = f'set max.message.bytes: "{needed}" under kestra.kafka.defaults.topic.properties'
+        yield Finding(
+            where,
+            f"{clients} {verb} above {what.format(limit=limit)} of {describe_topics(keys, every)}: the broker "
+            "rejects a record bigger than the topic accepts (RecordTooLargeException) and Kestra's executor or "
+            f"worker fails on it; {fix} (Kestra re-applies topic properties at startup) or lower max.request.size",
+        )
+
+
+def _jdbc_keys(ctx: Context) -> Iterator[Finding]:
+    protection = ctx.get(PROTECTION)
+    if not isinstance(protection, dict) or not ({"enabled", "limit"} & set(protection)):
+        return
+    limit = protection.get("limit")
+    path = (*PROTECTION, "limit") if "limit" in protection else (*PROTECTION, "enabled")
+    hint = f"; did you mean 'hard-limit: {limit}'?" if limit is not None else ""
+    yield Finding(
+        path,
+        "message-protection 'enabled' and 'limit' are the JDBC queue's keys (a later doc page shows them): "
+        "Kestra's Kafka queue ignores them and binds message-protection.soft-limit (a bigger message goes to "
+        "internal storage) and hard-limit (a bigger message is refused); the protection is on when soft-limit "
+        f"is set{hint}",
+    )
+
+
+_PROTECT = "kestra:\n  kafka:\n    message-protection:\n"
+
+RULES: tuple[Rule, ...] = (
+    Rule(
+        id="message-protection-soft-above-hard",
+        family="message-size",
+        level="error",
+        summary="message-protection soft-limit above hard-limit: the soft limit never applies",
+        check=_soft_above_hard,
+        failing=example(_PROTECT + "      soft-limit: 10485760\n      hard-limit: 1048576\n"),
+        passing=example(_PROTECT + "      soft-limit: 1048576\n      hard-limit: 10485760\n"),
+    ),
+    Rule(
+        id="message-protection-above-max-request-size",
+        family="message-size",
+        level="warning",
+        summary="message-protection lets messages through that the producer's max.request.size refuses",
+        check=_protection_above_max_request,
+        failing=example(_PROTECT + "      hard-limit: 20971520\n"),
+        passing=example(_PROTECT + "      soft-limit: 1048576\n      hard-limit: 20971520\n"),
+    ),
+    Rule(
+        id="max-request-size-above-max-message-bytes",
+        family="message-size",
+        level="warning",
+        summary="The producer's max.request.size is above the topics' max.message.bytes (RecordTooLargeException)",
+        check=_max_request_above_topic,
+        failing=example("kestra:\n  queue:\n    type: kafka\n"),
+        passing=example(
+            "kestra:\n  kafka:\n    defaults:\n      topic:\n        properties:\n"
+            '          max.message.bytes: "10485760"\n'
+        ),
+    ),
+    Rule(
+        id="message-protection-jdbc-keys",
+        family="message-size",
+        level="warning",
+        summary="message-protection enabled/limit are the JDBC queue's keys; Kafka binds soft-limit/hard-limit",
+        check=_jdbc_keys,
+        failing=example(_PROTECT + "      enabled: true\n      limit: 1048576\n"),
+        passing=example(_PROTECT + "      soft-limit: 1048576\n"),
+    ),
+)

@@ -1,7 +1,345 @@
-"""Rules: replication."""
+"""Rules: replication factors against the broker count, min.insync.replicas, exactly-once.
+
+Kestra creates its topics with the topic's own replication factor, else the topic defaults' one
+(kestra-facts.md). A factor above the broker count makes creation fail and Kestra stop; one below
+it loses redundancy. Each value is reported once, at the key that set it: the defaults value once
+(however many topics use it), plus each topic that sets its own.
+"""
 
 from __future__ import annotations
 
-from compiler.rules.base import Rule
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
 
-RULES: tuple[Rule, ...] = ()
+from compiler.rules.base import KAFKA_PATH, Context, Finding, Rule, example
+from compiler.rules.topics import describe_topics, is_user_set, kestra_topic_keys, known_plans, where_set
+from compiler.yamlload import Path_
+
+DEFAULT_RF: Path_ = (*KAFKA_PATH, "defaults", "topic", "replication-factor")
+BROKER_DEFAULTS: Path_ = ("cluster", "broker-defaults")
+KAFKA_TRANSACTION_LOG_RF = 3
+EXACTLY_ONCE = ("exactly_once_v2", "exactly_once", "exactly_once_beta")
+
+
+def as_int(value: Any) -> int | None:
+    """An integer setting as Kafka parses it; None for anything else (placeholders, typos)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str):
+        text = value.strip()
+        if text.lstrip("+-").isdigit():
+            return int(text)
+    return None
+
+
+def broker_default(ctx: Context, key: str) -> tuple[int, Path_] | None:
+    """A broker setting declared under cluster.broker-defaults, as an integer."""
+    defaults = ctx.cluster.get("broker-defaults")
+    if not isinstance(defaults, dict) or key not in defaults:
+        return None
+    value = as_int(defaults[key])
+    return None if value is None else (value, (*BROKER_DEFAULTS, key))
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+@dataclass(frozen=True)
+class RfSetting:
+    path: Path_  # the key that set the replication factor
+    value: int
+    topics: tuple[str, ...]  # the topic keys that use it
+
+    @property
+    def is_default(self) -> bool:
+        return self.path == DEFAULT_RF
+
+    def subject(self, ctx: Context) -> str:
+        if self.is_default:
+            used = f"used by {_plural(len(self.topics), 'topic')}" if self.topics else "used by no topic"
+            whose = "the topic default" if is_user_set(ctx, self.path) else "Kestra's default topic"
+            streams = " and Streams' internal topics" if _streams_rf(ctx) is None else ""
+            return f"{whose} replication factor {self.value} ({used}{streams})"
+        return f"topic '{self.topics[0]}' replication factor {self.value}"
+
+
+def _effective(ctx: Context, value: int) -> int | None:
+    """-1 asks the broker for its default.replication.factor (Kafka 2.4+)."""
+    if value != -1:
+        return value if value > 0 else None
+    declared = broker_default(ctx, "default.replication.factor")
+    return declared[0] if declared else None
+
+
+def rf_settings(ctx: Context) -> Iterator[RfSetting]:
+    """The defaults value once, then each topic that sets its own (not a mere reference to the defaults)."""
+    topics = ctx.get((*KAFKA_PATH, "topics"), {})
+    topics = topics if isinstance(topics, dict) else {}
+    own: list[RfSetting] = []
+    inherited: list[str] = []
+    known = set(kestra_topic_keys())  # Kestra creates only these; unknown-topic-key reports the others
+    for key, topic in topics.items():
+        if key not in known:
+            continue
+        path = (*KAFKA_PATH, "topics", key, "replication-factor")
+        if not isinstance(topic, dict) or "replication-factor" not in topic:
+            inherited.append(str(key))
+            continue
+        references = ctx.compiled.resolved.references.get(path, [])
+        if any(ref.path == DEFAULT_RF for ref in references):
+            inherited.append(str(key))
+            continue
+        value = as_int(topic["replication-factor"])
+        if value is not None and (effective := _effective(ctx, value)) is not None:
+            own.append(RfSetting(path, effective, (str(key),)))
+    default = as_int(ctx.get(DEFAULT_RF))
+    if default is not None and (effective := _effective(ctx, default)) is not None:
+        yield RfSetting(DEFAULT_RF, effective, tuple(inherited))
+    yield from own
+
+
+def _streams_rf(ctx: Context) -> tuple[int, Path_] | None:
+    """Streams' replication.factor when it differs from the topic default (else it is the same cause)."""
+    raw = ctx.compiled.clients.get("streams", {}).get("replication.factor")
+    value = as_int(raw) if raw is not None else None
+    if value is None:
+        return None
+    effective = _effective(ctx, value)
+    default = as_int(ctx.get(DEFAULT_RF))
+    if effective is None or (default is not None and effective == _effective(ctx, default)):
+        return None
+    return effective, ctx.client_origin("streams", "replication.factor")[0]
+
+
+def _cluster_label(ctx: Context) -> str:
+    name = ctx.cluster.get("name")
+    count = _plural(ctx.brokers or 0, "broker")
+    return f"the {count} of cluster '{name}'" if name else f"the {count} declared"
+
+
+def _rf_exceeds(ctx: Context) -> Iterator[Finding]:
+    if not ctx.brokers_declared or ctx.brokers is None:
+        return
+    brokers = ctx.brokers
+    for setting in rf_settings(ctx):
+        if setting.value > brokers:
+            yield Finding(
+                setting.path,
+                f"{setting.subject(ctx)} is larger than {_cluster_label(ctx)}: Kafka refuses to create "
+                f"{'these topics' if setting.is_default else 'the topic'} (InvalidReplicationFactorException) "
+                "and Kestra stops at startup; set it to at most "
+                f"{brokers} (the broker count), or fix cluster.brokers if the cluster is bigger",
+            )
+    streams = _streams_rf(ctx)
+    if streams and streams[0] > brokers:
+        yield Finding(
+            streams[1],
+            f"Streams replication.factor {streams[0]} is larger than {_cluster_label(ctx)}: Kafka Streams "
+            f"cannot create its internal topics and the executor stops; set it to at most {brokers}",
+        )
+
+
+def _rf_below(ctx: Context) -> Iterator[Finding]:
+    if not ctx.brokers_declared or ctx.brokers is None:
+        return
+    brokers = ctx.brokers
+    for setting in rf_settings(ctx):
+        if setting.value >= brokers or (setting.is_default and not setting.topics):
+            continue
+        if setting.value == 1:
+            risk = (
+                "each partition has a single copy: no redundancy, one broker down makes it unavailable "
+                "and a lost disk loses its data"
+            )
+        else:
+            risk = (
+                f"each partition keeps {setting.value} copies, so it survives at most "
+                f"{_plural(setting.value - 1, 'broker')} down"
+            )
+        yield Finding(
+            setting.path,
+            f"{setting.subject(ctx)} is below {_cluster_label(ctx)}: {risk}; the Kestra documentation recommends "
+            f"the broker count: set it to {brokers} (Kestra never changes the factor of an existing topic: "
+            "raise it on existing topics with kafka-reassign-partitions)",
+        )
+
+
+def _streams_mismatch(ctx: Context) -> Iterator[Finding]:
+    raw = ctx.compiled.clients.get("streams", {}).get("replication.factor")
+    default = as_int(ctx.get(DEFAULT_RF))
+    value = as_int(raw) if raw is not None else None
+    if value is None or default is None or value == default:
+        return
+    if value == -1:
+        streams = "Streams creates its changelog and repartition topics with the broker's default.replication.factor"
+    else:
+        streams = f"Streams creates its changelog and repartition topics with {_plural(value, 'replica')}"
+    yield Finding(
+        ctx.client_origin("streams", "replication.factor")[0],
+        f"Streams replication.factor {value} differs from the topic default replication factor {default}: "
+        f"{streams}, Kestra's own topics get {default}; Kestra's default "
+        "'${kestra.kafka.defaults.topic.replication-factor}' keeps both equal (remove this override)",
+    )
+
+
+def _min_insync_source(ctx: Context, key: str) -> tuple[int, Path_] | None:
+    """A topic's min.insync.replicas and the key that set it: topic, topic defaults, or broker default."""
+    topic_path = (*KAFKA_PATH, "topics", key, "properties", "min.insync.replicas")
+    defaults_path = (*KAFKA_PATH, "defaults", "topic", "properties", "min.insync.replicas")
+    for path in (topic_path, defaults_path):
+        raw = ctx.get(path)
+        if raw is not None:
+            value = as_int(raw)
+            return None if value is None else (value, path)
+    return broker_default(ctx, "min.insync.replicas")
+
+
+def _min_insync(ctx: Context) -> Iterator[Finding]:
+    rf_of: dict[str, RfSetting] = {}
+    for setting in rf_settings(ctx):
+        for key in setting.topics:
+            rf_of[key] = setting
+    groups: dict[tuple[Path_, int, Path_, int], list[str]] = {}
+    for plan in known_plans(ctx):
+        setting = rf_of.get(plan.key)
+        found = _min_insync_source(ctx, plan.key)
+        if setting is None or found is None:
+            continue
+        insync, path = found
+        # With a single replica min.insync.replicas=1 is the only valid value; redundancy is another rule.
+        if insync < setting.value or insync == setting.value == 1:
+            continue
+        groups.setdefault((path, insync, setting.path, setting.value), []).append(plan.key)
+    every = [p.key for p in known_plans(ctx)]
+    for (path, insync, rf_path, rf), keys in groups.items():
+        topics = describe_topics(keys, every)
+        if insync > rf:
+            effect = "every write with acks=all fails (NotEnoughReplicasException): there are never that many replicas"
+        else:
+            effect = "writes with acks=all fail (NotEnoughReplicasException) as soon as one broker is down"
+        yield Finding(
+            path,
+            f"min.insync.replicas {insync} is not below the replication factor {rf} of {topics} "
+            f"(set at {where_set(ctx, rf_path)}): {effect}; Kestra's producers and Streams use acks=all; "
+            f"set min.insync.replicas to at most {max(rf - 1, 1)} (commonly replication factor - 1)",
+        )
+
+
+def _exactly_once(ctx: Context) -> Iterator[Finding]:
+    if not ctx.brokers_declared or ctx.brokers is None:
+        return
+    streams = ctx.compiled.clients.get("streams", {})
+    producer = ctx.compiled.clients.get("producer", {})
+    guarantee = streams.get("processing.guarantee", "").strip()
+    if guarantee in EXACTLY_ONCE:
+        path, what = ctx.client_origin("streams", "processing.guarantee")[0], f"processing.guarantee {guarantee}"
+    elif producer.get("transactional.id"):
+        path, what = ctx.client_origin("producer", "transactional.id")[0], "a transactional producer"
+    else:
+        return
+    declared = broker_default(ctx, "transaction.state.log.replication.factor")
+    brokers = ctx.brokers
+    if declared is not None:
+        if declared[0] <= brokers:
+            return
+        yield Finding(
+            path,
+            f"{what} needs the broker's transaction state log, whose replication factor "
+            f"{declared[0]} (cluster.broker-defaults.transaction.state.log.replication.factor) is more than "
+            f"{_cluster_label(ctx)}: the log cannot be created and transactions time out, so Kestra's "
+            f"executor hangs; lower the broker's transaction.state.log.replication.factor to {brokers} or "
+            "use processing.guarantee at_least_once",
+        )
+        return
+    if brokers >= KAFKA_TRANSACTION_LOG_RF:
+        return
+    # A cluster this small cannot run any consumer group on Kafka's internal-topic defaults, so its
+    # broker was almost certainly configured for it: state the assumption instead of warning.
+    yield Finding(
+        path,
+        f"{what} needs the broker's transaction state log, whose replication factor defaults to "
+        f"{KAFKA_TRANSACTION_LOG_RF}, more than {_cluster_label(ctx)}; kkc assumes the broker lowered "
+        f"transaction.state.log.replication.factor (as Kafka's sample server.properties does); if not, "
+        "transactions time out and Kestra's executor hangs. Declare "
+        "cluster.broker-defaults.transaction.state.log.replication.factor to have it checked",
+        level="info",
+    )
+
+
+def _brokers_not_declared(ctx: Context) -> Iterator[Finding]:
+    if ctx.brokers_declared or ctx.compiled.properties_role is not None:
+        return
+    default = as_int(ctx.get(DEFAULT_RF))
+    needed = max((s.value for s in rf_settings(ctx)), default=default or 1)
+    yield Finding(
+        DEFAULT_RF,
+        "no broker count declared (cluster.brokers or --brokers): kkc skipped the checks that need it "
+        "(replication-factor-exceeds-brokers, replication-factor-below-brokers, exactly-once-few-brokers) "
+        f"rather than assume one; this config needs at least {_plural(needed, 'broker')} (its largest "
+        "replication factor). Declare 'cluster: {brokers: N}' or pass --brokers N",
+    )
+
+
+_RF3 = "kestra:\n  kafka:\n    defaults:\n      topic:\n        replication-factor: 3\n"
+_RF1 = "kestra:\n  kafka:\n    defaults:\n      topic:\n        replication-factor: 1\n"
+
+RULES: tuple[Rule, ...] = (
+    Rule(
+        id="replication-factor-exceeds-brokers",
+        family="replication",
+        level="error",
+        summary="A replication factor above the broker count makes topic creation fail and Kestra stop",
+        check=_rf_exceeds,
+        failing=example(_RF3, brokers=1),
+        passing=example(_RF3, brokers=3),
+    ),
+    Rule(
+        id="replication-factor-below-brokers",
+        family="replication",
+        level="warning",
+        summary="A replication factor below the broker count gives up redundancy (the doc: match the broker count)",
+        check=_rf_below,
+        failing=example(_RF1, brokers=3),
+        passing=example(_RF3, brokers=3),
+    ),
+    Rule(
+        id="streams-replication-factor-mismatch",
+        family="replication",
+        level="warning",
+        summary="Streams' replication.factor differs from the topic default replication factor",
+        check=_streams_mismatch,
+        failing=example(_RF3 + "      stream:\n        properties:\n          replication.factor: 1\n", brokers=3),
+        passing=example(_RF3, brokers=3),
+    ),
+    Rule(
+        id="min-insync-replicas-not-below-replication-factor",
+        family="replication",
+        level="error",
+        summary="min.insync.replicas at or above the replication factor makes acks=all writes fail",
+        check=_min_insync,
+        failing=example(_RF3 + "        properties:\n          min.insync.replicas: 3\n", brokers=3),
+        passing=example(_RF3 + "        properties:\n          min.insync.replicas: 2\n", brokers=3),
+    ),
+    Rule(
+        id="exactly-once-few-brokers",
+        family="replication",
+        level="warning",
+        summary="Exactly-once needs the transaction state log, replicated 3 times unless the broker says otherwise",
+        check=_exactly_once,
+        failing=example("cluster:\n  broker-defaults:\n    transaction.state.log.replication.factor: 3\n", brokers=2),
+        passing=example(_RF3, brokers=3),
+    ),
+    Rule(
+        id="brokers-not-declared",
+        family="replication",
+        level="info",
+        summary="Without a broker count the replication checks are skipped; says which",
+        check=_brokers_not_declared,
+        failing=example(_RF3),
+        passing=example(_RF3, brokers=3),
+    ),
+)

@@ -1,7 +1,360 @@
-"""Rules: topics."""
+"""Rules: topic names, topic and consumer prefixes, Kestra's topic keys, instances sharing a cluster.
+
+Every default topic name is the topic prefix + a suffix, concatenated with no separator; an explicit
+`topics.<key>.name` replaces it whole (kestra-facts.md). A problem in a name Kestra derives from the
+prefix is reported once, at the prefix; a name the user wrote is reported at that name.
+"""
 
 from __future__ import annotations
 
-from compiler.rules.base import Rule
+import difflib
+import re
+from collections import Counter
+from collections.abc import Iterator
+from functools import cache
 
-RULES: tuple[Rule, ...] = ()
+from compiler.derive import TopicPlan
+from compiler.layers import BUNDLED_NAME
+from compiler.placeholders import PlaceholderSyntaxError, find
+from compiler.rules.base import CLIENT_PROPS, KAFKA_PATH, Context, Finding, Rule, example
+from compiler.yamlload import Path_
+
+TOPIC_PREFIX: Path_ = (*KAFKA_PATH, "defaults", "topic-prefix")
+CONSUMER_PREFIX: Path_ = (*KAFKA_PATH, "defaults", "consumer-prefix")
+EXECUTOR_APPLICATION = "executor_main"
+EXECUTOR_SUFFIX = f"{EXECUTOR_APPLICATION}-executor-changelog"
+MAX_TOPIC_NAME = 249
+SEPARATORS = "_-."
+_ILLEGAL = re.compile(r"[^a-zA-Z0-9._-]")
+
+
+@cache
+def kestra_topic_keys() -> tuple[str, ...]:
+    """The topic keys Kestra binds: those of its bundled defaults."""
+    from compiler.pipeline import bundled
+
+    topics = bundled()[0].data["kestra"]["kafka"]["topics"]
+    return tuple(str(k) for k in topics)
+
+
+def is_user_set(ctx: Context, path: Path_) -> bool:
+    """True when the winning value at `path` comes from the user's layers, not Kestra's defaults."""
+    origin = ctx.origin(path)
+    return origin is not None and origin.file != BUNDLED_NAME
+
+
+def where_set(ctx: Context, path: Path_) -> str:
+    """file:line:col of the value at `path`, or "Kestra's default" when no user layer set it."""
+    origin = ctx.origin(path)
+    if origin is None or origin.file == BUNDLED_NAME:
+        return "Kestra's default"
+    return str(origin)
+
+
+def literal_parts(text: str) -> tuple[str, bool]:
+    """`text` without its run-time placeholders, and whether it had any."""
+    try:
+        found = find(text)
+    except PlaceholderSyntaxError:
+        return text, False
+    out, last = [], 0
+    for placeholder in found:
+        out.append(text[last : placeholder.start])
+        last = placeholder.end
+    out.append(text[last:])
+    return "".join(out), bool(found)
+
+
+def _ends_with_placeholder(text: str) -> bool:
+    """True when a run-time placeholder ends `text`: its last character is unknown until Kestra starts."""
+    try:
+        found = find(text)
+    except PlaceholderSyntaxError:
+        return False
+    return bool(found) and found[-1].end == len(text)
+
+
+def name_problem(name: str) -> str | None:
+    """Why Kafka would refuse `name` as a topic name (the literal parts only, around placeholders)."""
+    literal, runtime = literal_parts(name)
+    if not runtime and name in ("", ".", ".."):
+        return "is not a legal topic name ('', '.' and '..' are reserved)"
+    illegal = sorted(set(_ILLEGAL.findall(literal)))
+    if illegal:
+        shown = ", ".join(repr(c) for c in illegal)
+        return f"contains {shown}: Kafka allows only ASCII letters, digits, '.', '_' and '-'"
+    if len(literal) > MAX_TOPIC_NAME:
+        return f"is longer than Kafka's limit of {MAX_TOPIC_NAME} characters"
+    return None
+
+
+def known_plans(ctx: Context) -> list[TopicPlan]:
+    keys = set(kestra_topic_keys())
+    return [p for p in ctx.compiled.topics if p.key in keys]
+
+
+def describe_topics(keys: list[str], every: list[str]) -> str:
+    """A short description of some of a target's topics: 'topic x', 'all 15 topics', 'all topics but x'."""
+    if len(keys) == 1:
+        return f"topic '{keys[0]}'"
+    if set(keys) >= set(every):
+        return f"all {len(every)} topics"
+    rest = [k for k in every if k not in keys]
+    if len(rest) < len(keys) and len(rest) <= 3:
+        return "all topics but " + ", ".join(f"'{k}'" for k in rest)
+    return "topics " + ", ".join(f"'{k}'" for k in keys)
+
+
+def _name_path(plan: TopicPlan) -> Path_:
+    return (*KAFKA_PATH, "topics", plan.key, "name")
+
+
+def _invalid_names(ctx: Context) -> Iterator[Finding]:
+    from_prefix: dict[str, list[str]] = {}  # problem -> names derived from the topic prefix
+    for plan in known_plans(ctx):
+        problem = name_problem(plan.name)
+        if problem is None:
+            continue
+        if is_user_set(ctx, _name_path(plan)):
+            yield Finding(
+                _name_path(plan),
+                f"topic name '{plan.name}' (topic '{plan.key}') {problem}; Kafka refuses to create it and "
+                "Kestra stops at startup: rename it",
+            )
+        else:
+            from_prefix.setdefault(problem, []).append(plan.name)
+    prefix = str(ctx.get(TOPIC_PREFIX, ""))
+    for problem, names in from_prefix.items():
+        shown = ", ".join(f"'{n}'" for n in names[:3]) + (", ..." if len(names) > 3 else "")
+        yield Finding(
+            TOPIC_PREFIX,
+            f"topic-prefix '{prefix}' makes {len(names)} invalid topic name(s) ({shown}): the name {problem}; "
+            "Kafka refuses to create them and Kestra stops at startup: change the prefix",
+        )
+
+
+def _duplicate_names(ctx: Context) -> Iterator[Finding]:
+    # Kafka treats '.' and '_' as one character when it checks a new name against existing topics.
+    groups: dict[str, list[TopicPlan]] = {}
+    for plan in known_plans(ctx):
+        groups.setdefault(plan.name.replace(".", "_"), []).append(plan)
+    for plans in groups.values():
+        if len(plans) < 2:
+            continue
+        for plan in plans:
+            others = [p for p in plans if p is not plan]
+            if not is_user_set(ctx, _name_path(plan)) and any(is_user_set(ctx, _name_path(p)) for p in others):
+                continue  # the clash is reported at the name the user wrote
+            same = ", ".join(f"topic '{p.key}' ('{p.name}')" for p in others)
+            if all(p.name == plan.name for p in others):
+                how, why = "is also the name of", "Kestra would mix two kinds of messages in one topic"
+            else:
+                how, why = "collides with", "Kafka counts '.' and '_' as the same character and refuses the second"
+            yield Finding(
+                _name_path(plan) if is_user_set(ctx, _name_path(plan)) else TOPIC_PREFIX,
+                f"topic '{plan.key}' name '{plan.name}' {how} {same}: {why}; give each topic its own name",
+            )
+
+
+def _missing_separator(ctx: Context) -> Iterator[Finding]:
+    for path, label, suffix, what in (
+        (TOPIC_PREFIX, "topic-prefix", "execution", "topic names"),
+        (CONSUMER_PREFIX, "consumer-prefix", EXECUTOR_APPLICATION, "consumer groups and Streams application ids"),
+    ):
+        value = ctx.get(path)
+        if not isinstance(value, str) or not value:
+            continue
+        if _ends_with_placeholder(value) or value[-1] in SEPARATORS:
+            continue
+        yield Finding(
+            path,
+            f"{label} '{value}' has no trailing separator: Kestra joins it to each name as is, so "
+            f"{what} become '{value}{suffix}'; end it with '_' ('{value}_')",
+        )
+
+
+def _executor_prefix_mismatch(ctx: Context) -> Iterator[Finding]:
+    topic_prefix, consumer_prefix = ctx.get(TOPIC_PREFIX), ctx.get(CONSUMER_PREFIX)
+    if not isinstance(topic_prefix, str) or not isinstance(consumer_prefix, str) or topic_prefix == consumer_prefix:
+        return
+    executor = next((p for p in ctx.compiled.topics if p.key == "executor"), None)
+    changelog = f"{consumer_prefix}{EXECUTOR_SUFFIX}"
+    if executor is None or executor.name != f"{topic_prefix}{EXECUTOR_SUFFIX}" or executor.name == changelog:
+        return
+    path = TOPIC_PREFIX if is_user_set(ctx, TOPIC_PREFIX) or not is_user_set(ctx, CONSUMER_PREFIX) else CONSUMER_PREFIX
+    yield Finding(
+        path,
+        f"topic-prefix '{topic_prefix}' differs from consumer-prefix '{consumer_prefix}' while the executor "
+        f"topic keeps its default name '{executor.name}': that topic is the changelog Kafka Streams writes for "
+        f"application '{consumer_prefix}{EXECUTOR_APPLICATION}', i.e. '{changelog}', so the executor reads a "
+        "topic Streams never writes; use the same value for both prefixes, or set "
+        f'kestra.kafka.topics.executor.name: "{changelog}"',
+    )
+
+
+def _unknown_topic_keys(ctx: Context) -> Iterator[Finding]:
+    topics = ctx.get((*KAFKA_PATH, "topics"), {})
+    if not isinstance(topics, dict):
+        return
+    known = kestra_topic_keys()
+    squashed = {re.sub(r"[-_.]", "", k): k for k in known}
+    for key in topics:
+        if key in known:
+            continue
+        text = str(key)
+        hint = squashed.get(re.sub(r"[-_.]", "", text.lower())) or next(
+            iter(difflib.get_close_matches(text.lower(), known, n=1, cutoff=0.7)), None
+        )
+        did = f"; did you mean '{hint}'?" if hint else f" (Kestra's topic keys: {', '.join(known)})"
+        yield Finding(
+            (*KAFKA_PATH, "topics", key),
+            f"'{text}' is not a topic key Kestra knows: Kestra ignores its settings{did}",
+        )
+
+
+def _cluster_servers(ctx: Context) -> set[str]:
+    raw = ctx.get((*CLIENT_PROPS, "bootstrap.servers"))
+    text = ",".join(map(str, raw)) if isinstance(raw, list) else str(raw or "")
+    if "${" in text:
+        return set()  # known only at run time: not evidence of a shared cluster
+    return {s.strip().lower() for s in text.split(",") if s.strip()}
+
+
+Ident = tuple[str, str]  # ("name", cluster name) or ("server", host:port)
+
+
+def _identities(ctx: Context) -> set[Ident]:
+    """What identifies the target's Kafka cluster: its cluster.name and bootstrap servers."""
+    ids = {("server", s) for s in _cluster_servers(ctx)}
+    name = ctx.cluster.get("name")
+    if isinstance(name, str) and name:
+        ids.add(("name", name))
+    return ids
+
+
+class _Union:
+    def __init__(self, size: int) -> None:
+        self.parent = list(range(size))
+
+    def find(self, i: int) -> int:
+        while self.parent[i] != i:
+            self.parent[i] = self.parent[self.parent[i]]
+            i = self.parent[i]
+        return i
+
+    def join(self, a: int, b: int) -> None:
+        self.parent[self.find(a)] = self.find(b)
+
+
+def _shared_cluster_collisions(ctxs: list[Context]) -> Iterator[tuple[Context, Finding]]:
+    unique = list({c.target: c for c in ctxs if c.compiled.properties_role is None}.values())
+    union = _Union(len(unique))
+    first_with: dict[Ident, int] = {}  # a cluster name or a bootstrap server -> the first target with it
+    identities: list[set[Ident]] = []
+    for index, ctx in enumerate(unique):
+        ids = _identities(ctx)
+        identities.append(ids)
+        for ident in ids:
+            union.join(index, first_with.setdefault(ident, index))
+    groups: dict[tuple[int, Path_, str], list[int]] = {}
+    for index, ctx in enumerate(unique):
+        for path in (TOPIC_PREFIX, CONSUMER_PREFIX):
+            prefix = ctx.get(path)
+            if isinstance(prefix, str) and "${" not in prefix and identities[index]:
+                groups.setdefault((union.find(index), path, prefix), []).append(index)
+    for (_, path, prefix), members in groups.items():
+        if len(members) < 2:
+            continue
+        counts = Counter(ident for i in members for ident in identities[i])
+        for index in members:
+            yield unique[index], _collision(unique[index], path, prefix, [unique[i] for i in members], counts)
+
+
+def _collision(ctx: Context, path: Path_, prefix: str, members: list[Context], counts: Counter[Ident]) -> Finding:
+    others = [m.target for m in members if m is not ctx]
+    named = ", ".join(f"'{t}'" for t in others[:5]) + (f" and {len(others) - 5} more" if len(others) > 5 else "")
+    shared = sorted(ident for ident in _identities(ctx) if counts[ident] > 1)
+    evidence = ", ".join(f"cluster.name '{v}'" if k == "name" else f"bootstrap server {v}" for k, v in shared)
+    label = path[-1]
+    if path == TOPIC_PREFIX:
+        effect = "the instances read and write the same topics and consume each other's executions"
+    else:
+        effect = "the instances join the same consumer groups and Streams applications and split each other's work"
+    where = path
+    if not is_user_set(ctx, path):
+        # Kestra's default prefix: point at what the user wrote that puts both on one cluster.
+        by_name = any(k == "name" for k, _ in shared)
+        where = ("cluster", "name") if by_name else ctx.client_origin("admin", "bootstrap.servers")[0]
+    return Finding(
+        where,
+        f"{label} '{prefix}' is also the {label} of target{'s' if len(others) > 1 else ''} {named} on the "
+        f"same Kafka cluster ({evidence or 'linked through other targets'}): {effect}; give each Kestra "
+        "instance its own topic-prefix and consumer-prefix",
+    )
+
+
+_PREFIXES = "kestra:\n  kafka:\n    defaults:\n      topic-prefix: {0}\n      consumer-prefix: {0}\n"
+_SERVERS = "kestra:\n  kafka:\n    client:\n      properties:\n        bootstrap.servers: k1:9092,k2:9092\n"
+
+RULES: tuple[Rule, ...] = (
+    Rule(
+        id="topic-name-invalid",
+        family="topics",
+        level="error",
+        summary="A topic name Kafka refuses ([a-zA-Z0-9._-], at most 249 characters, not '.' or '..')",
+        check=_invalid_names,
+        failing=example("kestra:\n  kafka:\n    topics:\n      logentry:\n        name: kestra logs\n"),
+        passing=example("kestra:\n  kafka:\n    topics:\n      logentry:\n        name: kestra_audit_logs\n"),
+    ),
+    Rule(
+        id="topic-name-duplicate",
+        family="topics",
+        level="error",
+        summary="Two Kestra topics with the same name (after prefixing) in one target",
+        check=_duplicate_names,
+        failing=example("kestra:\n  kafka:\n    topics:\n      logentry:\n        name: kestra_execution\n"),
+        passing=example("kestra:\n  kafka:\n    topics:\n      logentry:\n        name: kestra_audit_logs\n"),
+    ),
+    Rule(
+        id="prefix-missing-separator",
+        family="topics",
+        level="warning",
+        summary="A topic-prefix or consumer-prefix with no trailing separator ('uat_kestra' -> 'uat_kestraexecution')",
+        check=_missing_separator,
+        failing=example(_PREFIXES.format("uat_kestra")),
+        passing=example(_PREFIXES.format("uat_kestra_")),
+    ),
+    Rule(
+        id="executor-topic-prefix-mismatch",
+        family="topics",
+        level="error",
+        summary="Different topic and consumer prefixes leave the executor reading a changelog Streams never writes",
+        check=_executor_prefix_mismatch,
+        failing=example("kestra:\n  kafka:\n    defaults:\n      topic-prefix: uat_\n"),
+        passing=example(
+            "kestra:\n  kafka:\n    defaults:\n      topic-prefix: uat_\n    topics:\n      executor:\n"
+            "        name: kestra_executor_main-executor-changelog\n"
+        ),
+    ),
+    Rule(
+        id="unknown-topic-key",
+        family="topics",
+        level="warning",
+        summary="A key under kestra.kafka.topics that is not one of Kestra's 15 topics",
+        check=_unknown_topic_keys,
+        failing=example("kestra:\n  kafka:\n    topics:\n      executions:\n        partitions: 32\n"),
+        passing=example("kestra:\n  kafka:\n    topics:\n      execution:\n        partitions: 32\n"),
+    ),
+    Rule(
+        id="shared-cluster-prefix-collision",
+        family="topics",
+        level="error",
+        summary="Two targets on the same cluster with the same topic-prefix or consumer-prefix",
+        check_all=_shared_cluster_collisions,
+        failing=example(_SERVERS, _SERVERS),
+        passing=example(
+            _SERVERS,
+            _SERVERS + "    defaults:\n      topic-prefix: blue_kestra_\n      consumer-prefix: blue_kestra_\n",
+        ),
+    ),
+)

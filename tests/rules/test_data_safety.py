@@ -1,0 +1,93 @@
+"""The referential topics keep every record: what `kkc validate` says when a config would delete them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from compiler.rules import REGISTRY
+from tests.conftest import CASES, REPO, kkc
+
+FAMILY = {r.id for r in REGISTRY.values() if r.family == "data-safety"}
+
+
+def validate(tmp_path: Path, text: str) -> tuple[int, list[dict[str, Any]]]:
+    (tmp_path / "kestra.yml").write_text(text)
+    run = kkc("validate", "kestra.yml", "--format", "json", "--brokers", "1", cwd=tmp_path)
+    assert run.code in (0, 1), run.err
+    return run.code, [d for d in json.loads(run.out)["diagnostics"] if d["rule"] in FAMILY]
+
+
+def topic(key: str, **properties: str) -> str:
+    lines = "".join(f'          {k.replace("_", ".")}: "{v}"\n' for k, v in properties.items())
+    return f"kestra:\n  kafka:\n    topics:\n      {key}:\n        properties:\n{lines}"
+
+
+@pytest.mark.parametrize(("key", "lost"), [("trigger", "triggers"), ("flowlast", "flows"), ("template", "templates")])
+def test_a_delete_policy_with_the_default_retention_is_an_error(tmp_path: Path, key: str, lost: str) -> None:
+    text = topic(key, cleanup_policy="compact,delete", retention_ms="604800000")
+    code, found = validate(tmp_path, text)
+    assert code == 1
+    [error] = found
+    assert error["level"] == "error"
+    assert (error["line"], error["column"]) == (6, 11)  # the cleanup.policy the user wrote
+    assert f"Kestra loses {lost}" in error["message"] and "7 days" in error["message"]
+
+
+def test_a_delete_policy_on_trigger_falls_back_to_the_broker_retention(tmp_path: Path) -> None:
+    _, found = validate(tmp_path, topic("trigger", cleanup_policy="delete"))
+    [error] = found
+    assert "Kafka's default broker retention" in error["message"]
+
+
+def test_the_doc_pages_execution_retention_is_a_warning(tmp_path: Path) -> None:
+    code, found = validate(tmp_path, topic("execution", retention_ms="86400000"))
+    assert code == 0
+    [warning] = found
+    assert warning["level"] == "warning" and warning["key"] == "kestra.kafka.topics.execution.properties.retention.ms"
+    assert "Kafka ignores it while cleanup.policy is 'compact'" in warning["message"]
+
+
+def test_a_delete_policy_with_unlimited_retention_is_a_warning(tmp_path: Path) -> None:
+    _, found = validate(tmp_path, topic("flow", cleanup_policy="delete"))
+    [warning] = found
+    assert warning["level"] == "warning" and "retention is unlimited" in warning["message"]
+
+
+def test_a_topic_defaults_retention_is_reported_once_at_the_defaults(tmp_path: Path) -> None:
+    text = (
+        "kestra:\n  kafka:\n    defaults:\n      topic:\n        properties:\n"
+        '          retention.ms: "86400000"\n          cleanup.policy: "delete"\n'
+    )
+    _, found = validate(tmp_path, text)
+    # flow, flowlast, template and execution set retention.ms=-1 themselves; every referential topic
+    # keeps its own cleanup.policy compact, so only trigger inherits (a retention it ignores)
+    [warning] = found
+    assert warning["key"] == "kestra.kafka.defaults.topic.properties.retention.ms"
+    assert "topic 'trigger'" in warning["message"]
+
+
+def test_other_topics_and_run_time_values_are_left_alone(tmp_path: Path) -> None:
+    assert validate(tmp_path, topic("logentry", retention_ms="86400000"))[1] == []
+    assert validate(tmp_path, topic("execution", retention_ms="${RETENTION}"))[1] == []
+
+
+def test_a_delete_policy_with_a_run_time_retention_is_a_warning(tmp_path: Path) -> None:
+    code, found = validate(tmp_path, topic("execution", cleanup_policy="delete", retention_ms="${RETENTION}"))
+    [warning] = found
+    assert code == 0 and warning["level"] == "warning"
+    assert "'${RETENTION}', known only at run time" in warning["message"]
+
+
+def test_the_doc_variant_case_is_clean() -> None:
+    # its execution topic sets retention.ms "-1" through the doc page's defaults.topics path
+    run = kkc("validate", "--config-dir", str(CASES / "doc-variant" / "conf"), "env=dev", "--format", "json")
+    assert [d for d in json.loads(run.out)["diagnostics"] if d["rule"] in FAMILY] == []
+
+
+def test_the_example_tree_is_clean() -> None:
+    run = kkc("validate", "--all", "--format", "json", cwd=REPO)
+    assert [d for d in json.loads(run.out)["diagnostics"] if d["rule"] in FAMILY] == []

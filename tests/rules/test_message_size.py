@@ -1,0 +1,114 @@
+"""Message-size rules as `kkc validate` reports them: message protection, max.request.size, max.message.bytes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from compiler.rules import REGISTRY
+from tests.conftest import REPO, kkc
+
+FAMILY = {r.id for r in REGISTRY.values() if r.family == "message-size"}
+TOPIC_10MIB = (
+    "kestra:\n  kafka:\n    defaults:\n      topic:\n        properties:\n          max.message.bytes: 10485760\n"
+)
+
+
+def validate(tmp_path: Path, text: str, *args: str) -> tuple[int, list[dict[str, Any]]]:
+    (tmp_path / "kestra.yml").write_text(text)
+    run = kkc("validate", "kestra.yml", "--format", "json", "--brokers", "1", *args, cwd=tmp_path)
+    assert run.code in (0, 1), run.err
+    return run.code, [d for d in json.loads(run.out)["diagnostics"] if d["rule"] in FAMILY]
+
+
+def only(diagnostics: list[dict[str, Any]], rule: str) -> list[dict[str, Any]]:
+    return [d for d in diagnostics if d["rule"] == rule]
+
+
+def protection(body: str) -> str:
+    return TOPIC_10MIB + "    message-protection:\n" + body
+
+
+def test_soft_limit_above_hard_limit_is_an_error(tmp_path: Path) -> None:
+    code, found = validate(tmp_path, protection("      soft-limit: 10485760\n      hard-limit: 1048576\n"))
+    assert code == 1
+    [error] = only(found, "message-protection-soft-above-hard")
+    assert (error["line"], error["column"]) == (8, 7)
+    assert "soft-limit 10485760 is above hard-limit 1048576" in error["message"]
+
+
+def test_the_doc_pages_limits_are_clean(tmp_path: Path) -> None:
+    code, found = validate(tmp_path, protection("      soft-limit: 1048576\n      hard-limit: 10485760\n"))
+    assert (code, found) == (0, [])
+
+
+def test_hard_limit_above_max_request_size_without_soft_limit(tmp_path: Path) -> None:
+    _, found = validate(tmp_path, protection("      hard-limit: 20971520\n"))
+    [warning] = only(found, "message-protection-above-max-request-size")
+    assert warning["key"] == "kestra.kafka.message-protection.hard-limit"
+    assert "RecordTooLargeException" in warning["message"]
+    assert "at most 10485760" in warning["message"]
+    assert "the producer's max.request.size 10485760 (Kestra's default)" in warning["message"]
+
+
+def test_the_message_says_where_the_users_max_request_size_is_set(tmp_path: Path) -> None:
+    text = (
+        "kestra:\n"
+        "  kafka:\n"
+        "    defaults:\n"
+        "      producer:\n"
+        "        properties:\n"
+        "          max.request.size: 1048576\n"
+        "    message-protection:\n"
+        "      hard-limit: 10485760\n"
+    )
+    _, found = validate(tmp_path, text)
+    [warning] = only(found, "message-protection-above-max-request-size")
+    assert "the producer's max.request.size 1048576 (kestra.yml:6:11)" in warning["message"]
+    assert "Kafka Streams'" not in warning["message"]  # its 10485760 is enough
+
+
+def test_a_soft_limit_keeps_big_messages_out_of_kafka(tmp_path: Path) -> None:
+    _, found = validate(tmp_path, protection("      soft-limit: 1048576\n      hard-limit: 20971520\n"))
+    assert only(found, "message-protection-above-max-request-size") == []
+
+
+def test_kafkas_default_max_message_bytes_is_one_warning_for_all_topics(tmp_path: Path) -> None:
+    code, found = validate(tmp_path, "kestra:\n  queue:\n    type: kafka\n")
+    assert code == 0
+    [warning] = only(found, "max-request-size-above-max-message-bytes")
+    assert "Kafka's default max.message.bytes 1048588" in warning["message"]
+    assert "all 15 topics" in warning["message"]
+    assert "RecordTooLargeException" in warning["message"]
+    assert 'max.message.bytes: "10485760" under kestra.kafka.defaults.topic.properties' in warning["message"]
+
+
+def test_one_topic_with_a_smaller_limit_is_pointed_at(tmp_path: Path) -> None:
+    text = TOPIC_10MIB + "    topics:\n      logentry:\n        properties:\n          max.message.bytes: 1000000\n"
+    _, found = validate(tmp_path, text)
+    [warning] = only(found, "max-request-size-above-max-message-bytes")
+    assert warning["key"] == "kestra.kafka.topics.logentry.properties.max.message.bytes"
+    assert warning["line"] == 10 and "topic 'logentry'" in warning["message"]
+
+
+def test_the_brokers_message_max_bytes_is_used_when_declared(tmp_path: Path) -> None:
+    text = "cluster:\n  broker-defaults:\n    message.max.bytes: 20971520\n"
+    _, found = validate(tmp_path, text)
+    assert only(found, "max-request-size-above-max-message-bytes") == []
+    _, found = validate(tmp_path, text.replace("20971520", "5242880"))
+    [warning] = only(found, "max-request-size-above-max-message-bytes")
+    assert warning["key"] == "cluster.broker-defaults.message.max.bytes"
+
+
+def test_the_jdbc_queues_keys_are_named(tmp_path: Path) -> None:
+    code, found = validate(tmp_path, protection("      enabled: true\n      limit: 1048576\n"))
+    assert code == 0
+    [warning] = only(found, "message-protection-jdbc-keys")
+    assert warning["key"] == "kestra.kafka.message-protection.limit"
+    assert "JDBC queue" in warning["message"] and "did you mean 'hard-limit: 1048576'?" in warning["message"]
+
+
+def test_the_example_tree_is_clean() -> None:
+    run = kkc("validate", "--all", "--format", "json", cwd=REPO)
+    assert [d for d in json.loads(run.out)["diagnostics"] if d["rule"] in FAMILY] == []

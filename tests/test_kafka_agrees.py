@@ -1,0 +1,528 @@
+"""The validator and the real Kafka Java client must agree on client .properties files.
+
+Kafka's own config classes (``ProducerConfig``/``ConsumerConfig``/``AdminClientConfig`` of
+kafka-clients 4.3.0, run by ``tests/kafkajava/harness.py``) judge:
+
+* every admin/consumer/producer.properties compiled from the example tree ``conf/``: Kafka accepts
+  each and knows every key; ``kkc validate FILE --as ROLE`` reports no error and no unknown key;
+* one file per catalog key and generated value (``known_keys(role, "4.3")``): a valid value must be
+  accepted by both (no error-level diagnostic), an invalid one rejected by both (an error-level
+  ``invalid-property-value`` for that key, whose message quotes Kafka's); keys that Kafka rejects
+  alone because of another key are listed in ``CROSS_KEY`` (their values are judged with that
+  context, and the key alone must be rejected by both, or be in ``ALLOWLIST`` with the reason);
+* a few misspelt keys per role (Kafka lists them as unknown; kkc says ``unknown-client-property``)
+  and every key of another client role (unknown to Kafka; kkc says ``property-in-wrong-section``).
+
+Values come from the catalog's ``KeyInfo`` (type, default, validator), never from
+``catalog.check_value``, so the catalog's checks are what is being tested. Every file is judged in a
+single JVM run. Only a missing JDK or missing kafka-clients jars skip the module.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import pytest
+
+from compiler import catalog
+from compiler.catalog import KeyInfo
+from compiler.diagnostics import Diagnostic
+from compiler.pipeline import compile_properties
+from compiler.secrets import is_secret_key
+from compiler.validate import Options, validate
+from tests.conftest import REPO, kkc
+from tests.kafkajava.harness import (
+    JARS_DIR_ENV,
+    PIP_INSTALL_HINT,
+    ROLES,
+    Result,
+    check_properties,
+    find_kafka_jars,
+    java_missing_reason,
+)
+
+VERSION = "4.3"  # the kafka-clients version the harness runs
+INVALID_RULE = "invalid-property-value"
+UNKNOWN_RULE = "unknown-client-property"
+WRONG_SECTION_RULE = "property-in-wrong-section"
+UNKNOWN_RULES = frozenset({UNKNOWN_RULE, WRONG_SECTION_RULE})
+
+Expect = Literal["valid", "invalid", "conflict", "unknown", "misplaced"]
+
+_STRING_SERIALIZER = "org.apache.kafka.common.serialization.StringSerializer"
+_STRING_DESERIALIZER = "org.apache.kafka.common.serialization.StringDeserializer"
+_JAVA_LIMITS = {"short": (-(2**15), 2**15 - 1), "int": (-(2**31), 2**31 - 1), "long": (-(2**63), 2**63 - 1)}
+
+# Misspelt keys: Kafka only logs them (and hands them to plug-ins); kkc must call them unknown.
+TYPOS: dict[str, tuple[str, ...]] = {
+    "producer": ("lingr.ms", "batch.szie", "compresion.type", "acks.all"),
+    "consumer": ("max.poll.record", "enable.auto.comit", "auto.offset.rest", "group_id"),
+    "admin": ("request.timout.ms", "retry.backof.ms", "bootstrap.server", "default.api.timeout"),
+}
+
+
+@dataclass(frozen=True)
+class CrossKey:
+    """A key whose valid values Kafka rejects alone, after parsing, because of another key (or its absence).
+
+    ``context`` is what the key's value files also set so that Kafka judges the value alone (None when
+    no setting makes the key legal in that client: the valid values then pass when Kafka's error is
+    ``kafka_says``, which proves the value itself was parsed and accepted). One more file sets the key
+    alone: a "conflict" case, which both sides must reject (``kafka_says`` is part of Kafka's message).
+    """
+
+    context: tuple[tuple[str, str], ...] | None
+    kafka_says: str
+
+
+# Construction-time checks of ConsumerConfig.postProcessParsedConfig that one key cannot pass alone.
+CROSS_KEY: dict[tuple[str, str], CrossKey] = {
+    # true needs a group.id: the default (null) group id cannot commit.
+    ("consumer", "enable.auto.commit"): CrossKey(
+        (("group.id", "kkc-group"),), "enable.auto.commit cannot be set to true when default group id (null) is used"
+    ),
+    # A server-side assignor only exists for the KIP-848 protocol; the default group.protocol is classic.
+    ("consumer", "group.remote.assignor"): CrossKey(
+        (("group.protocol", "consumer"),), "group.remote.assignor cannot be set when group.protocol=CLASSIC"
+    ),
+    # KafkaShareConsumer settings: ConsumerConfig declares them (configNames() lists them) but rejects
+    # any value for every group.protocol, so no context makes them legal in a consumer file.
+    ("consumer", "share.acknowledgement.mode"): CrossKey(None, "share.acknowledgement.mode cannot be set when"),
+    ("consumer", "share.acquire.mode"): CrossKey(None, "share.acquire.mode cannot be set when"),
+}
+
+# Cases on which Kafka and the validator are known to disagree, by case id -> reason. Keep this
+# small and honest: an entry fails as soon as both sides agree (then delete it).
+ALLOWLIST: dict[str, str] = {
+    "producer:delivery.timeout.ms:valid:min": (
+        "the harness builds ProducerConfig, which accepts delivery.timeout.ms=0; KafkaProducer's constructor "
+        "then throws 'delivery.timeout.ms should be equal to or larger than linger.ms + request.timeout.ms', "
+        "which kkc reports up front (cross-field rule delivery-timeout-below-linger-plus-request)"
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Case:
+    """One generated .properties file (the key, plus any context) and the verdict both sides must reach."""
+
+    id: str
+    role: str
+    key: str
+    value: str
+    expect: Expect
+    context: tuple[tuple[str, str], ...] = ()
+    kafka_says: str | None = None  # part of Kafka's message for a rejected combination (see CrossKey)
+
+    def content(self) -> str:
+        pairs = (*self.context, (self.key, self.value))
+        return "".join(f"{_escape(k, key=True)}={_escape(v, key=False)}\n" for k, v in pairs)
+
+
+def _escape(text: str, *, key: bool) -> str:
+    """``java.util.Properties`` escaping (values keep inner spaces; a leading one is escaped)."""
+    out = []
+    for i, ch in enumerate(text):
+        if ch == "\\" or ch in "=:#!" or (ch == " " and (key or i == 0)):
+            out.append("\\" + ch)
+        elif not " " <= ch <= "~":
+            out.append(f"\\u{ord(ch):04x}")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+# --------------------------------------------------------------------------------------- generation
+
+
+@dataclass(frozen=True)
+class Values:
+    """Generated values for one key: (label, value) pairs; ``no_invalid`` says why none is invalid."""
+
+    valid: tuple[tuple[str, str], ...]
+    invalid: tuple[tuple[str, str], ...]
+    no_invalid: str | None = None
+
+
+def _number_text(x: float) -> str:
+    return repr(float(x))
+
+
+def _integer_values(info: KeyInfo) -> Values:
+    v = info.validator_at(VERSION)
+    type_low, type_high = _JAVA_LIMITS[info.type]
+    valid: list[tuple[str, str]] = []
+    invalid: list[tuple[str, str]] = [("not-a-number", "12x"), ("above-type", str(type_high + 1))]
+    if v.kind == "range":
+        low = int(v.low) if v.low is not None else None
+        high = int(v.high) if v.high is not None else None
+        if low is not None:
+            valid.append(("min", str(low)))
+            if low - 1 >= type_low and str(low - 1) not in v.also:
+                invalid.append(("below-min", str(low - 1)))
+        if high is not None:
+            valid.append(("max", str(high)))
+            if high + 1 <= type_high:
+                invalid.append(("above-max", str(high + 1)))
+        valid.extend(("also", extra) for extra in v.also)
+    else:
+        valid.append(("number", info.default if info.default is not None else "1"))
+    return Values(tuple(valid), tuple(invalid))
+
+
+def _double_values(info: KeyInfo) -> Values:
+    v = info.validator_at(VERSION)
+    valid: list[tuple[str, str]] = []
+    invalid: list[tuple[str, str]] = [("not-a-number", "0.5x")]
+    if v.kind == "range":
+        if v.low is not None:
+            valid.append(("min", v.low))
+            invalid.append(("below-min", _number_text(float(v.low) - 0.5)))
+        if v.high is not None:
+            valid.append(("max", v.high))
+            invalid.append(("above-max", _number_text(float(v.high) + 0.5)))
+    else:
+        valid.append(("number", info.default if info.default is not None else "0.5"))
+    return Values(tuple(valid), tuple(invalid))
+
+
+def _first_with_letters(values: tuple[str, ...]) -> str | None:
+    return next((x for x in values if re.search(r"[A-Za-z]", x)), None)
+
+
+def _enum_values(info: KeyInfo) -> Values:
+    v = info.validator_at(VERSION)
+    allowed = tuple(x for x in v.values if x != "null")  # ValidString's "null" is Java null
+    valid = [(f"value-{x}", x) for x in allowed]
+    invalid = [("not-in-set", "no-such-value"), ("empty", "")]
+    other_case = _first_with_letters(allowed)
+    if other_case is not None and other_case.swapcase() not in allowed:
+        case = ("case-variant", other_case.swapcase())
+        (valid if v.case_insensitive else invalid).append(case)
+    return Values(tuple(valid), tuple(invalid))
+
+
+def _list_values(key: str, info: KeyInfo) -> Values:
+    v = info.validator_at(VERSION)
+    valid: list[tuple[str, str]] = []
+    invalid: list[tuple[str, str]] = []
+    if v.values:
+        valid.extend((f"value-{x}", x) for x in v.values)
+        valid.append(("all-values", ",".join(v.values)))
+        invalid.append(("not-in-set", "no-such-value"))
+        sample = v.values[0]
+    elif key.startswith("bootstrap."):
+        sample = "localhost:9092"
+        valid.append(("two-hosts", "localhost:9092,localhost:9093"))
+    else:
+        items = info.default or "kkc-a,kkc-b"
+        sample = items.split(",")[0]
+        valid.append(("items", items))
+    if v.non_empty:
+        invalid.append(("empty", ""))
+    else:
+        valid.append(("empty", ""))
+    if v.no_empty_elements:
+        invalid.append(("empty-element", f"{sample},,{sample}"))
+    if not invalid:
+        return Values(tuple(valid), (), "free list: every element is accepted")
+    return Values(tuple(valid), tuple(invalid))
+
+
+def _class_values(key: str, info: KeyInfo) -> Values:
+    if info.default:
+        loadable = info.default
+    elif "deserializer" in key:
+        loadable = _STRING_DESERIALIZER
+    else:
+        loadable = _STRING_SERIALIZER
+    # A well-formed but absent class (com.example.Missing) is rejected by Kafka's Class.forName and
+    # cannot be seen offline; only a name that is not a Java class name at all is generated.
+    return Values((("loadable", loadable),), (("not-a-class-name", "not a class"), ("empty-segment", "org..Foo")))
+
+
+def values_for(key: str, info: KeyInfo) -> Values:
+    """Generate valid and invalid values for ``key`` from its catalog definition."""
+    v = info.validator_at(VERSION)
+    if info.type == "boolean":
+        return Values(
+            (("true", "true"), ("false", "false"), ("upper-case", "TRUE")),
+            (("maybe", "maybe"), ("one", "1")),
+        )
+    if info.type in _JAVA_LIMITS:
+        return _integer_values(info)
+    if info.type == "double":
+        return _double_values(info)
+    if info.type == "class":
+        return _class_values(key, info)
+    if info.type == "list":
+        return _list_values(key, info)
+    if info.type not in ("string", "password"):
+        raise AssertionError(f"{key}: unhandled catalog type {info.type!r}")
+    if v.kind == "enum":
+        return _enum_values(info)
+    if v.kind == "non-empty-string":
+        return Values((("text", "kkc-test"),), (("empty", ""),))
+    if v.kind == "auto-offset-reset":
+        return Values(
+            (("latest", "latest"), ("earliest", "earliest"), ("none", "none"), ("duration", "by_duration:P1DT2H")),
+            (("not-in-set", "sometimes"), ("upper-case", "LATEST"), ("negative-duration", "by_duration:-P1D")),
+        )
+    if v.kind not in ("none", "non-null"):
+        raise AssertionError(f"{key}: unhandled validator kind {v.kind!r} for type {info.type}")
+    simple_default = info.default and " " not in info.default
+    text = info.default if simple_default else ("kkc-secret" if info.type == "password" else "kkc-test")
+    assert text is not None
+    return Values((("text", text),), (), f"free {info.type}: Kafka accepts any text")
+
+
+def _conflicting_value(values: Values) -> str:
+    """The valid value that needs the context: a boolean's "true", else the first one."""
+    return next((v for _, v in values.valid if v == "true"), values.valid[0][1])
+
+
+@dataclass(frozen=True)
+class Plan:
+    cases: tuple[Case, ...]
+    keys: dict[str, int]  # role -> keys checked
+    no_invalid: Counter[str]  # reason -> keys without an invalid value
+
+
+def build_plan() -> Plan:
+    cases: list[Case] = []
+    keys: dict[str, int] = {}
+    no_invalid: Counter[str] = Counter()
+
+    def add(role: str, key: str, label: str, value: str, expect: Expect, cross: CrossKey | None = None) -> None:
+        context = (cross.context or ()) if cross else ()
+        says = cross.kafka_says if cross and (expect == "conflict" or cross.context is None) else None
+        cases.append(Case(f"{role}:{key}:{expect}:{label}", role, key, value, expect, context, says))
+
+    known = {role: catalog.known_keys(role, VERSION) for role in ROLES}
+    for role in ROLES:
+        keys[role] = 0
+        for key in known[role]:
+            info = catalog.lookup(role, key, VERSION)
+            assert info is not None and info.present_in(VERSION), (role, key)
+            keys[role] += 1
+            values = values_for(key, info)
+            cross = CROSS_KEY.get((role, key))
+            for label, value in values.valid:
+                add(role, key, label, value, "valid", cross)
+            for label, value in values.invalid:
+                add(role, key, label, value, "invalid", cross)
+            if cross:
+                add(role, key, "alone", _conflicting_value(values), "conflict", CrossKey((), cross.kafka_says))
+            if values.no_invalid:
+                no_invalid[values.no_invalid] += 1
+        for key in TYPOS[role]:
+            assert catalog.lookup(role, key, VERSION) is None, f"{key} is not a typo for {role}"
+            add(role, key, "typo", "1", "unknown")
+        for other in ROLES:
+            for key in sorted(set(known[other]) - set(known[role])):
+                info = catalog.lookup(other, key, VERSION)
+                assert info is not None
+                label, value = values_for(key, info).valid[0]
+                add(role, key, f"from-{other}", value, "misplaced")
+    ids = [c.id for c in cases]
+    assert len(ids) == len(set(ids)), "duplicate case ids"
+    return Plan(tuple(cases), keys, no_invalid)
+
+
+PLAN = build_plan()
+CASES = {case.id: case for case in PLAN.cases}
+
+
+# -------------------------------------------------------------------------------------------- verdicts
+
+
+def _missing_reason() -> str | None:
+    reason = java_missing_reason()
+    if reason is not None:
+        return f"Java not found: {reason}"
+    if find_kafka_jars() is None:
+        return f"kafka-clients jars not found: {PIP_INSTALL_HINT} (or set {JARS_DIR_ENV})"
+    return None
+
+
+@pytest.fixture(scope="module")
+def kafka_java() -> None:
+    """Skip, with the reason, when Java or the kafka-clients jars are missing."""
+    reason = _missing_reason()
+    if reason is not None:
+        pytest.skip(reason)
+
+
+def kkc_diagnostics(path: Path, role: str) -> list[Diagnostic]:
+    return validate([compile_properties(path, role)], Options(kafka_version=VERSION))
+
+
+def _about(diag: Diagnostic, key: str) -> bool:
+    return diag.key.endswith(".properties." + key)
+
+
+@dataclass(frozen=True)
+class Verdicts:
+    kafka: dict[str, Result]
+    kkc: dict[str, list[Diagnostic]]
+
+
+@pytest.fixture(scope="module")
+def verdicts(kafka_java: None, tmp_path_factory: pytest.TempPathFactory) -> Verdicts:
+    """Every generated case judged by Kafka (one JVM run) and by the validator (in-process)."""
+    folder = tmp_path_factory.mktemp("agree")
+    jobs: list[tuple[str, str, Path]] = []
+    diags: dict[str, list[Diagnostic]] = {}
+    for index, case in enumerate(PLAN.cases):
+        path = folder / f"{index:04d}-{case.role}.properties"
+        path.write_text(case.content(), encoding="latin-1")
+        jobs.append((case.id, case.role, path))
+        diags[case.id] = kkc_diagnostics(path, case.role)
+    return Verdicts(check_properties(jobs), diags)
+
+
+def _kafka_text(result: Result) -> str:
+    return (
+        f"Kafka: {result.status}"
+        + (f" ({result.message})" if result.message else "")
+        + (f", unknown={list(result.unknown)}" if result.unknown else "")
+    )
+
+
+def _kkc_text(diags: list[Diagnostic]) -> str:
+    if not diags:
+        return "kkc: no diagnostics"
+    return "kkc: " + "; ".join(f"{d.level} {d.rule} {d.key}: {d.message}" for d in diags)
+
+
+def disagreement(case: Case, result: Result, diags: list[Diagnostic]) -> str | None:
+    """Why Kafka and the validator disagree on ``case`` (None when they agree as expected)."""
+    errors = [d for d in diags if d.level == "error"]
+    unknown_flags = {d.rule for d in diags if d.rule in UNKNOWN_RULES and _about(d, case.key)}
+    kafka_unknown = case.key in result.unknown
+    problems: list[str] = []
+    if case.expect == "valid" and case.kafka_says:
+        if not result.ok and case.kafka_says not in (result.message or ""):
+            problems.append("Kafka rejects a value generated as valid")
+        if any(d.rule == INVALID_RULE for d in errors):
+            problems.append(f"kkc reports {INVALID_RULE}")
+        if kafka_unknown or unknown_flags:
+            problems.append("key reported unknown")
+    elif case.expect == "valid":
+        if not result.ok:
+            problems.append("Kafka rejects a value generated as valid")
+        if errors:
+            problems.append("kkc reports an error")
+        if kafka_unknown or unknown_flags:
+            problems.append("key reported unknown")
+    elif case.expect == "invalid":
+        if result.status != "error":
+            problems.append("Kafka accepts a value generated as invalid")
+        elif case.key not in (result.message or ""):
+            problems.append("Kafka rejects the file for another key")
+        flagged = [d for d in errors if d.rule == INVALID_RULE and _about(d, case.key)]
+        if not flagged:
+            problems.append(f"kkc reports no error-level {INVALID_RULE} for {case.key}")
+        elif result.message and not is_secret_key(case.key) and not any(result.message in d.message for d in flagged):
+            problems.append("kkc's message does not quote Kafka's")
+    elif case.expect == "conflict":
+        if result.status != "error" or (case.kafka_says or "") not in (result.message or ""):
+            problems.append(f"Kafka does not reject the file with {case.kafka_says!r}")
+        if not errors:
+            problems.append("kkc reports no error (Kafka rejects this combination when the client is created)")
+    else:
+        wanted = UNKNOWN_RULE if case.expect == "unknown" else WRONG_SECTION_RULE
+        if not result.ok:
+            problems.append("Kafka rejects the file")
+        if not kafka_unknown:
+            problems.append("Kafka knows the key")
+        if wanted not in unknown_flags:
+            problems.append(f"kkc reports no {wanted} for {case.key}")
+        if errors:
+            problems.append("kkc reports an error")
+    if not problems:
+        return None
+    return (
+        f"{case.id} [{case.key}={case.value!r}]: {', '.join(problems)}\n  {_kafka_text(result)}\n  {_kkc_text(diags)}"
+    )
+
+
+# --------------------------------------------------------------------------------------------- tests
+
+
+@pytest.mark.parametrize("case_id", list(CASES))
+def test_kafka_and_validator_agree(verdicts: Verdicts, case_id: str) -> None:
+    case = CASES[case_id]
+    result, diags = verdicts.kafka[case_id], verdicts.kkc[case_id]
+    assert result.status != "fail", result
+    problem = disagreement(case, result, diags)
+    if case_id in ALLOWLIST:
+        assert problem is not None, f"Kafka and kkc now agree on {case_id}: delete its ALLOWLIST entry"
+        return
+    assert problem is None, problem
+
+
+def test_summary(verdicts: Verdicts) -> None:
+    """Coverage and totals; prints them (pytest -s or -rA shows the line)."""
+    counts = Counter(case.expect for case in PLAN.cases)
+    found = [
+        text
+        for case in PLAN.cases
+        if case.id not in ALLOWLIST
+        and (text := disagreement(case, verdicts.kafka[case.id], verdicts.kkc[case.id])) is not None
+    ]
+    agreements = len(PLAN.cases) - len(found) - len(ALLOWLIST)
+    checked = sum(PLAN.keys.values())
+    with_invalid = len({(c.role, c.key) for c in PLAN.cases if c.expect == "invalid"})
+    line = (
+        f"keys checked: {checked} ({', '.join(f'{r} {n}' for r, n in PLAN.keys.items())}); "
+        f"keys with an invalid value: {with_invalid}; without: {dict(PLAN.no_invalid)}; "
+        f"files: {counts['valid']} valid, {counts['invalid']} invalid, {counts['conflict']} cross-key, "
+        f"{counts['unknown']} typo, "
+        f"{counts['misplaced']} wrong-role; agreements: {agreements}/{len(PLAN.cases)}; "
+        f"allowlisted: {len(ALLOWLIST)}; disagreements: {len(found)}"
+    )
+    print(line)
+    assert set(ALLOWLIST) <= set(CASES), f"allowlist names unknown cases: {sorted(set(ALLOWLIST) - set(CASES))}"
+    for role in ROLES:
+        assert PLAN.keys[role] == len(catalog.known_keys(role, VERSION))
+    assert with_invalid + sum(PLAN.no_invalid.values()) == checked
+    assert not found, line + "\n" + "\n".join(found)
+
+
+# ------------------------------------------------------------------------------------------ example tree
+
+
+def _example_files(out: Path) -> Iterator[tuple[str, str, Path]]:
+    for role in ROLES:
+        for path in sorted(out.rglob(f"{role}.properties")):
+            yield f"{path.parent.relative_to(out).as_posix()}:{role}", role, path
+
+
+def _cli_diagnostics(path: Path, role: str) -> list[Diagnostic]:
+    """``kkc validate FILE --as ROLE --format json``, as a user would run it."""
+    run = kkc("validate", str(path), "--as", role, "--format", "json", "--kafka-version", VERSION)
+    assert run.code in (0, 1), f"kkc validate {path} --as {role} exited {run.code}: {run.err}"
+    return [Diagnostic(**d) for d in json.loads(run.out)["diagnostics"]]
+
+
+def test_example_tree_accepted_by_kafka_and_validator(kafka_java: None, tmp_path: Path) -> None:
+    run = kkc("compile", "--all", "--out", str(tmp_path), cwd=REPO)
+    assert run.code == 0, run.err
+    jobs = list(_example_files(tmp_path))
+    targets = {job_id.split(":")[0] for job_id, _, _ in jobs}
+    assert targets and len(jobs) == 3 * len(targets), sorted(job_id for job_id, _, _ in jobs)
+    results = check_properties(jobs)
+    problems = []
+    for job_id, role, path in jobs:
+        result = results[job_id]
+        bad = [d for d in _cli_diagnostics(path, role) if d.level == "error" or d.rule in UNKNOWN_RULES]
+        if not result.ok or result.unknown or bad:
+            problems.append(f"{job_id}: {_kafka_text(result)}\n  {_kkc_text(bad)}")
+    assert not problems, "\n".join(problems)
