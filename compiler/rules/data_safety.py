@@ -1,10 +1,11 @@
 """Rules: the referential topics must keep every record.
 
 flow, flowlast, template, trigger and execution hold Kestra's referential data; Kestra creates them
-compacted, the first four with retention.ms=-1 (kestra-facts.md). A `delete` cleanup policy with a
-finite retention deletes flows, triggers and executions. Kafka applies retention only under the
-`delete` policy, so a finite retention on a compact-only topic deletes nothing yet: that is reported
-as a warning (it is one policy change away from data loss, and never does what its author meant).
+compacted, the first four with retention.ms=-1 (kestra-facts.md). Any `delete` cleanup policy and any
+finite retention on them is an error: with `delete`, Kafka deletes flows, triggers and executions;
+a finite retention on a compact-only topic deletes nothing yet (Kafka applies retention only under
+`delete`) but never does what its author meant (the doc page suggests it to expire executions) and
+is one policy change away from data loss. The message says which case it is.
 """
 
 from __future__ import annotations
@@ -64,7 +65,7 @@ def _findings(ctx: Context, plan: TopicPlan) -> Iterator[tuple[Path_, str, str]]
         if isinstance(plan.retention_ms, str) and finite_bytes is None:
             yield (
                 policy_path,
-                "warning",
+                "error",
                 f"cleanup.policy '{plan.properties.get('cleanup.policy', 'delete')}' with retention.ms "
                 f"'{plan.retention_ms}', known only at run time: any finite value loses {{what}}",
             )
@@ -79,7 +80,7 @@ def _findings(ctx: Context, plan: TopicPlan) -> Iterator[tuple[Path_, str, str]]
         else:
             yield (
                 policy_path,
-                "warning",
+                "error",
                 f"cleanup.policy '{plan.properties.get('cleanup.policy', 'delete')}': nothing is deleted only "
                 "because the retention is unlimited; any finite retention.ms or retention.bytes (or the "
                 "broker's default) then loses {what}",
@@ -90,7 +91,7 @@ def _findings(ctx: Context, plan: TopicPlan) -> Iterator[tuple[Path_, str, str]]
         if value is not None:
             yield (
                 _source(ctx, plan.key, prop),
-                "warning",
+                "error",
                 f"{prop} {value}: Kafka ignores it while cleanup.policy is '{','.join(sorted(policy))}', so it "
                 "does not limit anything; if 'delete' is ever added to the policy Kestra loses {what}",
             )

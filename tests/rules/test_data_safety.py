@@ -43,18 +43,18 @@ def test_a_delete_policy_on_trigger_falls_back_to_the_broker_retention(tmp_path:
     assert "Kafka's default broker retention" in error["message"]
 
 
-def test_the_doc_pages_execution_retention_is_a_warning(tmp_path: Path) -> None:
+def test_the_doc_pages_execution_retention_is_an_error(tmp_path: Path) -> None:
     code, found = validate(tmp_path, topic("execution", retention_ms="86400000"))
-    assert code == 0
+    assert code == 1
     [warning] = found
-    assert warning["level"] == "warning" and warning["key"] == "kestra.kafka.topics.execution.properties.retention.ms"
+    assert warning["level"] == "error" and warning["key"] == "kestra.kafka.topics.execution.properties.retention.ms"
     assert "Kafka ignores it while cleanup.policy is 'compact'" in warning["message"]
 
 
-def test_a_delete_policy_with_unlimited_retention_is_a_warning(tmp_path: Path) -> None:
+def test_a_delete_policy_with_unlimited_retention_is_an_error(tmp_path: Path) -> None:
     _, found = validate(tmp_path, topic("flow", cleanup_policy="delete"))
     [warning] = found
-    assert warning["level"] == "warning" and "retention is unlimited" in warning["message"]
+    assert warning["level"] == "error" and "retention is unlimited" in warning["message"]
 
 
 def test_a_topic_defaults_retention_is_reported_once_at_the_defaults(tmp_path: Path) -> None:
@@ -75,10 +75,10 @@ def test_other_topics_and_run_time_values_are_left_alone(tmp_path: Path) -> None
     assert validate(tmp_path, topic("execution", retention_ms="${RETENTION}"))[1] == []
 
 
-def test_a_delete_policy_with_a_run_time_retention_is_a_warning(tmp_path: Path) -> None:
+def test_a_delete_policy_with_a_run_time_retention_is_an_error(tmp_path: Path) -> None:
     code, found = validate(tmp_path, topic("execution", cleanup_policy="delete", retention_ms="${RETENTION}"))
     [warning] = found
-    assert code == 0 and warning["level"] == "warning"
+    assert code == 1 and warning["level"] == "error"
     assert "'${RETENTION}', known only at run time" in warning["message"]
 
 
