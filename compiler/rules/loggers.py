@@ -349,6 +349,74 @@ def _topic_matches_nothing(ctx: Context) -> Iterator[Finding]:
         )
 
 
+def _alternatives(pattern: str) -> list[tuple[str, str]]:
+    """(alternative, the pattern with only that alternative) for the outermost alternation.
+
+    That is the top level (a|b) or, failing that, the first group holding a '|' directly.
+    """
+    spans: list[tuple[int, int, list[int]]] = []  # (group start, group end, '|' positions) per depth-1 group
+    top_bars: list[int] = []
+    stack: list[tuple[int, list[int]]] = []
+    i, in_class = 0, False
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+        elif ch == "(":
+            stack.append((i, []))
+        elif ch == ")" and stack:
+            start, bars = stack.pop()
+            if bars and not stack:
+                spans.append((start, i, bars))
+        elif ch == "|":
+            (stack[-1][1] if stack else top_bars).append(i)
+        i += 1
+    if top_bars:
+        cuts = [-1, *top_bars, len(pattern)]
+        return [(pattern[a + 1 : b], pattern[a + 1 : b]) for a, b in zip(cuts, cuts[1:], strict=False)]
+    if not spans:
+        return []
+    start, end, bars = spans[0]
+    body_start = start + 1
+    if pattern.startswith("?:", body_start):
+        body_start += 2
+    cuts = [body_start - 1, *bars, end]
+    out = []
+    for a, b in zip(cuts, cuts[1:], strict=False):
+        alternative = pattern[a + 1 : b]
+        out.append((alternative, pattern[:body_start] + alternative + pattern[end:]))
+    return out
+
+
+def _dead_alternatives(ctx: Context) -> Iterator[Finding]:
+    names = sorted({plan.name for plan in ctx.compiled.topics})
+    if not names:
+        return
+    for index, logger in _loggers(ctx):
+        value = _text(logger.get("topic-regexp")) if isinstance(logger, dict) else None
+        if value is None or "${" in value or java_regex_error(value):
+            continue
+        whole = java_regex(value)
+        if whole is None or not any(whole.fullmatch(name) for name in names):
+            continue  # logger-topic-regexp-matches-nothing says it
+        for alternative, alone in _alternatives(value):
+            compiled = java_regex(alone)
+            if compiled is None or any(compiled.fullmatch(name) for name in names):
+                continue
+            close = difflib.get_close_matches(alone, names, n=1, cutoff=0.6)
+            hint = f"; did you mean '{close[0]}'?" if close else ""
+            yield Finding(
+                (*LOGGERS, index, "topic-regexp"),
+                f"logger {index + 1}: in topic-regexp '{value}', the alternative '{alternative}' matches no topic "
+                f"of this target (the regexp must match the WHOLE name), so those messages are never logged{hint}",
+            )
+
+
 def _performance(ctx: Context) -> Iterator[Finding]:
     loggers = [item for _, item in _loggers(ctx)]
     if not loggers:
@@ -447,6 +515,15 @@ RULES: tuple[Rule, ...] = (
         check=_topic_matches_nothing,
         failing=example(_logger(topic="kestra_executions")),
         passing=example(_logger(topic="kestra_(executions|workertaskresult)")),
+    ),
+    Rule(
+        id="logger-topic-regexp-dead-alternative",
+        family="loggers",
+        level="warning",
+        summary="An alternative of a logger topic-regexp that matches no topic (the doc page's 'executions')",
+        check=_dead_alternatives,
+        failing=example(_logger(topic="kestra_(executions|workertaskresult)")),
+        passing=example(_logger(topic="kestra_(execution|workertaskresult)")),
     ),
     Rule(
         id="loggers-performance",

@@ -42,14 +42,20 @@ def test_example_conf_has_no_loggers_findings() -> None:
     assert [d for d in json.loads(run.out)["diagnostics"] if d["rule"] in FAMILY] == []
 
 
-def test_doc_page_logger_gets_only_the_performance_info(tmp_path: Path) -> None:
+def test_doc_page_logger_gets_the_performance_info_and_its_dead_alternative(tmp_path: Path) -> None:
     code, found = validate(tmp_path, DOC_PAGE)
     assert code == 0
-    [info] = found
+    by_rule = {d["rule"]: d for d in found}
+    assert set(by_rule) == {"loggers-performance", "logger-topic-regexp-dead-alternative"}
+    info, dead = by_rule["loggers-performance"], by_rule["logger-topic-regexp-dead-alternative"]
     assert info["rule"] == "loggers-performance" and info["level"] == "info"
     assert (info["line"], info["column"]) == (6, 7)
     assert "1 Kafka logger is configured" in info["message"]
     assert "io.kestra.runner.kafka.AbstractInterceptor" in info["message"]
+    # the page's kestra_(executions|workertaskresult): 'executions' never matches kestra_execution
+    assert dead["rule"] == "logger-topic-regexp-dead-alternative" and dead["level"] == "warning"
+    assert "the alternative 'executions' matches no topic" in dead["message"]
+    assert "did you mean 'kestra_execution'?" in dead["message"]
 
 
 def test_topic_regexp_matching_no_topic_shows_the_names_tried(tmp_path: Path) -> None:
