@@ -247,6 +247,59 @@ def _unknown_root(ctx: Context) -> Iterator[Finding]:
             yield Finding((key,), f"root key '{key}' is not read by Kestra or kkc; did you mean '{close[0]}'?")
 
 
+def _embedded_kestra(node: Any, path: Path_) -> tuple[Path_, str] | None:
+    """Where a Kestra tree hides in a non-Kestra file: nested (Helm values) or inside a string."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "kestra" and path:
+                return (*path, key), "nested"
+            found = _embedded_kestra(value, (*path, key))
+            if found:
+                return found
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            found = _embedded_kestra(value, (*path, index))
+            if found:
+                return found
+    elif isinstance(node, str) and "kestra:" in node and "\n" in node:
+        return path, "string"
+    return None
+
+
+def _no_kestra_settings(ctx: Context) -> Iterator[Finding]:
+    if ctx.compiled.properties_role is not None:
+        return
+    for path, chain in ctx.compiled.merged.settings.items():
+        if path[:2] in (("kestra", "kafka"), ("kestra", "queue")) and any(s.layer != "kestra defaults" for s in chain):
+            return
+    user_paths = [p for p, chain in ctx.compiled.merged.settings.items() if chain[-1].layer != "kestra defaults"]
+
+    def position(path: Path_) -> tuple[int, int]:
+        origin = ctx.origin(path)
+        return (origin.line, origin.column) if origin else (0, 0)
+
+    first = min(user_paths, key=position, default=None)
+    embedded = _embedded_kestra(ctx.tree, ())
+    message = (
+        "no Kestra Kafka setting here: nothing under kestra.kafka or kestra.queue, so Kestra would run on its defaults"
+    )
+    if embedded and embedded[1] == "nested":
+        message += (
+            f"; a Kestra tree sits under '{'.'.join(map(str, embedded[0]))}' (Helm values?): validate the "
+            "files it becomes, or extract it"
+        )
+    elif embedded:
+        message += (
+            f"; '{'.'.join(map(str, embedded[0]))}' holds Kestra configuration as text (an environment "
+            "variable such as KESTRA_CONFIGURATION?): save that text to a file and validate it"
+        )
+    elif first is not None:
+        message += "; is this a Kestra configuration file?"
+    if first is None:
+        return
+    yield Finding(embedded[0] if embedded else first, message)
+
+
 def _queue_type(ctx: Context) -> Iterator[Finding]:
     if ctx.compiled.properties_role is not None:
         return
@@ -361,6 +414,15 @@ RULES: tuple[Rule, ...] = (
         check=_unknown_root,
         failing=example("kafka:\n  topics:\n    execution:\n      properties:\n        retention.ms: '86400000'\n"),
         passing=example("micronaut:\n  server:\n    port: 8080\n"),
+    ),
+    Rule(
+        "no-kestra-settings",
+        "structure",
+        "warning",
+        "A file or target that sets nothing under kestra:",
+        check=_no_kestra_settings,
+        failing=example("configuration:\n  kestra:\n    queue:\n      type: kafka\n"),
+        passing=example("kestra:\n  queue:\n    type: kafka\n"),
     ),
     Rule(
         "queue-type-not-kafka",
