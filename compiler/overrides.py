@@ -33,6 +33,7 @@ _ESCAPED = re.compile(r"\\([\\()\[\]{}:=, \t'\"])")
 @dataclass(frozen=True)
 class Override:
     text: str
+    shown: str  # the text with a secret value masked, for every message
     index: int
     op: str  # "set", "add", "force", "delete"
     key: str
@@ -42,7 +43,7 @@ class Override:
 
     @property
     def origin(self) -> Origin:
-        return Origin(f"<override #{self.index + 1} '{self.text}'>", layer="override")
+        return Origin(f"<override #{self.index + 1} '{self.shown}'>", layer="override")
 
 
 def parse_value(raw: str, text: str) -> Any:
@@ -88,23 +89,33 @@ def _hydra_value(raw: str, text: str) -> Any:
     return value
 
 
+def masked(text: str) -> str:
+    """The override as it may be printed: the value of a secret key hidden."""
+    from compiler.secrets import MASK, is_secret_key
+
+    key, eq, value = text.partition("=")
+    last = split_reference(key.lstrip("~+"))[-1] if key.strip("~+") else ""
+    return f"{key}={MASK}" if eq and value and is_secret_key(str(last)) else text
+
+
 def parse(text: str, index: int) -> Override:
+    shown = masked(text)
     match = _KEY_RE.match(text)
     if not match:
         raise InputError(
-            f"bad override '{text}': expected key=value, +key=value, ++key=value or ~key "
+            f"bad override '{shown}': expected key=value, +key=value, ++key=value or ~key "
             "(a Kafka property name with dots goes in brackets: ...properties[bootstrap.servers]=x)",
             rule="bad-override",
         )
     prefix, key, raw = match.groups()
     op = {"~": "delete", "+": "add", "++": "force", None: "set"}[prefix]
     if raw is None and op != "delete":
-        raise InputError(f"bad override '{text}': missing '=value'", rule="bad-override")
+        raise InputError(f"bad override '{shown}': missing '=value'", rule="bad-override")
     path = split_reference(key)
     if any(part == "" for part in path):
-        raise InputError(f"bad override '{text}': empty key segment in '{key}'", rule="bad-override")
-    value = parse_value(raw, text) if raw is not None else None
-    return Override(text, index, op, key, path, raw is not None, value)
+        raise InputError(f"bad override '{shown}': empty key segment in '{key}'", rule="bad-override")
+    value = parse_value(raw, shown) if raw is not None else None
+    return Override(text, shown, index, op, key, path, raw is not None, value)
 
 
 def split_args(args: list[str], groups: list[str]) -> tuple[dict[str, str | None], list[Override]]:
@@ -150,31 +161,30 @@ def apply(merged: Merged, overrides: list[Override]) -> None:
         if ov.op == "delete":
             if not exists:
                 raise InputError(
-                    f"override '{ov.text}': cannot delete '{dotted(path)}', no such key." + _suggest(merged.tree, path),
+                    f"override '{ov.shown}': cannot delete '{dotted(path)}', no such key."
+                    + _suggest(merged.tree, path),
                     rule="bad-override",
                 )
             if ov.has_value and ov.value != current:
-                raise InputError(
-                    f"override '{ov.text}': '{dotted(path)}' is {current!r}, not {ov.value!r}", rule="bad-override"
-                )
+                raise InputError(f"override '{ov.shown}': '{dotted(path)}' has another value", rule="bad-override")
             _, parent = _lookup(merged.tree, path[:-1])
             del parent[path[-1]]
             merged.forget_below(path, include_self=True)
             continue
         if ov.op == "set" and not exists:
             raise InputError(
-                f"override '{ov.text}': no key '{dotted(path)}' to change; to add it, write "
-                f"'+{ov.text}'.{_suggest(merged.tree, path)}",
+                f"override '{ov.shown}': no key '{dotted(path)}' to change; to add it, write "
+                f"'+{ov.shown}'.{_suggest(merged.tree, path)}",
                 rule="bad-override",
             )
         if ov.op == "add" and exists and not isinstance(ov.value, dict):
             raise InputError(
-                f"override '{ov.text}': '{dotted(path)}' already exists; to change it, write '{ov.text.lstrip('+')}'",
+                f"override '{ov.shown}': '{dotted(path)}' already exists; to change it, write '{ov.shown.lstrip('+')}'",
                 rule="bad-override",
             )
         if ov.op == "set" and isinstance(current, dict) and not isinstance(ov.value, dict):
             raise InputError(
-                f"override '{ov.text}': '{dotted(path)}' is a mapping; override a key inside it, or give a "
+                f"override '{ov.shown}': '{dotted(path)}' is a mapping; override a key inside it, or give a "
                 "mapping value like {key:value}",
                 rule="bad-override",
             )

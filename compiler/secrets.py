@@ -19,7 +19,7 @@ SECRET_KEY_PATTERNS = (
 )
 _SECRET_RE = re.compile("|".join(SECRET_KEY_PATTERNS), re.I)
 _PLACEHOLDER_RE = re.compile(r"\$\{[^}]*\}")
-_JAAS_SECRET_RE = re.compile(r"""(password|secret|token)\s*=\s*("([^"]*)"|'([^']*)'|(\S+?))\s*(;|\s|$)""", re.I)
+JAAS_SECRET_RE = re.compile(r"""(password|secret|token)\s*=\s*("([^"]*)"|'([^']*)'|(\S+?))\s*(;|\s|$)""", re.I)
 MASK = "********"
 
 
@@ -31,7 +31,7 @@ def is_literal_secret(key: str, value: str) -> bool:
     if not is_secret_key(key) or not value:
         return False
     if key.lower() == "sasl.jaas.config":
-        for match in _JAAS_SECRET_RE.finditer(value):
+        for match in JAAS_SECRET_RE.finditer(value):
             secret = next((g for g in match.group(3, 4, 5) if g is not None), "")
             if _PLACEHOLDER_RE.sub("", secret).strip():
                 return True

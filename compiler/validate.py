@@ -6,7 +6,7 @@ their target, so one run reports every problem of every target.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from compiler.diagnostics import Diagnostic, from_error
 from compiler.errors import InputError, KkcError, ProblemList
@@ -59,4 +59,32 @@ def validate(compiled: list[Compiled], options: Options) -> list[Diagnostic]:
                 diagnostics.extend(ctx.diagnostic(rule, f) for f in findings)
         if rule.check_all is not None and contexts:
             diagnostics.extend(ctx.diagnostic(rule, f) for ctx, f in rule.check_all(contexts))
-    return sorted(set(diagnostics), key=lambda d: d.sort_key)
+    secrets = _secrets(compiled)
+    return sorted({_redact(d, secrets) for d in diagnostics}, key=lambda d: d.sort_key)
+
+
+def _secrets(compiled: list[Compiled]) -> list[str]:
+    """Every literal secret value any layer wrote, longest first: no message may quote one."""
+    from compiler.secrets import JAAS_SECRET_RE, is_secret_key
+
+    found: set[str] = set()
+    for item in compiled:
+        for path, chain in item.merged.settings.items():
+            if not path or not is_secret_key(str(path[-1])):
+                continue
+            for setting in chain:
+                value = setting.value
+                if not isinstance(value, str) or not value:
+                    continue
+                found.add(value)
+                for match in JAAS_SECRET_RE.finditer(value):
+                    found.add(next((g for g in match.group(3, 4, 5) if g is not None), ""))
+    return sorted((s for s in found if len(s) >= 4 and "${" not in s), key=len, reverse=True)
+
+
+def _redact(diagnostic: Diagnostic, secrets: list[str]) -> Diagnostic:
+    message = diagnostic.message
+    for secret in secrets:
+        if secret in message:
+            message = message.replace(secret, "********")
+    return diagnostic if message == diagnostic.message else replace(diagnostic, message=message)
