@@ -1,0 +1,62 @@
+"""Every example of the documentation page kkc implements gets the verdict a Kestra expert gives.
+
+tests/doc_examples/ holds the page's examples (kestra-kafka-doc.md), each validated as a Kestra
+config file over Kestra's bundled defaults. The page's exactly_once, uat_kestra and
+kestra_(executions|workertaskresult) examples are real mistakes.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import kkc
+
+EXAMPLES = Path(__file__).parent / "doc_examples"
+# Every example inherits Kestra's 10 MiB max.request.size against Kafka's 1 MiB default topic limit.
+SIZE = ("warning", "max-request-size-above-max-message-bytes")
+
+VERDICTS: dict[str, list[tuple[str, str]]] = {
+    "minimal.yaml": [SIZE],
+    # hostname verification off, and three literal passwords in a committed file
+    "ssl.yaml": [
+        SIZE,
+        ("warning", "literal-secret"),
+        ("warning", "literal-secret"),
+        ("warning", "literal-secret"),
+        ("warning", "ssl-hostname-verification-disabled"),
+    ],
+    # exactly_once was removed in Kafka 4.0: Kafka Streams refuses to start
+    "defaults.yaml": [("error", "removed-in-kafka-version"), SIZE],
+    # uat_kestra + executor_main: no separator; and with only one prefix changed, the executor reads a
+    # changelog topic Streams never writes
+    "consumer-prefix.yaml": [
+        ("error", "executor-topic-prefix-mismatch"),
+        SIZE,
+        ("warning", "prefix-missing-separator"),
+    ],
+    "topic-prefix.yaml": [("error", "executor-topic-prefix-mismatch"), SIZE, ("warning", "prefix-missing-separator")],
+    # 'executions' never matches the real topic kestra_execution (a regexp must match the whole name)
+    "loggers.yaml": [("warning", "logger-topic-regexp-dead-alternative"), SIZE],
+    # the page's kestra.kafka.stream.properties.state.dir: Kestra binds defaults.stream.properties
+    "state-dir.yaml": [("warning", "doc-variant-path"), SIZE],
+    "defaults-topics-variant.yaml": [("warning", "doc-variant-path"), SIZE],
+    # a finite retention on the execution topic: Kestra's referential data
+    "topic-retention.yaml": [("error", "referential-topic-retention"), SIZE],
+    # 1 MiB to internal storage, 10 MiB refused: consistent with the producer's max.request.size
+    "message-protection.yaml": [SIZE],
+}
+
+
+def test_every_example_has_a_verdict() -> None:
+    assert sorted(VERDICTS) == sorted(p.name for p in EXAMPLES.glob("*.yaml"))
+
+
+@pytest.mark.parametrize("name", sorted(VERDICTS))
+def test_verdict(name: str) -> None:
+    run = kkc("validate", str(EXAMPLES / name), "--format", "json")
+    found = sorted((d["level"], d["rule"]) for d in json.loads(run.out)["diagnostics"] if d["level"] != "info")
+    assert found == sorted(VERDICTS[name])
+    assert run.code == (1 if any(level == "error" for level, _ in found) else 0)
