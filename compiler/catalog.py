@@ -48,7 +48,7 @@ import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from functools import cache
+from functools import cache, lru_cache
 from importlib.resources import files
 from types import MappingProxyType
 from typing import Any, Literal, TypeVar
@@ -126,6 +126,7 @@ _CUSTOM_ENUM_MESSAGES = {
 # --------------------------------------------------------------------------------------------- versions
 
 
+@lru_cache(maxsize=65536)
 def parse_version(version: str) -> tuple[int, int, int]:
     """``"3.9"``, ``"4.0.0"`` or ``"4.3.1"`` -> a tuple that compares numerically."""
     if not re.fullmatch(r"\d+(?:\.\d+){0,2}", version.strip()):
@@ -407,6 +408,7 @@ def _candidates(section: str, key: str) -> list[KeyInfo]:
     return found
 
 
+@lru_cache(maxsize=65536)
 def lookup(section: str, key: str, kafka_version: str | None = None) -> KeyInfo | None:
     """The definition of ``key`` in ``section`` (see the module docstring), or None if unknown."""
     found = _candidates(section, key)
@@ -417,6 +419,7 @@ def lookup(section: str, key: str, kafka_version: str | None = None) -> KeyInfo 
     return found[0] if found else None
 
 
+@lru_cache(maxsize=65536)
 def sections_of(key: str, kafka_version: str | None = None) -> tuple[str, ...]:
     """Sections that know ``key`` (in ``kafka_version`` if given), in ``SECTIONS`` order."""
     out = []
@@ -469,6 +472,7 @@ def _closest(key: str, names: Iterable[str]) -> str | None:
     return close[0] if close else None
 
 
+@lru_cache(maxsize=65536)
 def suggest(section: str, key: str, kafka_version: str | None = None) -> str | None:
     """The closest known key for a "did you mean" hint; None if ``key`` is known or nothing is close.
 
@@ -505,6 +509,7 @@ def _prefer_error(info: KeyInfo) -> Level:
     return "error" if info.origin == "topic" else "warning"
 
 
+@lru_cache(maxsize=65536)
 def key_status(info: KeyInfo, kafka_version: str = LATEST) -> Problem | None:
     """``removed-key``, ``not-yet-added`` or ``deprecated-key`` relative to ``kafka_version``, else None."""
     name, level = info.name, _prefer_error(info)
@@ -844,6 +849,7 @@ def _deprecated_value(info: KeyInfo, value: str, kafka_version: str) -> Problem 
     return Problem("deprecated-value", "warning", info.name, message, f"use {replacement}" if replacement else None)
 
 
+@lru_cache(maxsize=65536)
 def problems(info: KeyInfo, value: str, kafka_version: str = LATEST) -> tuple[Problem, ...]:
     """Every finding for ``key=value`` in ``kafka_version``: errors first, then warnings.
 

@@ -29,8 +29,12 @@ _WHOLE_SHELL_VARIABLE = re.compile(r"^\s*\$[A-Z][A-Z0-9_]+\s*$")
 _JAAS_QUOTED = re.compile(r"""=\s*(?:"([^"]*)"|'([^']*)')""")
 
 
-def _strings(ctx: Context) -> Iterator[tuple[Path_, str]]:
-    """Every string value of the merged config as written (placeholders unresolved), with its path."""
+def _strings(ctx: Context) -> list[tuple[Path_, str]]:
+    """Every string value holding a '$' as written (placeholders unresolved), with its path; once per target."""
+    cached = ctx.extra.get("placeholder-strings")
+    if cached is not None:
+        result: list[tuple[Path_, str]] = cached
+        return result
 
     def walk(node: Any, path: Path_) -> Iterator[tuple[Path_, str]]:
         if isinstance(node, dict):
@@ -39,13 +43,16 @@ def _strings(ctx: Context) -> Iterator[tuple[Path_, str]]:
         elif isinstance(node, list):
             for index, child in enumerate(node):
                 yield from walk(child, (*path, index))
-        elif isinstance(node, str):
+        elif isinstance(node, str) and "$" in node:
             yield path, node
 
+    found = []
     for path, text in walk(ctx.compiled.merged.tree, ()):
         origin = ctx.origin(path)
         if origin is None or origin.file != BUNDLED_NAME:
-            yield path, text
+            found.append((path, text))
+    ctx.extra["placeholder-strings"] = found
+    return found
 
 
 def _placeholders(text: str) -> list[Placeholder]:

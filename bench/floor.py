@@ -1,0 +1,35 @@
+"""The floor: import ruamel.yaml and load every file of a tree once, nothing else.
+
+    python bench/floor.py DIR
+
+Loads Kestra's bundled defaults, config.yaml, env/*.yaml and instance/*.yaml with the same
+ruamel.yaml loader kkc uses (YAML 1.2, safe, pure Python). No merge, no resolution, no checks:
+no tool that reads these files with ruamel.yaml can be faster than this.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from ruamel.yaml import YAML
+
+BUNDLED = Path(__file__).resolve().parent.parent / "compiler" / "data" / "kestra-defaults.yaml"
+
+
+def main() -> int:
+    if len(sys.argv) != 2:
+        print("usage: python bench/floor.py DIR", file=sys.stderr)
+        return 2
+    root = Path(sys.argv[1])
+    yaml = YAML(typ="safe", pure=True)
+    texts = [BUNDLED.read_text("utf-8")]
+    paths = [root / "config.yaml", *sorted(root.glob("*/*.yaml"))]
+    texts += [p.read_text("utf-8") for p in paths]
+    loaded = [yaml.load(text) for text in texts]
+    print(f"loaded {len(loaded)} files", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

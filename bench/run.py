@@ -1,0 +1,300 @@
+"""The kkc benchmark: each measurement is a whole process, run several times, interleaved; medians and ratios.
+
+    /work/venv/bin/python bench/run.py            # 5 rounds (a minute or so on 2 cores)
+    /work/venv/bin/python bench/run.py --quick    # 3 rounds
+    /work/venv/bin/python bench/run.py --full     # also the Hydra reference at N=300 (about a minute per run)
+
+Trees of N=30 and N=300 targets are written by bench/generate.py into a temporary directory (or
+--work DIR). One untimed warm-up round runs first (page cache, .pyc files); then every round runs
+each measurement once, in the same order, so that the ratios compare processes measured side by
+side under the same machine load. Wall time is measured around the child process; peak memory is
+the child's own ru_maxrss (os.wait4). Results go to stdout and to bench/results/latest.{json,md}.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH))
+
+from generate import generate  # noqa: E402
+
+
+@dataclass
+class Measure:
+    key: str
+    label: str
+    argv: list[str]
+    rounds: int | None = None  # None: every round
+    before: object = None  # callable run (untimed) before each run
+    times: list[float] = field(default_factory=list)
+    rss_kb: list[int] = field(default_factory=list)
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.times)
+
+    @property
+    def peak_mb(self) -> float:
+        return max(self.rss_kb) / 1024
+
+
+def kkc_path() -> str:
+    beside = Path(sys.executable).parent / "kkc"
+    for candidate in (beside, Path("/work/venv/bin/kkc")):
+        if candidate.is_file():
+            return str(candidate)
+    found = shutil.which("kkc")
+    if not found:
+        sys.exit("bench: no kkc executable next to this Python or on PATH (pip install -e .)")
+    return found
+
+
+# A child spawned by this (larger) process inherits its ru_maxrss through vfork+exec, so peak memory is
+# read through GNU time, a small process, when it is there: `-f %M` is the child's own peak RSS in KiB.
+GNU_TIME = "/usr/bin/time" if Path("/usr/bin/time").is_file() else None
+CHILD_ENV: dict[str, str] = dict(os.environ)
+
+
+def run_once(measure: Measure, cwd: Path) -> None:
+    if callable(measure.before):
+        measure.before()
+    with tempfile.TemporaryFile() as err, tempfile.NamedTemporaryFile("r") as rss:
+        argv = [GNU_TIME, "-q", "-f", "%M", "-o", rss.name, *measure.argv] if GNU_TIME else measure.argv
+        start = time.perf_counter()
+        proc = subprocess.Popen(
+            argv, cwd=cwd, env=CHILD_ENV, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err
+        )
+        _, status, usage = os.wait4(proc.pid, 0)
+        elapsed = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        if proc.returncode != 0:
+            err.seek(0)
+            tail = err.read().decode("utf-8", "replace")[-3000:]
+            sys.exit(f"bench: {measure.label} exited {proc.returncode}:\n  {' '.join(measure.argv)}\n{tail}")
+        peak = int(rss.read().split()[-1]) if GNU_TIME else usage.ru_maxrss
+    measure.times.append(elapsed)
+    measure.rss_kb.append(peak)
+
+
+def machine() -> dict[str, str]:
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {
+        "nproc": str(os.cpu_count()),
+        "cpu": cpu,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rounds", type=int, default=None, help="timed runs of each measurement (default 5)")
+    parser.add_argument("--quick", action="store_true", help="3 rounds, N=300 lines once")
+    parser.add_argument("--full", action="store_true", help="also the Hydra reference at N=300 (slow: once)")
+    parser.add_argument("--small", type=int, default=30, help="N of the small tree (default 30)")
+    parser.add_argument("--large", type=int, default=300, help="N of the large tree (default 300)")
+    parser.add_argument("--work", type=Path, help="where to write the trees (default: a temporary directory)")
+    parser.add_argument("--results", type=Path, default=BENCH / "results", help="where to write latest.json/.md")
+    parser.add_argument(
+        "--env-as-is",
+        action="store_true",
+        help="keep PYTHONDONTWRITEBYTECODE if set (default: children may cache bytecode, under the work directory, "
+        "as an installed kkc does)",
+    )
+    args = parser.parse_args()
+    rounds = args.rounds or (3 if args.quick else 5)
+    large_rounds = 1 if args.quick else rounds
+
+    work = args.work or Path(tempfile.mkdtemp(prefix="kkc-bench-"))
+    small, large, out = work / f"n{args.small}", work / f"n{args.large}", work / "out"
+    generate(args.small, small)
+    generate(args.large, large)
+    bytecode = "as the environment says"
+    if not args.env_as_is:
+        # An installed kkc has its .pyc files; an editable checkout under PYTHONDONTWRITEBYTECODE=1 would
+        # recompile every module on every run (~50 ms). Cache bytecode outside the repository instead.
+        CHILD_ENV.pop("PYTHONDONTWRITEBYTECODE", None)
+        CHILD_ENV["PYTHONPYCACHEPREFIX"] = str(work / "pycache")
+        bytecode = "cached (PYTHONPYCACHEPREFIX)"
+    load_before = os.getloadavg()
+
+    def clean_out() -> None:
+        shutil.rmtree(out, ignore_errors=True)
+
+    py, kkc = sys.executable, kkc_path()
+    s, lg = args.small, args.large
+    measures = [
+        Measure("pass", "python -c pass", [py, "-c", "pass"]),
+        Measure("import_ruamel", "python -c 'import ruamel.yaml'", [py, "-c", "import ruamel.yaml"]),
+        Measure("version", "kkc --version", [kkc, "--version"]),
+        Measure("help", "kkc --help", [kkc, "--help"]),
+        Measure("floor_small", f"floor: ruamel.yaml + load files, N={s}", [py, str(BENCH / "floor.py"), str(small)]),
+        Measure("hydra_small", f"Hydra compose reference, N={s}", [py, str(BENCH / "hydra_reference.py"), str(small)]),
+        Measure("validate_small", f"kkc validate --all, N={s}", [kkc, "validate", "--all", "--config-dir", str(small)]),
+        Measure(
+            "compile_small",
+            f"kkc compile --all --out DIR, N={s}",
+            [kkc, "compile", "--all", "--config-dir", str(small), "--out", str(out)],
+            before=clean_out,
+        ),
+        Measure(
+            "floor_large",
+            f"floor: ruamel.yaml + load files, N={lg}",
+            [py, str(BENCH / "floor.py"), str(large)],
+            rounds=large_rounds,
+        ),
+        Measure(
+            "validate_large",
+            f"kkc validate --all, N={lg}",
+            [kkc, "validate", "--all", "--config-dir", str(large)],
+            rounds=large_rounds,
+        ),
+    ]
+    if args.full:
+        measures.append(
+            Measure(
+                "hydra_large",
+                f"Hydra compose reference, N={lg}",
+                [py, str(BENCH / "hydra_reference.py"), str(large)],
+                rounds=1,
+            )
+        )
+
+    print(f"bench: kkc={kkc} python={py} work={work} rounds={rounds}", file=sys.stderr)
+    started = time.perf_counter()
+    for m in measures:  # warm-up, untimed (also checks every command succeeds)
+        if m.key != "hydra_large":
+            run_once(m, work)
+            m.times.clear()
+            m.rss_kb.clear()
+    for index in range(rounds):
+        for m in measures:
+            if m.rounds is None or index < m.rounds:
+                run_once(m, work)
+        print(f"bench: round {index + 1}/{rounds} done ({time.perf_counter() - started:.0f} s)", file=sys.stderr)
+
+    by = {m.key: m for m in measures}
+    goals = evaluate(by, s, lg)
+    result = {
+        "machine": machine(),
+        "rounds": rounds,
+        "bytecode": bytecode,
+        "loadavg_1min": {"before": round(load_before[0], 2), "after": round(os.getloadavg()[0], 2)},
+        "measurements": [
+            {
+                "key": m.key,
+                "label": m.label,
+                "runs": len(m.times),
+                "median_s": round(m.median, 4),
+                "min_s": round(min(m.times), 4),
+                "max_s": round(max(m.times), 4),
+                "peak_rss_mb": round(m.peak_mb, 1),
+            }
+            for m in measures
+        ],
+        "goals": goals,
+    }
+    text = render(result)
+    print(text)
+    args.results.mkdir(parents=True, exist_ok=True)
+    (args.results / "latest.json").write_text(json.dumps(result, indent=2) + "\n")
+    (args.results / "latest.md").write_text(text)
+    if args.work is None:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+def evaluate(by: dict[str, Measure], s: int, lg: int) -> list[dict[str, object]]:
+    start_limit = 4 * by["pass"].median + 0.060
+    rows = [
+        (
+            f"validate N={s} / Hydra reference N={s}",
+            by["validate_small"].median / by["hydra_small"].median,
+            0.2,
+            "x",
+        ),
+        (f"validate N={lg} / validate N={s}", by["validate_large"].median / by["validate_small"].median, 6.0, "x"),
+        ("kkc --version vs 4 x python -c pass + 60 ms", by["version"].median, start_limit, "s"),
+        ("kkc --help vs 4 x python -c pass + 60 ms", by["help"].median, start_limit, "s"),
+        (f"peak memory, validate N={lg}", by["validate_large"].peak_mb, 200.0, "MB"),
+    ]
+    out = []
+    for goal, value, limit, unit in rows:
+        met = value <= limit if unit != "MB" else value < limit
+        out.append({"goal": goal, "value": round(value, 4), "limit": round(limit, 4), "unit": unit, "met": met})
+    out.append(
+        {
+            "goal": f"(info) validate N={s} / floor N={s}",
+            "value": round(by["validate_small"].median / by["floor_small"].median, 4),
+            "limit": None,
+            "unit": "x",
+            "met": None,
+        }
+    )
+    if "hydra_large" in by:
+        ratio = by["validate_large"].median / by["hydra_large"].median
+        out.append(
+            {
+                "goal": f"(info) validate N={lg} / Hydra reference N={lg}",
+                "value": round(ratio, 4),
+                "limit": None,
+                "unit": "x",
+                "met": None,
+            }
+        )
+    return out
+
+
+def _fmt(value: float, unit: str) -> str:
+    if unit == "s":
+        return f"{value * 1000:.0f} ms"
+    if unit == "MB":
+        return f"{value:.0f} MB"
+    return f"{value:.3f} x"
+
+
+def render(result: dict) -> str:  # type: ignore[type-arg]
+    m = result["machine"]
+    lines = [
+        f"kkc benchmark: {m['nproc']} CPU(s), {m['cpu']}, Python {m['python']}, {result['rounds']} rounds (medians)",
+        f"bytecode {result['bytecode']}; 1-min load average {result['loadavg_1min']['before']} before, "
+        f"{result['loadavg_1min']['after']} after",
+        "",
+        "| measurement | runs | median | min | max | peak RSS |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for row in result["measurements"]:
+        lines.append(
+            f"| {row['label']} | {row['runs']} | {row['median_s'] * 1000:.0f} ms | {row['min_s'] * 1000:.0f} ms "
+            f"| {row['max_s'] * 1000:.0f} ms | {row['peak_rss_mb']:.0f} MB |"
+        )
+    lines += ["", "| goal | measured | limit | met |", "|---|---:|---:|---|"]
+    for goal in result["goals"]:
+        limit = "" if goal["limit"] is None else _fmt(goal["limit"], goal["unit"])
+        met = "" if goal["met"] is None else ("yes" if goal["met"] else "**NO**")
+        lines.append(f"| {goal['goal']} | {_fmt(goal['value'], goal['unit'])} | {limit} | {met} |")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

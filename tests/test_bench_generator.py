@@ -1,0 +1,62 @@
+"""bench/generate.py writes a valid, realistic tree: kkc validates it cleanly and Hydra composes it as kkc merges it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bench.generate import ENVS, files, generate, instances_per_env
+from tests.conftest import kkc
+from tests.test_hydra_equivalence import hydra_compose, kkc_merge
+
+N = 6
+
+
+@pytest.fixture(scope="module")
+def tree(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    conf = tmp_path_factory.mktemp("bench") / "conf"
+    generate(N, conf)
+    return conf
+
+
+def _leaves(node: Any) -> list[Any]:
+    if isinstance(node, dict):
+        return [leaf for child in node.values() for leaf in _leaves(child)]
+    if isinstance(node, list):
+        return [leaf for child in node for leaf in _leaves(child)]
+    return [node]
+
+
+def test_every_target_validates_without_errors_or_warnings(tree: Path) -> None:
+    run = kkc("validate", "--all", "--config-dir", str(tree))
+    assert run.code == 0, run.out + run.err
+    assert f"0 error(s), 0 warning(s), {N} info(s) in {N} target(s)" in run.out + run.err
+
+
+def test_hydra_compose_of_a_target_equals_kkc_merge(tree: Path, tmp_path: Path) -> None:
+    args = ["env=prod", "instance=prod-001"]
+    expected = hydra_compose(tree, args, tmp_path)
+    actual = kkc_merge(tree, args)
+    assert json.dumps(actual, indent=1) == json.dumps(expected, indent=1)
+
+
+def test_targets_are_realistic(tree: Path) -> None:
+    merged = kkc_merge(tree, ["env=staging", "instance=staging-000"])
+    own = {k: v for k, v in merged.items() if k != "targets"}
+    strings = [leaf for leaf in _leaves(own) if isinstance(leaf, str)]
+    assert 170 <= len(_leaves(own)) <= 260
+    assert 45 <= sum("${kestra." in s or "${cluster." in s for s in strings) <= 65
+    assert any("${KAFKA_PASSWORD}" in s for s in strings)
+    assert len(merged["kestra"]["kafka"]["topics"]) == 15
+    assert [t["instance"] for t in merged["targets"]] == [n for names in instances_per_env(N).values() for n in names]
+
+
+def test_output_is_deterministic_and_prefixes_distinct() -> None:
+    assert files(9) == files(9)
+    per_env = instances_per_env(10)
+    assert [len(per_env[e]) for e in ENVS] == [4, 3, 3]
+    prefixes = [text.split('topic-prefix: "')[1].split('"')[0] for rel, text in files(9).items() if "instance/" in rel]
+    assert len(set(prefixes)) == 9 and all(p.endswith("_") for p in prefixes)
