@@ -74,6 +74,19 @@ def _check_name(kind: str, name: str) -> None:
         raise UsageError(f"invalid {kind} name '{name}': use letters, digits, '_', '-' and '.' only")
 
 
+def _check_written_name(kind: str, name: str, origin: Origin, nested: bool = False) -> None:
+    """A name in a config file becomes a path: no `..`, no absolute path (a nested group may use `/`)."""
+    parts = name.split("/") if nested else [name]
+    if all(_NAME_RE.match(part) and ".." not in part for part in parts):
+        return
+    nested_note = " (and '/' between nested group names)" if nested else ""
+    raise InputError(
+        f"invalid {kind} name '{name}' in the defaults list: use only letters, digits, '_', '-' and '.'{nested_note}",
+        origin,
+        rule="defaults-list",
+    )
+
+
 def _place(loaded: LoadedFile, package: str, label: str) -> Layer:
     """Put a file's keys at its Hydra package path."""
     prefix = tuple(p for p in package.split(".") if p) if package else ()
@@ -108,6 +121,8 @@ class ConfigTree:
             )
         if not config_dir.is_dir():
             raise UsageError(f"{display_path(config_dir)} is not a directory")
+        if config_name.startswith("/") or ".." in config_name.split("/") or not config_name:
+            raise UsageError(f"invalid --config-name '{config_name}': name a file inside --config-dir, without .yaml")
         self.config_dir = config_dir
         self.config_name = config_name
         primary = config_dir / f"{config_name}.yaml"
@@ -138,6 +153,7 @@ class ConfigTree:
             if item == "_self_":
                 entries.append(_Default("self", "_self_", None, origin))
             elif isinstance(item, str):
+                _check_written_name("config", item, origin)
                 entries.append(_Default("config", item, None, origin))
             elif isinstance(item, dict) and len(item) == 1:
                 ((group, option),) = item.items()
@@ -154,6 +170,9 @@ class ConfigTree:
                     raise InputError(
                         f"defaults entry '{group}' must name one option or null", origin, rule="defaults-list"
                     )
+                _check_written_name("group", group, origin, nested=True)
+                if option is not None:
+                    _check_written_name(group, option, origin)
                 entries.append(_Default("group", group, option, origin))
             else:
                 raise InputError(
@@ -175,6 +194,7 @@ class ConfigTree:
 
     def target(self, choices: dict[str, str | None]) -> Target:
         merged = dict(self.groups)
+        written = {e.name: e.origin for e in self.defaults if e.kind == "group"}
         for group, option in choices.items():
             _check_name("group", group)
             if group not in merged:
@@ -193,7 +213,14 @@ class ConfigTree:
             if option not in available:
                 hint = difflib.get_close_matches(option, available, n=1)
                 did = f"; did you mean '{hint[0]}'?" if hint else ""
-                raise UsageError(f"unknown {group} '{option}' (available: {', '.join(available) or 'none'}){did}")
+                message = f"unknown {group} '{option}' (available: {', '.join(available) or 'none'}){did}"
+                if group not in choices:
+                    raise InputError(
+                        f"defaults list: {message}; no file {display_path(self.config_dir / group / option)}.yaml",
+                        written[group],
+                        rule="defaults-list",
+                    )
+                raise UsageError(message)
         return Target(tuple(merged.items()))
 
     def all_targets(self) -> list[Target]:

@@ -131,6 +131,14 @@ def split_args(args: list[str], groups: list[str]) -> tuple[dict[str, str | None
         if name.startswith("~") and name[1:] in groups and not eq:
             choices[name[1:]] = None
             continue
+        close = difflib.get_close_matches(name, groups, n=1) if eq and name.isidentifier() else []
+        if close:
+            shown = masked(text)
+            raise InputError(
+                f"bad override '{shown}': '{name}' is not a config group (groups: {', '.join(groups)}); "
+                f"did you mean '{close[0]}={shown.partition('=')[2]}'?",
+                rule="bad-override",
+            )
         overrides.append(parse(text, index))
     return choices, overrides
 
@@ -171,10 +179,17 @@ def apply(merged: Merged, overrides: list[Override]) -> None:
             del parent[path[-1]]
             merged.forget_below(path, include_self=True)
             continue
+        _refuse_inside_value(merged.tree, path, ov)
         if ov.op == "set" and not exists:
+            group_hint = ""
+            if len(path) == 1:
+                group_hint = (
+                    f" If '{path[0]}' is meant to choose a config group, list it in the primary config's defaults "
+                    f"list (- {path[0]}: <option>)."
+                )
             raise InputError(
                 f"override '{ov.shown}': no key '{dotted(path)}' to change; to add it, write "
-                f"'+{ov.shown}'.{_suggest(merged.tree, path)}",
+                f"'+{ov.shown}'.{_suggest(merged.tree, path)}{group_hint}",
                 rule="bad-override",
             )
         if ov.op == "add" and exists and not isinstance(ov.value, dict):
@@ -192,6 +207,23 @@ def apply(merged: Merged, overrides: list[Override]) -> None:
             _merge_dict(merged, path, ov.value, setting, strict=ov.op == "set")
         else:
             merged.set_leaf(path, ov.value, setting)
+
+
+def _refuse_inside_value(tree: dict[str, Any], path: Path_, ov: Override) -> None:
+    """Hydra refuses to add a key below a value or a list; kkc would silently replace the value."""
+    node: Any = tree
+    for index, part in enumerate(path[:-1]):
+        if not isinstance(node, dict) or part not in node:
+            return
+        node = node[part]
+        if node is not None and not isinstance(node, dict):
+            where = dotted(path[: index + 1])
+            kind = "a list" if isinstance(node, list) else "a single value"
+            raise InputError(
+                f"override '{ov.shown}': '{where}' is {kind}, not a mapping, so it has no key "
+                f"'{dotted(path[index + 1 :])}'; override '{where}' itself",
+                rule="bad-override",
+            )
 
 
 def _merge_dict(merged: Merged, path: Path_, value: dict[str, Any], setting: Setting, strict: bool) -> None:

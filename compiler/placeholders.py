@@ -5,7 +5,10 @@ The first `:` starts the default; a default may hold `${...}`; backticks quote a
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
+_NAME_RE = re.compile(r"[A-Za-z0-9_.\-\[\]]*")
 
 
 class PlaceholderSyntaxError(ValueError):
@@ -75,7 +78,11 @@ def find(text: str) -> list[Placeholder]:
                     break
             j += 1
         if end < 0:
-            raise PlaceholderSyntaxError(f"unclosed placeholder '{text[start:]}' (a '${{' without its '}}')")
+            # Only the name is quoted back: the rest of the value may hold a password.
+            name = _NAME_RE.match(text, start + 2)
+            shown = text[start : name.end() if name else start + 2]
+            why = " (an unpaired ` quotes it)" if text.count("`", start) % 2 else ""
+            raise PlaceholderSyntaxError(f"unclosed placeholder '{shown}...': a '${{' without its '}}'{why}")
         body = text[start + 2 : end - 1]
         parts = _split_top(body)
         keys = tuple(p.strip() for p in (parts[:-1] if len(parts) > 1 else parts))
@@ -83,6 +90,7 @@ def find(text: str) -> list[Placeholder]:
         if default is not None and len(default) >= 2 and default[0] == default[-1] == "`":
             default = default[1:-1]
         if not keys[0]:
-            raise PlaceholderSyntaxError(f"empty placeholder name in '{text[start:end]}'")
+            shown = "${}" if default is None else "${:...}"
+            raise PlaceholderSyntaxError(f"empty placeholder name in '{shown}': name a key or variable before any ':'")
         out.append(Placeholder(start, end, text[start:end], keys, default))
         i = end

@@ -16,7 +16,25 @@ class Entry:
     origin: Origin
 
 
-def _unescape(text: str, origin: Origin) -> str:
+class _Line:
+    """One logical line (continuations joined) and where each of its pieces starts in the file."""
+
+    def __init__(self, number: int) -> None:
+        self.number = number
+        self.text = ""
+        self.pieces: list[tuple[int, int, int]] = []  # (offset in text, line, column) of each physical piece
+
+    def add(self, piece: str, line: int, column: int) -> None:
+        self.pieces.append((len(self.text), line, column))
+        self.text += piece
+
+    def origin(self, display: str, offset: int) -> Origin:
+        start, line, column = next(p for p in reversed(self.pieces) if p[0] <= offset)
+        return Origin(display, line, column + offset - start)
+
+
+def _unescape(text: str, at: int, line: _Line, display: str) -> str:
+    """Java's escapes; `at` is the offset of `text` in the logical line (for positions)."""
     out: list[str] = []
     i = 0
     while i < len(text):
@@ -26,7 +44,13 @@ def _unescape(text: str, origin: Origin) -> str:
             if nxt == "u":
                 code = text[i + 2 : i + 6]
                 if len(code) != 4 or any(c not in "0123456789abcdefABCDEF" for c in code):
-                    raise InputError(f"malformed \\uxxxx escape '\\u{code}'", origin, rule="properties-syntax")
+                    # The characters are not quoted back: they may be part of a password.
+                    raise InputError(
+                        "malformed \\uxxxx escape: '\\u' must be followed by 4 hexadecimal digits (Java's "
+                        "Properties.load refuses the file); write a backslash as '\\\\'",
+                        line.origin(display, at + i),
+                        rule="properties-syntax",
+                    )
                 out.append(chr(int(code, 16)))
                 i += 6
                 continue
@@ -38,22 +62,26 @@ def _unescape(text: str, origin: Origin) -> str:
     return "".join(out)
 
 
-def _logical_lines(text: str) -> list[tuple[int, str]]:
+def _logical_lines(text: str) -> list[_Line]:
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    out: list[tuple[int, str]] = []
+    out: list[_Line] = []
     i = 0
     while i < len(lines):
-        start = i
-        line = lines[i].lstrip(" \t\f")
+        logical = _Line(i + 1)
+        stripped = lines[i].lstrip(" \t\f")
+        column = len(lines[i]) - len(stripped) + 1
         i += 1
-        if not line or line[0] in "#!":
+        if not stripped or stripped[0] in "#!":
             continue
-        while _continues(line) and i < len(lines):
-            line = line[:-1] + lines[i].lstrip(" \t\f")
+        while _continues(stripped) and i < len(lines):
+            logical.add(stripped[:-1], i, column)
+            stripped = lines[i].lstrip(" \t\f")
+            column = len(lines[i]) - len(stripped) + 1
             i += 1
-        if _continues(line):
-            line = line[:-1]
-        out.append((start + 1, line))
+        if _continues(stripped):
+            stripped = stripped[:-1]
+        logical.add(stripped, i, column)
+        out.append(logical)
     return out
 
 
@@ -64,7 +92,8 @@ def _continues(line: str) -> bool:
 
 def parse(text: str, display: str) -> list[Entry]:
     entries: list[Entry] = []
-    for number, line in _logical_lines(text):
+    for logical in _logical_lines(text):
+        line = logical.text
         i = 0
         while i < len(line):
             ch = line[i]
@@ -78,8 +107,10 @@ def parse(text: str, display: str) -> list[Entry]:
         rest = line[i:].lstrip(" \t\f")
         if rest[:1] in ("=", ":"):
             rest = rest[1:].lstrip(" \t\f")
-        origin = Origin(display, number, 1)
-        entries.append(Entry(_unescape(key_raw, origin), _unescape(rest, origin), origin))
+        value_at = len(line) - len(rest)
+        origin = Origin(display, logical.number, logical.pieces[0][2])
+        key = _unescape(key_raw, 0, logical, display)
+        entries.append(Entry(key, _unescape(rest, value_at, logical, display), origin))
     return entries
 
 

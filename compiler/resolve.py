@@ -13,9 +13,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from compiler.errors import InputError, Origin
+from compiler.layers import BUNDLED_NAME
 from compiler.merge import Merged
 from compiler.normalize import dotted, normalize_path, split_reference
 from compiler.placeholders import Placeholder, PlaceholderSyntaxError, find
+from compiler.secrets import is_secret_key
 from compiler.yamlload import Path_
 
 
@@ -90,6 +92,7 @@ class _Resolver:
     def __init__(self, merged: Merged) -> None:
         self.failed: set[Path_] = set()
         self.missing: dict[str, tuple[InputError, list[Path_]]] = {}
+        self.not_values: dict[Path_, tuple[InputError, list[Path_]]] = {}
         self.merged = merged
         self.source = merged.tree
         self.roots = set(merged.tree)
@@ -126,8 +129,11 @@ class _Resolver:
         try:
             found = find(text)
         except PlaceholderSyntaxError as exc:
+            detail = str(exc)
+            if path and is_secret_key(str(path[-1])):  # the message would quote part of the secret
+                detail = f"{str(exc).split(' ', 2)[0]} placeholder in the value (value hidden: a secret key)"
             raise InputError(
-                f"{dotted(path)}: {exc}", self.merged.origin(path), dotted(path), rule="placeholder-syntax"
+                f"{dotted(path)}: {detail}", self.merged.origin(path), dotted(path), rule="placeholder-syntax"
             ) from None
         if len(found) == 1 and found[0].start == 0 and found[0].end == len(text):
             return self.placeholder(found[0], path, stack)
@@ -156,13 +162,18 @@ class _Resolver:
                 )
             node = _get(self.source, target)
             if isinstance(node, dict | list):
-                raise InputError(
-                    f"{dotted(path)}: '{ph.text}' names {dotted(target)}, which is a "
+                if target in self.not_values:
+                    self.not_values[target][1].append(path)
+                    raise _Poisoned
+                error = InputError(
+                    f"{dotted(path)}: '{ph.text}' names {self.where(target)}, which is a "
                     f"{'mapping' if isinstance(node, dict) else 'list'}, not a single value",
-                    self.merged.origin(path),
+                    self.user_origin(path, target),
                     dotted(path),
                     rule="reference-not-a-value",
                 )
+                self.not_values[target] = (error, [])
+                raise error
             value = self.value(target, (*stack, path))
             self.result.references.setdefault(path, []).append(Reference(ph.text, target, value))
             return value
@@ -177,18 +188,19 @@ class _Resolver:
         if missing in self.missing:
             self.missing[missing][1].append(path)
             raise _Poisoned
-        hint = self._hint(missing)
+        hint, blocker = self._hint(missing)
         chain = " -> ".join(self.where(p) for p in (*stack, path))
         error = InputError(
             f"'{ph.text}' names no key of the merged config: {chain} -> {missing} (not found){hint}",
-            self.merged.origin(path),
+            self.user_origin(path, blocker) if blocker else self.merged.origin(path),
             dotted(path),
             rule="reference-missing",
         )
         self.missing[missing] = (error, [])
         raise error
 
-    def _hint(self, key: str) -> str:
+    def _hint(self, key: str) -> tuple[str, Path_ | None]:
+        """A 'did you mean', or the value in the way (and its path) when the reference goes through one."""
         import difflib
 
         parts = split_reference(key)
@@ -199,9 +211,19 @@ class _Resolver:
                 if isinstance(parent, dict):
                     close = difflib.get_close_matches(str(path[n]), [str(k) for k in parent], n=1)
                     if close:
-                        return f"; did you mean '{dotted((*path[:n], close[0]))}'?"
+                        return f"; did you mean '{dotted((*path[:n], close[0]))}'?", None
+                elif parent is not None:
+                    kind = "a list" if isinstance(parent, list) else "a single value"
+                    return f"; {self.where(path[:n])} is {kind}, not a mapping", path[:n]
                 break
-        return ""
+        return "", None
+
+    def user_origin(self, path: Path_, culprit: Path_) -> Origin | None:
+        """Where to point: the referring value, unless Kestra's bundled defaults wrote it (then the culprit)."""
+        origin = self.merged.origin(path)
+        if origin is not None and origin.file == BUNDLED_NAME:
+            return self.merged.origin(culprit) or origin
+        return origin
 
 
 def resolve(merged: Merged) -> Resolved:
@@ -220,7 +242,7 @@ def resolve(merged: Merged) -> Resolved:
         return node
 
     resolver.result.tree = walk(merged.tree, ())
-    for error, others in resolver.missing.values():
+    for error, others in [*resolver.missing.values(), *resolver.not_values.values()]:
         if others:
             names = ", ".join(dotted(p) for p in others[:3]) + (", ..." if len(others) > 3 else "")
             error.message += f" (also referenced by {len(others)} more: {names})"

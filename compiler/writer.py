@@ -7,7 +7,9 @@ at a time (each rename is atomic). Files holding a literal secret are created wi
 
 from __future__ import annotations
 
+import contextlib
 import os
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -28,17 +30,32 @@ def check_out_dir(out: Path) -> None:
 
 
 def write_outputs(out: Path, outputs: dict[str, dict[str, str]], secret_files: set[str]) -> list[Path]:
-    """`outputs` maps a target's sub-directory (e.g. `prod/eu1`) to its files' contents."""
+    """`outputs` maps a target's sub-directory (e.g. `prod/eu1`) to its files' contents.
+
+    A failure (a file or directory in the way, a full disk, a read-only place) puts back every file
+    already replaced, so the previous outputs are left as they were; it is reported as a usage error."""
     check_out_dir(out)
+    try:
+        return _write(out, outputs, secret_files)
+    except OSError as exc:
+        where = f" ({exc.filename})" if exc.filename else ""
+        raise UsageError(
+            f"cannot write under --out {out}: {exc.strerror or exc}{where}; the previous outputs are untouched"
+        ) from None
+
+
+def _write(out: Path, outputs: dict[str, dict[str, str]], secret_files: set[str]) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".kkc-", dir=out))
+    _remove_abandoned(out)
+    staging = Path(tempfile.mkdtemp(prefix=f".kkc-{os.getpid()}-", dir=out))
     written: list[Path] = []
     try:
         moves: list[tuple[Path, Path]] = []
         for subdir, files in outputs.items():
             for name, text in files.items():
                 rel = Path(subdir) / name
-                temp = staging / rel
+                _refuse_in_the_way(out, rel)
+                temp = staging / "new" / rel
                 temp.parent.mkdir(parents=True, exist_ok=True)
                 mode = 0o600 if str(rel) in secret_files else 0o755 if name.endswith(".sh") else 0o644
                 fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
@@ -48,15 +65,68 @@ def write_outputs(out: Path, outputs: dict[str, dict[str, str]], secret_files: s
                     os.fsync(handle.fileno())
                 os.chmod(temp, mode)
                 moves.append((temp, out / rel))
-        for temp, final in moves:
-            if final.is_dir():
-                raise UsageError(f"cannot write {final}: a directory is in the way")
-            final.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(temp, final)
-            written.append(final)
+        _move_all(moves, staging / "old", out)
+        written = [final for _, final in moves]
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return written
+
+
+def _remove_abandoned(out: Path) -> None:
+    """Staging directories a killed kkc left behind (their process is gone); never another run's."""
+    for staging in out.glob(".kkc-*-*"):
+        pid = staging.name.split("-")[1]
+        if not pid.isdigit() or not staging.is_dir():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(staging, ignore_errors=True)
+        except OSError:
+            continue  # alive, owned by another user
+
+
+def _refuse_in_the_way(out: Path, rel: Path) -> None:
+    """A file where a directory must go, or a directory where a file must go: refused before writing."""
+    probe = out
+    for part in rel.parts[:-1]:
+        probe = probe / part
+        if probe.exists() and not probe.is_dir():
+            raise UsageError(f"cannot write {out / rel}: {probe} is a file, not a directory; nothing written")
+    if (out / rel).is_dir():
+        raise UsageError(f"cannot write {out / rel}: a directory is in the way; nothing written")
+
+
+def _move_all(moves: list[tuple[Path, Path]], backups: Path, out: Path) -> None:
+    """Rename each file into place (atomic per file); on any failure put every replaced file back."""
+    done: list[tuple[Path, Path | None]] = []
+    created: list[Path] = []
+    try:
+        for temp, final in moves:
+            missing = [p for p in (final.parent, *final.parent.parents) if p != out and not p.exists()]
+            final.parent.mkdir(parents=True, exist_ok=True)
+            created.extend(reversed(missing))
+            backup = None
+            if final.exists():
+                backup = backups / final.relative_to(out)
+                backup.parent.mkdir(parents=True, exist_ok=True)
+                try:
+                    os.link(final, backup)  # the old file stays reachable until the new one is in place
+                except OSError:
+                    shutil.copy2(final, backup)  # a file system without hard links
+            os.replace(temp, final)
+            done.append((final, backup))
+    except BaseException:
+        for final, backup in reversed(done):
+            with contextlib.suppress(OSError):
+                if backup is None:
+                    final.unlink()
+                else:
+                    os.replace(backup, final)
+        for directory in reversed(created):
+            with contextlib.suppress(OSError):
+                directory.rmdir()
+        raise
 
 
 def stale_outputs(
@@ -92,15 +162,31 @@ def stale_outputs(
             if actual != expected[rel]:
                 problems.append(f"stale: {shown}")
                 diff = difflib.unified_diff(
-                    actual.splitlines(),
-                    expected[rel].splitlines(),
+                    [_hide_secret(line) for line in actual.splitlines()],
+                    [_hide_secret(line) for line in expected[rel].splitlines()],
                     f"{shown} (committed)",
                     f"{shown} (from sources)",
                     lineterm="",
                     n=1,
                 )
-                lines = list(diff)
+                lines = list(diff) or ["(only secret values differ; they are not shown)"]
                 problems.extend(f"    {line}" for line in lines[:context_lines])
                 if len(lines) > context_lines:
                     problems.append(f"    ... {len(lines) - context_lines} more diff lines")
     return problems
+
+
+_SETTING_LINE = re.compile(r"""^(\s*)(["']?)([^\s=:"']+)\2(\s*[=:]\s*)(.*)$""")
+
+
+def _hide_secret(line: str) -> str:
+    """A `key=value` (.properties) or `key: value` (YAML) line with a literal secret value masked."""
+    from compiler.secrets import MASK, is_literal_secret
+
+    match = _SETTING_LINE.match(line)
+    if match is None:
+        return line
+    indent, quote, key, sep, value = match.groups()
+    if not is_literal_secret(key.replace("\\", ""), value.strip("'\"")):
+        return line
+    return f"{indent}{quote}{key}{quote}{sep}{MASK}"

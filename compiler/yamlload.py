@@ -10,8 +10,11 @@ module builds plain dicts, lists and scalars from it itself, so that it can
 
 from __future__ import annotations
 
+import os
 import re
+import warnings
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +28,7 @@ Path_ = tuple[str | int, ...]
 
 _PACKAGE_RE = re.compile(r"^#\s*@package\s+(\S+)\s*$")
 _OCTAL_LIKE = re.compile(r"^[-+]?0[0-9_]+$")
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 STR_TAG = "tag:yaml.org,2002:str"
 _CORE_TAGS = {
@@ -35,6 +39,10 @@ _CORE_TAGS = {
     "tag:yaml.org,2002:null",
     "tag:yaml.org,2002:timestamp",
 }
+
+_COLLECTION_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
+_BOOL_TAG = "tag:yaml.org,2002:bool"
+_NOT_SNAKEYAML_BOOLS = {"y", "Y", "n", "N"}
 
 
 @dataclass(frozen=True)
@@ -58,7 +66,9 @@ class LoadedFile:
 
 def read_text(path: Path, display: str) -> str:
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)  # never more: a huge file is refused without reading it all
+            size = os.fstat(handle.fileno()).st_size
     except IsADirectoryError:
         raise InputError(
             f"{display} is a directory, not a YAML file", Origin(display), rule="unreadable-file"
@@ -66,8 +76,9 @@ def read_text(path: Path, display: str) -> str:
     except OSError as exc:
         raise InputError(f"cannot read {display}: {exc.strerror}", Origin(display), rule="unreadable-file") from None
     if len(raw) > MAX_FILE_BYTES:
+        shown = f"{size} bytes" if size > MAX_FILE_BYTES else f"more than {MAX_FILE_BYTES} bytes"
         raise InputError(
-            f"file is {len(raw)} bytes, over kkc's limit of {MAX_FILE_BYTES} bytes for one config file",
+            f"file is {shown}, over kkc's limit of {MAX_FILE_BYTES} bytes for one config file",
             Origin(display),
             rule="file-too-large",
         )
@@ -116,21 +127,35 @@ def load_documents(path: Path, display: str | None = None) -> list[LoadedFile]:
 def load_text(text: str, display: str, multi: bool = False) -> Any:
     from ruamel.yaml import YAML
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
+    from ruamel.yaml.reader import ReaderError
 
     yaml = YAML(typ="safe", pure=True)
+    yaml.Scanner, yaml.Composer = _limited_classes()
     try:
-        nodes = list(yaml.compose_all(text))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # a reused anchor is valid YAML (the later one counts)
+            nodes = list(yaml.compose_all(text))
+    except _LimitReached as exc:
+        raise InputError(exc.message, _mark_origin(display, exc.mark), rule=exc.rule) from None
     except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        origin = Origin(display, mark.line + 1, mark.column + 1) if mark else Origin(display)
-        problem = exc.problem or exc.context or "invalid YAML"
-        context = f" ({exc.context})" if exc.context and exc.problem else ""
-        raise InputError(f"invalid YAML: {problem}{context}", origin, rule="yaml-syntax") from None
+        raise _syntax_error(exc, display, text) from None
+    except ReaderError as exc:
+        offset = exc.position if isinstance(exc.position, int) else 0
+        line = text.count("\n", 0, offset) + 1
+        column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+        code = exc.character if isinstance(exc.character, int) else 0
+        raise InputError(
+            f"invalid YAML: character U+{code:04X} is not allowed in a YAML file (a control character: remove "
+            "it, or write it as an escape like \\u001b inside a double-quoted string)",
+            Origin(display, line, column),
+            rule="yaml-syntax",
+        ) from None
     except YAMLError as exc:
-        raise InputError(f"invalid YAML: {exc}", Origin(display), rule="yaml-syntax") from None
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise InputError(f"invalid YAML: {first}", Origin(display), rule="yaml-syntax") from None
     except RecursionError:
         raise InputError(
-            f"YAML nesting is deeper than kkc accepts ({MAX_DEPTH})", Origin(display), rule="yaml-too-deep"
+            f"YAML nesting is deeper than kkc accepts ({MAX_DEPTH} levels)", Origin(display), rule="yaml-too-deep"
         ) from None
     nodes = [n for n in nodes if n is not None]
     if multi:
@@ -143,6 +168,114 @@ def load_text(text: str, display: str, multi: bool = False) -> Any:
             rule="yaml-syntax",
         )
     return _document(nodes[0] if nodes else None, display, text)
+
+
+_HINTS = (
+    ("'\\t'", "; YAML indents with spaces, never tabs"),
+    ("expected <block end>", ": this line's indentation matches no enclosing level; line it up with its siblings"),
+    ("mapping values are not allowed here", ": a value holding ': ' must be quoted"),
+)
+
+
+def _mark_origin(display: str, mark: Any) -> Origin:
+    return Origin(display, mark.line + 1, mark.column + 1) if mark is not None else Origin(display)
+
+
+def _syntax_error(exc: Any, display: str, text: str) -> InputError:
+    """ruamel's error, said the way a user fixes it (an unclosed quote or bracket: where it starts)."""
+    problem = exc.problem or exc.context or "invalid YAML"
+    context = exc.context if exc.context and exc.problem else ""
+    mark = exc.problem_mark or exc.context_mark
+    at_end = "end of stream" in problem or "<stream end>" in problem
+    if at_end and context == "while parsing a flow node":
+        return InputError(
+            "invalid YAML: the file ends inside a [...] list or {...} mapping that is never closed",
+            _mark_origin(display, mark),
+            rule="yaml-syntax",
+        )
+    if at_end and context and exc.context_mark is not None:
+        what = context.removeprefix("while scanning ").removeprefix("while parsing ")
+        for yaml_word, plain in (
+            ("flow sequence", "[...] list"),
+            ("flow mapping", "{...} mapping"),
+            ("scalar", "string"),
+        ):
+            what = what.replace(yaml_word, plain)
+        start = exc.context_mark
+        return InputError(
+            f"invalid YAML: the file ends inside {what} that starts at line {start.line + 1}, column "
+            f"{start.column + 1}: close it there",
+            _mark_origin(display, mark),
+            rule="yaml-syntax",
+        )
+    for needle, hint in _HINTS:
+        if needle in problem:
+            problem += hint
+    lines = text.splitlines()
+    if mark is not None and mark.line < len(lines) and "{{" in lines[mark.line]:
+        problem += "; '{{ ... }}' is template syntax (Helm, Jinja): render the template first and check its output"
+    return InputError(
+        f"invalid YAML: {problem}" + (f" ({context})" if context else ""),
+        _mark_origin(display, mark),
+        rule="yaml-syntax",
+    )
+
+
+class _LimitReached(Exception):
+    """Raised from inside ruamel's scanner or composer, before a hostile file costs time or memory."""
+
+    def __init__(self, message: str, mark: Any, rule: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.mark = mark
+        self.rule = rule
+
+
+@cache
+def _limited_classes() -> tuple[type, type]:
+    """ruamel's Scanner and Composer, stopping at MAX_DEPTH open collections and MAX_NODES nodes.
+
+    Checked while reading: ruamel's scanner is quadratic in the nesting of `[`/`{` (a 5,000-deep
+    line takes seconds) and composes about 20,000 nodes a second."""
+    from ruamel.yaml.composer import Composer
+    from ruamel.yaml.events import AliasEvent
+    from ruamel.yaml.scanner import Scanner
+
+    class LimitedScanner(Scanner):  # type: ignore[misc]
+        def fetch_flow_collection_start(self, TokenClass: Any, to_push: str) -> None:  # noqa: N803
+            self._kkc_check_depth()
+            super().fetch_flow_collection_start(TokenClass, to_push)
+
+        def add_indent(self, column: int) -> bool:
+            added: bool = super().add_indent(column)
+            if added:
+                self._kkc_check_depth()
+            return added
+
+        def _kkc_check_depth(self) -> None:
+            # Open collections; the exact depth (aliases included) is checked again once composed.
+            if len(self.flow_context) + len(self.indents) > MAX_DEPTH:
+                raise _LimitReached(
+                    f"YAML nesting is deeper than kkc accepts ({MAX_DEPTH} levels)",
+                    self.reader.get_mark(),
+                    "yaml-too-deep",
+                )
+
+    class LimitedComposer(Composer):  # type: ignore[misc]
+        _kkc_nodes = 0
+
+        def compose_node(self, parent: Any, index: Any) -> Any:
+            if not self.parser.check_event(AliasEvent):
+                self._kkc_nodes += 1
+                if self._kkc_nodes > MAX_NODES:
+                    raise _LimitReached(
+                        f"file holds more than {MAX_NODES} YAML values, over kkc's limit",
+                        self.parser.peek_event().start_mark,
+                        "file-too-large",
+                    )
+            return super().compose_node(parent, index)
+
+    return LimitedScanner, LimitedComposer
 
 
 def _document(root: Any, display: str, text: str) -> LoadedFile:
@@ -172,6 +305,7 @@ class _Builder:
         self.positions: dict[Path_, Origin] = {}
         self.lookalikes: list[Yaml11Lookalike] = []
         self._resolver11 = VersionedResolver(version=(1, 1))
+        self._resolver12 = VersionedResolver(version=(1, 2))
 
     def origin(self, node: Any) -> Origin:
         mark = node.start_mark
@@ -181,41 +315,43 @@ class _Builder:
         """Count nodes as if aliases were expanded, memoised by identity: a bomb costs microseconds."""
         from ruamel.yaml.nodes import MappingNode, SequenceNode
 
-        memo: dict[int, int] = {}
+        memo: dict[int, tuple[int, int]] = {}  # id -> (nodes once expanded, levels below)
         on_stack: set[int] = set()
 
-        def count(node: Any, depth: int) -> int:
+        def too_deep(node: Any) -> InputError:
+            return InputError(
+                f"YAML nesting is deeper than kkc accepts ({MAX_DEPTH} levels)", self.origin(node), rule="yaml-too-deep"
+            )
+
+        def count(node: Any, depth: int) -> tuple[int, int]:
             if depth > MAX_DEPTH:
-                raise InputError(
-                    f"YAML nesting is deeper than kkc accepts ({MAX_DEPTH} levels)",
-                    self.origin(node),
-                    rule="yaml-too-deep",
-                )
+                raise too_deep(node)
             key = id(node)
             if key in memo:
+                if depth + memo[key][1] > MAX_DEPTH:  # an alias met deeper down than its anchor
+                    raise too_deep(node)
                 return memo[key]
             if key in on_stack:
                 raise InputError(
                     "recursive YAML alias (a node contains itself)", self.origin(node), rule="yaml-alias-bomb"
                 )
-            total = 1
+            total, height = 1, 0
             if isinstance(node, MappingNode | SequenceNode):
                 on_stack.add(key)
-                children = node.value
-                for child in children:
-                    if isinstance(child, tuple):
-                        total += count(child[0], depth + 1) + count(child[1], depth + 1)
-                    else:
-                        total += count(child, depth + 1)
+                for child in node.value:
+                    for part in child if isinstance(child, tuple) else (child,):
+                        size, below = count(part, depth + 1)
+                        total += size
+                        height = max(height, below + 1)
                 on_stack.discard(key)
-            memo[key] = total
-            return total
+            memo[key] = (total, height)
+            return total, height
 
-        total = count(root, 0)
+        total, _ = count(root, 0)
         if total > MAX_NODES:
             raise InputError(
                 f"YAML expands to {total} nodes once aliases are followed, over kkc's limit of "
-                f"{MAX_NODES} (an alias bomb?)",
+                f"{MAX_NODES}: an alias bomb? Write the values out instead of repeating aliases",
                 self.origin(root),
                 rule="yaml-alias-bomb",
             )
@@ -223,6 +359,12 @@ class _Builder:
     def build(self, node: Any, path: Path_, depth: int) -> Any:
         from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
+        if isinstance(node, MappingNode | SequenceNode):
+            tag = str(getattr(node.tag, "value", node.tag))
+            if tag not in _COLLECTION_TAGS:
+                raise InputError(
+                    f"unsupported YAML tag {tag}: kkc reads plain data only", self.origin(node), rule="yaml-syntax"
+                )
         if isinstance(node, MappingNode):
             return self._mapping(node, path, depth)
         if isinstance(node, SequenceNode):
@@ -277,7 +419,15 @@ class _Builder:
     def _key_text(self, node: Any) -> str:
         if node.tag == "tag:yaml.org,2002:null" and node.value in ("", "~"):
             raise InputError("empty mapping key", self.origin(node), rule="yaml-syntax")
-        return str(node.value)
+        key = str(node.value)
+        control = _CONTROL_RE.search(key)
+        if control:  # no setting is named so; printed back, it would drive the user's terminal
+            raise InputError(
+                f"a key holds the control character U+{ord(control.group()):04X}; no Kestra or Kafka setting does",
+                self.origin(node),
+                rule="yaml-syntax",
+            )
+        return key
 
     def _scalar(self, node: Any, path: Path_) -> Any:
         from ruamel.yaml.nodes import ScalarNode
@@ -288,12 +438,15 @@ class _Builder:
             raise InputError(
                 f"unsupported YAML tag {tag}: kkc reads plain data only", self.origin(node), rule="yaml-syntax"
             )
-        if node.style is None:
+        implicit = str(getattr(self._resolver12.resolve(ScalarNode, text, (True, False)), "value", ""))
+        if node.style is None and tag == implicit:  # an explicit tag (`!!str 12`) says which one is meant
             resolved = self._resolver11.resolve(ScalarNode, text, (True, False))
             tag11 = str(getattr(resolved, "value", resolved))
             octal = tag == "tag:yaml.org,2002:int" and _OCTAL_LIKE.match(text)
             if tag == "tag:yaml.org,2002:timestamp":
                 return text
+            if tag11 == _BOOL_TAG and text in _NOT_SNAKEYAML_BOOLS:
+                tag11 = tag  # YAML 1.1 lists y/n as booleans; SnakeYAML (and PyYAML) read them as strings
             if tag11 != tag or octal:
                 kind = tag11.rsplit(":", 1)[-1]
                 if octal:
@@ -310,21 +463,27 @@ def _convert(tag: str, text: str) -> Any:
     if kind == "null":
         return None
     if kind == "bool":
-        return text.lower() == "true"
-    if kind == "int":
-        cleaned = text.replace("_", "")
-        sign = -1 if cleaned.startswith("-") else 1
-        digits = cleaned.lstrip("+-")
-        if digits[:2] in ("0x", "0X"):
-            return sign * int(digits[2:], 16)
-        if digits[:2] in ("0o", "0O"):
-            return sign * int(digits[2:], 8)
-        return sign * int(digits)
-    if kind == "float":
-        lowered = text.lower().replace("_", "")
-        if lowered in (".nan",):
-            return float("nan")
-        if lowered.endswith(".inf"):
-            return float("-inf") if lowered.startswith("-") else float("inf")
-        return float(lowered)
+        lowered = text.lower()
+        return True if lowered in ("true", "yes", "on") else False if lowered in ("false", "no", "off") else text
+    try:
+        if kind == "int":
+            cleaned = text.replace("_", "")
+            sign = -1 if cleaned.startswith("-") else 1
+            digits = cleaned.lstrip("+-")
+            bases = {"0x": 16, "0X": 16, "0o": 8, "0O": 8, "0b": 2, "0B": 2}
+            if digits[:2] in bases:
+                return sign * int(digits[2:], bases[digits[:2]])
+            value = 0
+            for part in digits.split(":"):  # base 60 when an explicit !!int tag meets 1:30
+                value = value * 60 + int(part)
+            return sign * value
+        if kind == "float":
+            lowered = text.lower().replace("_", "")
+            if lowered in (".nan",):
+                return float("nan")
+            if lowered.endswith(".inf"):
+                return float("-inf") if lowered.startswith("-") else float("inf")
+            return float(lowered)
+    except ValueError:
+        return text  # a form only an explicit tag gives (`!!float 1:30.5`): keep what was written
     return text
