@@ -130,6 +130,7 @@ class ConfigTree:
             raise UsageError(f"no primary config {display_path(primary)}")
         self.primary_path = primary
         self._files: dict[Path, LoadedFile] = {}
+        self._options: dict[str, list[str]] = {}
 
     def load(self, path: Path) -> LoadedFile:
         if path not in self._files:
@@ -187,10 +188,14 @@ class ConfigTree:
         return {e.name: e.option for e in self.defaults if e.kind == "group"}
 
     def options(self, group: str) -> list[str]:
-        folder = self.config_dir / group
-        if not folder.is_dir():
-            return []
-        return sorted(p.stem for p in folder.glob("*.yaml") if p.is_file())
+        if group not in self._options:
+            folder = self.config_dir / group
+            found: list[str] = []
+            if folder.is_dir():
+                with os.scandir(folder) as entries:
+                    found = sorted(e.name[:-5] for e in entries if e.name.endswith(".yaml") and e.is_file())
+            self._options[group] = found
+        return self._options[group]
 
     def target(self, choices: dict[str, str | None]) -> Target:
         merged = dict(self.groups)
@@ -250,8 +255,11 @@ class ConfigTree:
         layers: list[Layer] = []
         for entry in self.defaults:
             if entry.kind == "self":
-                own = {k: v for k, v in self.primary.data.items() if k != "defaults"}
-                positions = {p: o for p, o in self.primary.positions.items() if p[:1] != ("defaults",)}
+                # `targets` is read once by all_targets(); no target needs the whole list in its tree.
+                own = {k: v for k, v in self.primary.data.items() if k not in ("defaults", "targets")}
+                positions = {
+                    p: o for p, o in self.primary.positions.items() if p[:1] not in (("defaults",), ("targets",))
+                }
                 kind = f"{self.config_name}.yaml"
                 layers.append(Layer(self.primary.path, own, positions, self.primary.lookalikes, kind))
                 continue

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from bench.generate import ENVS, files, generate, instances_per_env
+from compiler.layers import ConfigTree
 from tests.conftest import kkc
 from tests.test_hydra_equivalence import hydra_compose, kkc_merge
 
@@ -51,7 +52,8 @@ def test_targets_are_realistic(tree: Path) -> None:
     assert 45 <= sum("${kestra." in s or "${cluster." in s for s in strings) <= 65
     assert any("${KAFKA_PASSWORD}" in s for s in strings)
     assert len(merged["kestra"]["kafka"]["topics"]) == 15
-    assert [t["instance"] for t in merged["targets"]] == [n for names in instances_per_env(N).values() for n in names]
+    listed = [t.id.split("/")[1] for t in ConfigTree(tree).all_targets()]
+    assert listed == [n for names in instances_per_env(N).values() for n in names]
 
 
 def test_output_is_deterministic_and_prefixes_distinct() -> None:

@@ -49,6 +49,7 @@ def hydra_compose(config_dir: Path, overrides: list[str], work: Path) -> dict[st
         cfg = compose(config_name="kkc_root", overrides=[to_hydra(o) for o in overrides])
     result = OmegaConf.to_container(cfg, resolve=False)
     assert isinstance(result, dict)
+    result.pop("targets", None)  # kkc reads the target list once, not into every target's tree
     return result  # type: ignore[return-value]
 
 
