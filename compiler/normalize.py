@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from compiler.errors import Origin
@@ -31,6 +32,7 @@ class Note:
     origin: Origin | None
 
 
+@lru_cache(maxsize=16384)
 def kebab(key: str) -> str:
     return _CAMEL_RE.sub(lambda m: "-" + m.group(1).lower(), key)
 
@@ -56,6 +58,7 @@ def _under_free_keys(path: Path_) -> bool:
     )
 
 
+@lru_cache(maxsize=16384)
 def split_reference(reference: str) -> Path_:
     """`kestra.kafka.client.properties[bootstrap.servers]` or a plain dotted path, as key segments.
 
@@ -85,7 +88,8 @@ def split_reference(reference: str) -> Path_:
     return tuple(segments)
 
 
-def normalize_path(path: Path_) -> tuple[Path_, list[str]]:
+@lru_cache(maxsize=16384)
+def normalize_path(path: Path_) -> tuple[Path_, tuple[str, ...]]:
     """Kestra's canonical form of a key path, and what was changed (for notes)."""
     out: list[str | int] = []
     changes: list[str] = []
@@ -103,7 +107,7 @@ def normalize_path(path: Path_) -> tuple[Path_, list[str]]:
     elif result[:5] == ("kestra", "kafka", "stream", "properties", "state.dir"):
         result = ("kestra", "kafka", "defaults", "stream", "properties", "state.dir", *result[5:])
         changes.append("doc-variant-path")
-    return result, changes
+    return result, tuple(changes)
 
 
 def normalize_layer(layer: Layer) -> tuple[Layer, list[Note]]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 _NAME_RE = re.compile(r"[A-Za-z0-9_.\-\[\]]*")
 
@@ -53,7 +54,17 @@ def _split_top(body: str) -> list[str]:
 
 
 def find(text: str) -> list[Placeholder]:
-    """Every top-level placeholder in `text`, left to right."""
+    """Every top-level placeholder in `text`, left to right (a new list: callers may change it)."""
+    return list(_find(text))
+
+
+@lru_cache(maxsize=16384)
+def _find(text: str) -> tuple[Placeholder, ...]:
+    # Targets share most of their strings: each distinct one is parsed once (errors are not cached).
+    return tuple(_scan(text))
+
+
+def _scan(text: str) -> list[Placeholder]:
     out: list[Placeholder] = []
     i = 0
     while True:

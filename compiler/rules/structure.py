@@ -16,7 +16,7 @@ KNOWN_TOPIC_FIELDS = ("name", "partitions", "replication-factor", "properties", 
 _SCALAR = ["string", "integer", "float", "boolean"]
 _PROPS = {"type": "dict", "keysrules": {"type": "string"}, "valuesrules": {"nullable": True}}
 _COUNT = {"type": "intlike", "check_with": "intlike", "min": 1}
-_RF = {"type": "intlike", "check_with": "intlike", "anyof": [{"min": 1}, {"allowed": [-1]}]}
+_RF = {"type": "intlike", "check_with": "replication_factor"}
 _SIZE = {"type": "intlike", "check_with": "intlike", "min": 0}
 
 
@@ -98,7 +98,25 @@ def _validator() -> Any:
             if isinstance(value, str) and not value.lstrip("-").isdigit():
                 self._error(field, cerberus.errors.BAD_TYPE, "intlike")
 
+        def _check_with_replication_factor(self, field: str, value: Any) -> None:
+            if isinstance(value, str) and not value.lstrip("-").isdigit():
+                self._error(field, cerberus.errors.BAD_TYPE, "intlike")
+            elif int(value) < 1 and int(value) != -1:
+                self._error(field, "at least 1 (or -1 for the broker's default)")
+
     return KkcValidator(_schema(), allow_unknown=False)
+
+
+def _without_property_values(node: Any, key: str) -> Any:
+    """The tree with each properties map emptied: their keys and values are the Kafka rules' job,
+    and leaving them out keeps Cerberus' cost per target small."""
+    if isinstance(node, dict):
+        if key == "properties":
+            return {}
+        return {k: _without_property_values(v, str(k)) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_without_property_values(v, key) for v in node]
+    return node
 
 
 def _leaf_errors(errors: Any) -> Iterator[Any]:
@@ -116,7 +134,7 @@ def _as_int(value: Any) -> Any:
 def _schema_findings(ctx: Context) -> list[tuple[str, Finding]]:
     """(rule id, finding) for every schema problem of the tree."""
     validator = _validator()
-    doc = {k: v for k, v in ctx.tree.items() if k in ("kestra", *TOOL_KEYS)}
+    doc = {k: _without_property_values(v, str(k)) for k, v in ctx.tree.items() if k in ("kestra", *TOOL_KEYS)}
     if validator.validate(doc, normalize=False):
         return []
     out: list[tuple[str, Finding]] = []
@@ -139,6 +157,8 @@ def _schema_findings(ctx: Context) -> list[tuple[str, Finding]]:
             out.append(
                 ("wrong-type", Finding(path, f"'{name}' must be {expected}, not {type(value).__name__} {value!r}"))
             )
+        elif error.code == 0x00 and error.info:
+            out.append(("invalid-value", Finding(path, f"'{name}' is {_as_int(value)!r}; it must be {error.info[0]}")))
         elif error.rule in ("min", "anyof", "allowed", "regex", "empty"):
             what = {
                 "min": f"at least {error.constraint}",
