@@ -70,7 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
     comp.add_argument("overrides", nargs="*", metavar="OVERRIDE", help="group choices and key overrides")
     comp.add_argument("--all", action="store_true", help="every target listed under targets: in config.yaml")
     _tree_options(comp)
-    comp.add_argument("--out", type=Path, help="write DIR/<env>/<instance>/ per target instead of printing")
+    comp.add_argument("--out", type=_out_dir, help="write DIR/<env>/<instance>/ per target instead of printing")
     comp.add_argument(
         "--emit",
         action="append",
@@ -194,6 +194,12 @@ def _risks(text: str) -> tuple[str, ...]:
             f"unknown risk {', '.join(unknown) or text!r} (choose from {', '.join(RISKS)})"
         )
     return chosen
+
+
+def _out_dir(text: str) -> Path:
+    if not text.strip():
+        raise argparse.ArgumentTypeError("an empty directory name; give a path such as build/")
+    return Path(text)
 
 
 def _positive_int(text: str) -> int:

@@ -29,7 +29,16 @@ class Diagnostic:
         return (self.target, self.file, self.line, self.column, LEVELS.index(self.level), self.rule, self.key)
 
 
+_CONTROL = {c: f"\\x{c:02x}" for c in [*range(0x20), 0x7F] if c not in (0x09,)}
+
+
+def printable(text: str) -> str:
+    """Control characters escaped: a message must never drive the reader's terminal."""
+    return text.translate(_CONTROL)
+
+
 def at(origin: Origin | None, key: str, level: str, rule: str, message: str, target: str) -> Diagnostic:
+    message, key = printable(message), printable(key)
     if origin is None:
         return Diagnostic("", 0, 0, key, level, rule, message, target)
     return Diagnostic(origin.file, origin.line, origin.column, key, level, rule, message, target)

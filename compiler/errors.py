@@ -45,9 +45,11 @@ class KkcError(Exception):
 
     def __str__(self) -> str:
         where = f"{self.origin}: " if self.origin is not None else "kkc: "
+        from compiler.diagnostics import printable
+
         if isinstance(self, UsageError):
-            return f"{where}error: {self.message}"
-        return f"{where}error [{self.rule}] {self.message}"
+            return printable(f"{where}error: {self.message}")
+        return printable(f"{where}error [{self.rule}] {self.message}")
 
 
 class InputError(KkcError):

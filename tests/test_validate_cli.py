@@ -153,3 +153,16 @@ def test_secret_values_never_printed(tmp_path: Path) -> None:
     for fmt in ("text", "json", "github", "sarif"):
         run = kkc("validate", str(path), "--format", fmt)
         assert secret not in run.out + run.err, fmt
+
+
+def test_control_characters_are_escaped_in_every_message(tmp_path: Path) -> None:
+    path = write(tmp_path / "application.yml", 'kestra:\n  kafka:\n    defaults:\n      topic-prefix: "a\\e[31mX_"\n')
+    for fmt in ("text", "json", "github"):
+        run = kkc("validate", str(path), "--format", fmt)
+        assert "\x1b" not in run.out + run.err
+    assert "'a\\x1b[31mX_'" in kkc("validate", str(path)).out
+
+
+def test_empty_out_is_refused() -> None:
+    run = kkc("compile", "--out", "", cwd=REPO)
+    assert run.code == 2 and "an empty directory name" in run.err
