@@ -30,6 +30,7 @@ SETTINGS = settings(
     max_examples=60,
     deadline=None,
     database=None,
+    derandomize=True,  # the same examples on every run: CI never fails by chance
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 
@@ -120,7 +121,9 @@ property_names = st.one_of(st.sampled_from(KAFKA_NAMES), camel, dotted, plain)
 
 def scalar_texts(valid: bool) -> st.SearchStrategy[str]:
     """YAML text of one scalar: plain look-alikes, numbers, placeholders (quoted), odd text when not `valid`."""
-    quoted = st.text(alphabet=string.ascii_letters + string.digits + " .:-_/${}`", max_size=20).map(json.dumps)
+    # A valid tree gets its placeholders from PLACEHOLDERS only; free text may break one when not `valid`.
+    alphabet = string.ascii_letters + string.digits + " .:-_/" + ("" if valid else "${}`")
+    quoted = st.text(alphabet=alphabet, max_size=20).map(json.dumps)
     choices = [
         st.sampled_from(LOOKALIKES),
         st.integers(-(10**6), 10**12).map(str),
