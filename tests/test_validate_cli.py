@@ -166,3 +166,39 @@ def test_control_characters_are_escaped_in_every_message(tmp_path: Path) -> None
 def test_empty_out_is_refused() -> None:
     run = kkc("compile", "--out", "", cwd=REPO)
     assert run.code == 2 and "an empty directory name" in run.err
+
+
+def _on_a_terminal(args: list[str], env: dict[str, str]) -> str:
+    """Run kkc with stdout on a pseudo-terminal, as a person at a shell would."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "compiler", *args], stdout=follower, stderr=follower, cwd=REPO, env=env
+    )
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            data = os.read(leader, 65536)
+        except OSError:
+            break
+        if not data:
+            break
+        chunks.append(data)
+    proc.wait()
+    os.close(leader)
+    return b"".join(chunks).decode()
+
+
+def test_colour_only_on_a_terminal_and_never_with_no_color(tmp_path: Path) -> None:
+    import os
+
+    path = write(tmp_path / "application.yml", BROKEN_RF)
+    env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+    assert "\x1b[31merror\x1b[0m" in _on_a_terminal(["validate", str(path)], env)
+    assert "\x1b[" not in _on_a_terminal(["validate", str(path)], {**env, "NO_COLOR": "1"})
+    assert "\x1b[" not in kkc("validate", str(path)).out
