@@ -27,7 +27,7 @@ def text(diagnostics: list[Diagnostic], targets: list[str], colour: bool = False
     lines = []
     for (file, line, column, level, rule, message), where in grouped.items():
         place = f"{file}:{line}:{column}" if line else (file or where[0] or "<input>")
-        shown = f"\033[1m{level}\033[0m" if False else level
+        shown = level
         if colour:
             shown = f"{_COLOURS[level]}{level}\033[0m"
         suffix = ""
@@ -60,7 +60,7 @@ def github(diagnostics: list[Diagnostic], targets: list[str], colour: bool = Fal
     lines = []
     for d in diagnostics:
         props = []
-        if d.file and d.line:
+        if d.file and d.line and not d.file.startswith("<"):  # <kestra-defaults>, <override ...>: no file
             props += [f"file={_gh_escape(d.file, True)}", f"line={d.line}", f"col={d.column}"]
         props.append(f"title={_gh_escape(d.rule, True)}")
         target = f"[{d.target}] " if d.target and len(targets) > 1 else ""

@@ -202,3 +202,10 @@ def test_colour_only_on_a_terminal_and_never_with_no_color(tmp_path: Path) -> No
     assert "\x1b[31merror\x1b[0m" in _on_a_terminal(["validate", str(path)], env)
     assert "\x1b[" not in _on_a_terminal(["validate", str(path)], {**env, "NO_COLOR": "1"})
     assert "\x1b[" not in kkc("validate", str(path)).out
+
+
+def test_github_annotation_without_a_real_file_has_no_location(tmp_path: Path) -> None:
+    path = write(tmp_path / "application.yml", "kestra:\n  queue:\n    type: kafka\n")
+    run = kkc("validate", str(path), "--format", "github")
+    lines = [line for line in run.out.splitlines() if "max-request-size-above-max-message-bytes" in line]
+    assert lines and all(line.startswith("::warning title=") for line in lines)
