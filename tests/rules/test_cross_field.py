@@ -11,16 +11,13 @@ import pytest
 from compiler.catalog import KNOWN_VERSIONS
 from compiler.rules import REGISTRY
 from tests.conftest import REPO, kkc
+from tests.rules.helpers import family_validator
 
 FAMILY = {r.id for r in REGISTRY.values() if r.family == "cross-field"}
 NO_TXN = "Cannot set a transactional.id without also enabling idempotence."
 
 
-def validate(tmp_path: Path, text: str, *args: str, name: str = "kestra.yml") -> tuple[int, list[dict[str, Any]]]:
-    (tmp_path / name).write_text(text)
-    run = kkc("validate", name, "--format", "json", *args, cwd=tmp_path)
-    assert run.code in (0, 1), run.err
-    return run.code, [d for d in json.loads(run.out)["diagnostics"] if d["rule"] in FAMILY]
+validate = family_validator("cross-field")
 
 
 def layer(*sections: tuple[str, str], head: str = "") -> str:

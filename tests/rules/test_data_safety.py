@@ -4,21 +4,17 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from compiler.rules import REGISTRY
 from tests.conftest import CASES, REPO, kkc
+from tests.rules.helpers import family_validator
 
 FAMILY = {r.id for r in REGISTRY.values() if r.family == "data-safety"}
 
 
-def validate(tmp_path: Path, text: str) -> tuple[int, list[dict[str, Any]]]:
-    (tmp_path / "kestra.yml").write_text(text)
-    run = kkc("validate", "kestra.yml", "--format", "json", "--brokers", "1", cwd=tmp_path)
-    assert run.code in (0, 1), run.err
-    return run.code, [d for d in json.loads(run.out)["diagnostics"] if d["rule"] in FAMILY]
+validate = family_validator("data-safety", "--brokers", "1")
 
 
 def topic(key: str, **properties: str) -> str:

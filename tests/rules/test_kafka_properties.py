@@ -12,15 +12,12 @@ from compiler.catalog import KNOWN_VERSIONS
 from compiler.rules import REGISTRY
 from compiler.rules.kafka_properties import _hide
 from tests.conftest import REPO, kkc
+from tests.rules.helpers import family_validator
 
 FAMILY = {r.id for r in REGISTRY.values() if r.family == "kafka-properties"}
 
 
-def validate(tmp_path: Path, text: str, *args: str, name: str = "kestra.yml") -> tuple[int, list[dict[str, Any]]]:
-    (tmp_path / name).write_text(text)
-    run = kkc("validate", name, "--format", "json", *args, cwd=tmp_path)
-    assert run.code in (0, 1), run.err
-    return run.code, [d for d in json.loads(run.out)["diagnostics"] if d["rule"] in FAMILY]
+validate = family_validator("kafka-properties")
 
 
 def props(section: str, *lines: str, version: str | None = None) -> str:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 from compiler.rules import REGISTRY
 from tests.conftest import REPO, kkc
+from tests.rules.helpers import family_validator, only
 
 FAMILY = {r.id for r in REGISTRY.values() if r.family == "message-size"}
 TOPIC_10MIB = (
@@ -15,15 +15,7 @@ TOPIC_10MIB = (
 )
 
 
-def validate(tmp_path: Path, text: str, *args: str) -> tuple[int, list[dict[str, Any]]]:
-    (tmp_path / "kestra.yml").write_text(text)
-    run = kkc("validate", "kestra.yml", "--format", "json", "--brokers", "1", *args, cwd=tmp_path)
-    assert run.code in (0, 1), run.err
-    return run.code, [d for d in json.loads(run.out)["diagnostics"] if d["rule"] in FAMILY]
-
-
-def only(diagnostics: list[dict[str, Any]], rule: str) -> list[dict[str, Any]]:
-    return [d for d in diagnostics if d["rule"] == rule]
+validate = family_validator("message-size", "--brokers", "1")
 
 
 def protection(body: str) -> str:

@@ -4,23 +4,15 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 from compiler.rules import REGISTRY
 from tests.conftest import REPO, kkc
+from tests.rules.helpers import family_validator, only
 
 FAMILY = {r.id for r in REGISTRY.values() if r.family == "placeholders"}
 
 
-def validate(tmp_path: Path, text: str, *args: str, name: str = "kestra.yml") -> tuple[int, list[dict[str, Any]]]:
-    (tmp_path / name).write_text(text)
-    run = kkc("validate", name, "--format", "json", *args, cwd=tmp_path)
-    assert run.code in (0, 1), run.err
-    return run.code, [d for d in json.loads(run.out)["diagnostics"] if d["rule"] in FAMILY]
-
-
-def only(diagnostics: list[dict[str, Any]], rule: str) -> list[dict[str, Any]]:
-    return [d for d in diagnostics if d["rule"] == rule]
+validate = family_validator("placeholders")
 
 
 def props(*lines: str) -> str:

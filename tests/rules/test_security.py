@@ -4,27 +4,19 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from compiler.rules import REGISTRY
 from compiler.rules.security import JaasEntry, parse_jaas
 from tests.conftest import REPO, kkc
+from tests.rules.helpers import family_validator, only
 
 FAMILY = {r.id for r in REGISTRY.values() if r.family == "security"}
 SECRET = "s3cr3t-Hunter2"
 
 
-def validate(tmp_path: Path, text: str, *args: str, name: str = "kestra.yml") -> tuple[int, list[dict[str, Any]]]:
-    (tmp_path / name).write_text(text)
-    run = kkc("validate", name, "--format", "json", *args, cwd=tmp_path)
-    assert run.code in (0, 1), run.err
-    return run.code, [d for d in json.loads(run.out)["diagnostics"] if d["rule"] in FAMILY]
-
-
-def only(diagnostics: list[dict[str, Any]], rule: str) -> list[dict[str, Any]]:
-    return [d for d in diagnostics if d["rule"] == rule]
+validate = family_validator("security")
 
 
 def props(*lines: str, head: str = "") -> str:
