@@ -28,25 +28,11 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+from compiler.pipeline import kestra_topic_keys
+
 ENVS = ("dev", "staging", "prod")
 
-TOPICS = (
-    "execution",
-    "flow",
-    "flowlast",
-    "template",
-    "executor",
-    "killed",
-    "executorflowtrigger",
-    "executorworkertaskexecution",
-    "workertask",
-    "workertaskresult",
-    "workerinstance",
-    "executorworkerinstance",
-    "workertaskrunning",
-    "logentry",
-    "trigger",
-)
+TOPICS = kestra_topic_keys()  # the 15 topics of Kestra's bundled defaults
 
 RF = "${kestra.kafka.defaults.topic.replication-factor}"
 MIN_ISR = "${kestra.kafka.defaults.topic.properties.min.insync.replicas}"

@@ -6,6 +6,7 @@ Validation and emission consume a `Compiled`; they never reach back into earlier
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +52,13 @@ def bundled() -> tuple[Layer, list[Note]]:
     if not _BUNDLED:
         _BUNDLED.append(normalize_layer(bundled_layer()))
     return _BUNDLED[0]
+
+
+@cache
+def kestra_topic_keys() -> tuple[str, ...]:
+    """The topic keys Kestra binds: those of its bundled defaults, in their order."""
+    topics = bundled()[0].data["kestra"]["kafka"]["topics"]
+    return tuple(str(k) for k in topics)
 
 
 class Normalizer:

@@ -11,25 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 from compiler import catalog
+from compiler.pipeline import kestra_topic_keys
 
 SCHEMA_ID = "https://kestra.io/schemas/kkc/layer.json"
-TOPIC_KEYS = (
-    "execution",
-    "flow",
-    "flowlast",
-    "template",
-    "executor",
-    "killed",
-    "executorflowtrigger",
-    "executorworkertaskexecution",
-    "workertask",
-    "workertaskresult",
-    "workerinstance",
-    "executorworkerinstance",
-    "workertaskrunning",
-    "logentry",
-    "trigger",
-)
 _PLACEHOLDER = {"type": "string", "pattern": r"\$\{", "description": "a ${...} placeholder"}
 _INT = {"anyOf": [{"type": "integer"}, {"type": "string", "pattern": r"^-?\d+$"}, _PLACEHOLDER]}
 
@@ -146,7 +130,11 @@ def build() -> dict[str, Any]:
                     **role,
                 }
             ),
-            "topics": {"type": "object", "properties": {k: topic for k in TOPIC_KEYS}, "additionalProperties": topic},
+            "topics": {
+                "type": "object",
+                "properties": {k: topic for k in kestra_topic_keys()},
+                "additionalProperties": topic,
+            },
             "message-protection": _obj({"soft-limit": _INT, "hard-limit": _INT}),
         },
         "Kestra's Kafka queue settings",

@@ -11,10 +11,10 @@ import difflib
 import re
 from collections import Counter
 from collections.abc import Iterator
-from functools import cache
 
 from compiler.derive import TopicPlan
 from compiler.layers import BUNDLED_NAME
+from compiler.pipeline import kestra_topic_keys
 from compiler.placeholders import PlaceholderSyntaxError, find
 from compiler.rules.base import CLIENT_PROPS, KAFKA_PATH, Context, Finding, Rule, example
 from compiler.yamlload import Path_
@@ -26,15 +26,6 @@ EXECUTOR_SUFFIX = f"{EXECUTOR_APPLICATION}-executor-changelog"
 MAX_TOPIC_NAME = 249
 SEPARATORS = "_-."
 _ILLEGAL = re.compile(r"[^a-zA-Z0-9._-]")
-
-
-@cache
-def kestra_topic_keys() -> tuple[str, ...]:
-    """The topic keys Kestra binds: those of its bundled defaults."""
-    from compiler.pipeline import bundled
-
-    topics = bundled()[0].data["kestra"]["kafka"]["topics"]
-    return tuple(str(k) for k in topics)
 
 
 def is_user_set(ctx: Context, path: Path_) -> bool:
