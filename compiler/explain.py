@@ -14,7 +14,7 @@ from typing import Any
 from compiler.errors import InputError
 from compiler.normalize import dotted
 from compiler.pipeline import Compiled
-from compiler.resolve import as_text, lookup_reference
+from compiler.resolve import as_text, get_path, has_path, lookup_reference
 from compiler.secrets import MASK, is_secret_key
 from compiler.yamlload import Path_
 
@@ -51,10 +51,10 @@ def _source_of_derived(compiled: Compiled, parts: list[str]) -> tuple[Path_, str
         section = _ROLE_SECTION.get(role)
         if section:
             path: Path_ = ("kestra", "kafka", "defaults", section, "properties", prop)
-            if _exists(tree, path):
+            if has_path(tree, path):
                 return path, f"the {role} client gets defaults.{section}.properties over client.properties"
         path = ("kestra", "kafka", "client", "properties", prop)
-        if _exists(tree, path):
+        if has_path(tree, path):
             return path, f"the {role} client gets kestra.kafka.client.properties"
         return None
     if parts[0] == "topics" and len(parts) >= 3:
@@ -63,7 +63,7 @@ def _source_of_derived(compiled: Compiled, parts: list[str]) -> tuple[Path_, str
         if fld == "properties" and len(parts) >= 4:
             prop = ".".join(parts[3:])
             own = (*own, prop)
-            if _exists(tree, own):
+            if has_path(tree, own):
                 return own, f"topic {topic}'s own property"
             return (
                 "kestra",
@@ -73,26 +73,11 @@ def _source_of_derived(compiled: Compiled, parts: list[str]) -> tuple[Path_, str
                 "properties",
                 prop,
             ), f"topic {topic} has no own {prop}: topic defaults"
-        if _exists(tree, own):
+        if has_path(tree, own):
             return own, f"topic {topic}'s own {fld}"
         if fld in ("partitions", "replication-factor"):
             return ("kestra", "kafka", "defaults", "topic", fld), f"topic {topic} has no own {fld}: topic defaults"
     return None
-
-
-def _exists(tree: Any, path: Path_) -> bool:
-    node = tree
-    for part in path:
-        if not isinstance(node, dict) or part not in node:
-            return False
-        node = node[part]
-    return True
-
-
-def _get(tree: Any, path: Path_) -> Any:
-    for part in path:
-        tree = tree[part]
-    return tree
 
 
 def explain(compiled: Compiled, key: str, show_secrets: bool = False) -> Explanation:
@@ -105,7 +90,7 @@ def explain(compiled: Compiled, key: str, show_secrets: bool = False) -> Explana
             raise InputError(f"no value for '{key}' in target {compiled.target}", rule="unknown-key")
         path, derived = found
         derived = f"{dotted(path)} ({derived})"
-    if path is None or not _exists(compiled.resolved.tree, path):
+    if path is None or not has_path(compiled.resolved.tree, path):
         raise InputError(
             f"'{key}' is not a key of target {compiled.target} (write Kafka property names whole, e.g. "
             "kestra.kafka.client.properties.bootstrap.servers; or clients.producer.acks, topics.execution.partitions)",
@@ -118,7 +103,7 @@ def explain(compiled: Compiled, key: str, show_secrets: bool = False) -> Explana
 
 
 def _explain_path(compiled: Compiled, path: Path_, show: bool, seen: set[Path_]) -> Explanation:
-    value = _get(compiled.resolved.tree, path)
+    value = get_path(compiled.resolved.tree, path)
     if isinstance(value, dict | list):
         value = "(a mapping)" if isinstance(value, dict) else [as_text(v) for v in value]
     result = Explanation(dotted(path), _mask(path, value, show))

@@ -41,12 +41,12 @@ class Resolved:
 def lookup_reference(tree: dict[str, Any], key: str) -> Path_ | None:
     """The path a placeholder key names in `tree`, dotted Kafka property names included."""
     path, _ = normalize_path(split_reference(key))
-    if _exists(tree, path):
+    if has_path(tree, path):
         return path
     return _greedy(tree, key.split("."), ())
 
 
-def _exists(tree: Any, path: Path_) -> bool:
+def has_path(tree: Any, path: Path_) -> bool:
     node = tree
     for part in path:
         if not isinstance(node, dict) or part not in node:
@@ -69,7 +69,7 @@ def _greedy(node: Any, parts: list[str], path: Path_) -> Path_ | None:
     return None
 
 
-def _get(tree: Any, path: Path_) -> Any:
+def get_path(tree: Any, path: Path_) -> Any:
     node = tree
     for part in path:
         node = node[part]
@@ -112,7 +112,7 @@ class _Resolver:
             return self.done[path]
         if path in self.failed:
             raise _Poisoned
-        raw = _get(self.source, path)
+        raw = get_path(self.source, path)
         try:
             value = self.string(raw, path, stack) if isinstance(raw, str) and "${" in raw else raw
         except InputError as exc:
@@ -160,7 +160,7 @@ class _Resolver:
                 raise InputError(
                     f"reference cycle: {links}", self.merged.origin(path), dotted(path), rule="reference-cycle"
                 )
-            node = _get(self.source, target)
+            node = get_path(self.source, target)
             if isinstance(node, dict | list):
                 if target in self.not_values:
                     self.not_values[target][1].append(path)
@@ -206,8 +206,8 @@ class _Resolver:
         parts = split_reference(key)
         path, _ = normalize_path(parts)
         for n in range(len(path) - 1, 0, -1):
-            if _exists(self.source, path[:n]):
-                parent = _get(self.source, path[:n])
+            if has_path(self.source, path[:n]):
+                parent = get_path(self.source, path[:n])
                 if isinstance(parent, dict):
                     close = difflib.get_close_matches(str(path[n]), [str(k) for k in parent], n=1)
                     if close:
