@@ -131,6 +131,13 @@ def split_args(args: list[str], groups: list[str]) -> tuple[dict[str, str | None
         if name.startswith("~") and name[1:] in groups and not eq:
             choices[name[1:]] = None
             continue
+        if eq and name.lstrip("+") in groups:
+            # Hydra's +env=x adds a second env to the defaults list; kkc has one per group.
+            raise InputError(
+                f"bad override '{masked(text)}': {name.lstrip('+')} is a config group; choose its option with "
+                f"'{name.lstrip('+')}={rest}'",
+                rule="bad-override",
+            )
         close = difflib.get_close_matches(name, groups, n=1) if eq and name.isidentifier() else []
         if close:
             shown = masked(text)

@@ -318,3 +318,9 @@ def test_without_targets_list_every_env_times_every_instance(conf: Path) -> None
         p.parent.relative_to(conf.parent / "out").as_posix() for p in (conf.parent / "out").rglob("topics.yaml")
     )
     assert dirs == ["dev/eu1", "dev/eu2", "prod/eu1", "prod/eu2", "staging/eu1", "staging/eu2"]
+
+
+def test_a_group_choice_with_plus_is_refused_not_silently_added() -> None:
+    run = kkc("compile", "+env=prod", cwd=REPO)
+    assert run.code == 1
+    assert "env is a config group; choose its option with 'env=prod'" in run.err
