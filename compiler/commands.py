@@ -286,11 +286,14 @@ def init_command(args: argparse.Namespace) -> int:
             f"refusing to overwrite {', '.join(str(target / rel) for rel in existing)}; nothing written",
             rule="init-would-overwrite",
         )
-    for rel, text in files.items():
-        path = target / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("x", encoding="utf-8") as handle:
-            handle.write(text)
+    try:
+        for rel, text in files.items():
+            path = target / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with path.open("x", encoding="utf-8") as handle:
+                handle.write(text)
+    except OSError as exc:
+        raise UsageError(f"cannot write under {target}: {exc.strerror or exc}") from None
     print(
         f"kkc: wrote {len(files)} files under {target}; next: kkc validate --all --config-dir {target}", file=sys.stderr
     )

@@ -36,7 +36,9 @@ def context(compiled: Compiled, options: Options) -> Context:
     declared = cluster.get("brokers")
     brokers: int | None = options.brokers
     brokers_declared = options.brokers is not None
-    if brokers is None and isinstance(declared, int) and not isinstance(declared, bool):
+    if isinstance(declared, str) and declared.strip().isdigit():
+        declared = int(declared)  # Micronaut and kkc's schema both take "3" for 3
+    if brokers is None and isinstance(declared, int) and not isinstance(declared, bool) and declared >= 1:
         brokers, brokers_declared = declared, True
     version = options.kafka_version or cluster.get("kafka-version") or LATEST
     version = str(version)

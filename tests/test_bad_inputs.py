@@ -601,7 +601,7 @@ CASES: list[Case] = [
         "cluster-kafka-version-word",
         env("cluster:\n  kafka-version: latest\n"),
         cmd="validate",
-        message=("'cluster.kafka-version' is 'latest'; it must be a version like 3.9 or 4.1",),
+        message=("'cluster.kafka-version' is 'latest'; it must be one of 3.0, 3.1",),
         where="conf/env/a.yaml:3:3",
     ),
     Case(

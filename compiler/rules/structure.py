@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from functools import cache
 from typing import Any
 
+from compiler.catalog import KNOWN_VERSIONS
 from compiler.layers import TOOL_KEYS
 from compiler.rules.base import Context, Finding, Rule, example
 from compiler.yamlload import Path_
@@ -75,7 +76,7 @@ def _schema() -> dict[str, Any]:
             "schema": {
                 "name": {"type": "string", "empty": False},
                 "brokers": _COUNT,
-                "kafka-version": {"type": "string", "regex": r"\d+\.\d+"},
+                "kafka-version": {"type": "string", "allowed": list(KNOWN_VERSIONS)},
                 "broker-defaults": {"type": "dict", "keysrules": {"type": "string"}, "valuesrules": {"type": _SCALAR}},
             },
         },
@@ -94,11 +95,23 @@ def _validator() -> Any:
 
         types_mapping["intlike"] = cerberus.TypeDefinition("intlike", (int, str), (bool,))
 
+        def _validate_min(self, min_value: Any, field: str, value: Any) -> None:
+            """{'nullable': True}"""  # noqa: D401 - Cerberus reads rule schemas from docstrings
+            if isinstance(value, str):
+                if "${" in value or not value.strip().lstrip("-").isdigit():
+                    return
+                value = int(value)
+            super()._validate_min(min_value, field, value)
+
         def _check_with_intlike(self, field: str, value: Any) -> None:
+            if isinstance(value, str) and "${" in value:
+                return  # a run-time placeholder: Micronaut converts it at start-up
             if isinstance(value, str) and not value.lstrip("-").isdigit():
                 self._error(field, cerberus.errors.BAD_TYPE, "intlike")
 
         def _check_with_replication_factor(self, field: str, value: Any) -> None:
+            if isinstance(value, str) and "${" in value:
+                return
             if isinstance(value, str) and not value.lstrip("-").isdigit():
                 self._error(field, cerberus.errors.BAD_TYPE, "intlike")
             elif int(value) < 1 and int(value) != -1:
@@ -165,7 +178,7 @@ def _schema_findings(ctx: Context) -> list[tuple[str, Finding]]:
                 "anyof": "at least 1 (or -1 for the broker's default)",
                 "regex": "a version like 3.9 or 4.1",
                 "empty": "non-empty",
-            }.get(error.rule, f"one of {error.constraint}")
+            }.get(error.rule) or "one of " + ", ".join(map(str, error.constraint or ()))
             out.append(("invalid-value", Finding(path, f"'{name}' is {_as_int(value)!r}; it must be {what}")))
         elif error.rule == "nullable" or error.code == 0x22:
             out.append(
