@@ -14,7 +14,7 @@ from typing import Any
 from compiler.errors import InputError
 from compiler.merge import Merged
 from compiler.normalize import dotted
-from compiler.resolve import as_text
+from compiler.resolve import as_text, whole_number
 from compiler.yamlload import Path_
 
 ROLES = ("admin", "consumer", "producer", "streams")
@@ -155,7 +155,8 @@ def topic_plan(tree: dict[str, Any], merged: Merged) -> list[TopicPlan]:
         if "retention.ms" in props:
             raw = props["retention.ms"]
             source = "explicit (topic)" if "retention.ms" in own_props else "explicit (topic defaults)"
-            retention: int | str = int(raw) if raw.lstrip("-").isdigit() else raw
+            number = whole_number(raw)
+            retention: int | str = number if number is not None else raw
         else:
             broker = _retention_from_broker(tree.get("cluster"))
             retention, source = broker or (KAFKA_DEFAULT_RETENTION_MS, "kafka-default")

@@ -151,10 +151,24 @@ def _k8s_name(topic: str) -> str:
     return name
 
 
+def _literal_names(compiled: Compiled, emitter: str) -> None:
+    """Topic resources need real names: a name holding a run-time placeholder cannot be emitted."""
+    from compiler.errors import InputError
+
+    for topic in compiled.topics:
+        if "${" in topic.name:
+            raise InputError(
+                f"--emit {emitter}: topic {topic.key}'s name '{topic.name}' holds a run-time placeholder that only "
+                f"Kestra resolves; give the prefix a literal value for target {compiled.target}",
+                rule="emit-needs-literal-names",
+            )
+
+
 def strimzi_yaml(compiled: Compiled) -> str:
     """One Strimzi KafkaTopic custom resource per topic (kafka.strimzi.io/v1beta2)."""
     from compiler.errors import InputError
 
+    _literal_names(compiled, "strimzi")
     cluster = compiled.tool.get("cluster") or {}
     name = cluster.get("name") if isinstance(cluster, dict) else None
     if not name:
@@ -189,6 +203,7 @@ def kafka_topics_script(compiled: Compiled) -> str:
     """An idempotent shell script of kafka-topics.sh --create --if-not-exists lines."""
     import shlex
 
+    _literal_names(compiled, "kafka-topics")
     bootstrap = compiled.clients.get("admin", {}).get("bootstrap.servers", "")
     runtime = "${" in bootstrap
     lines = [
@@ -206,7 +221,7 @@ def kafka_topics_script(compiled: Compiled) -> str:
     if runtime or not bootstrap:
         lines.append(': "${BOOTSTRAP_SERVERS:?set BOOTSTRAP_SERVERS (the config gives it only at run time)}"')
     else:
-        lines.append(f'BOOTSTRAP_SERVERS="${{BOOTSTRAP_SERVERS:-{bootstrap}}}"')
+        lines.append(f'[ -n "${{BOOTSTRAP_SERVERS:-}}" ] || BOOTSTRAP_SERVERS={shlex.quote(bootstrap)}')
     for topic in compiled.topics:
         parts = [
             '"$KAFKA_TOPICS"',

@@ -95,7 +95,12 @@ def masked(text: str) -> str:
 
     key, eq, value = text.partition("=")
     last = split_reference(key.lstrip("~+"))[-1] if key.strip("~+") else ""
-    return f"{key}={MASK}" if eq and value and is_secret_key(str(last)) else text
+    if not eq or not value:
+        return text
+    inner_keys = re.findall(r"[\w.\-]+(?=\s*:)", value) if value.lstrip()[:1] in "{[" else []
+    if is_secret_key(str(last)) or any(is_secret_key(k) for k in inner_keys):
+        return f"{key}={MASK}"
+    return text
 
 
 def parse(text: str, index: int) -> Override:

@@ -9,6 +9,7 @@ an error naming each link of the chain with the file:line:column that wrote it.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -74,6 +75,20 @@ def get_path(tree: Any, path: Path_) -> Any:
     for part in path:
         node = node[part]
     return node
+
+
+_WHOLE_NUMBER = re.compile(r"\s*[+-]?[0-9]+\s*")
+
+
+def whole_number(value: Any) -> int | None:
+    """The int a value means as Kafka and Micronaut read it ("3", " -1", 3), else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and _WHOLE_NUMBER.fullmatch(value):
+        return int(value)
+    return None
 
 
 def as_text(value: Any) -> str:

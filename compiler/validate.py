@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from compiler.diagnostics import Diagnostic, from_error
 from compiler.errors import InputError, KkcError, ProblemList
 from compiler.pipeline import Compiled
+from compiler.resolve import whole_number
 from compiler.rules import REGISTRY
 from compiler.rules.base import Context
 
@@ -36,8 +37,8 @@ def context(compiled: Compiled, options: Options) -> Context:
     declared = cluster.get("brokers")
     brokers: int | None = options.brokers
     brokers_declared = options.brokers is not None
-    if isinstance(declared, str) and declared.strip().isdigit():
-        declared = int(declared)  # Micronaut and kkc's schema both take "3" for 3
+    if isinstance(declared, str):
+        declared = whole_number(declared)  # Micronaut and kkc's schema both take "3" for 3
     if brokers is None and isinstance(declared, int) and not isinstance(declared, bool) and declared >= 1:
         brokers, brokers_declared = declared, True
     version = options.kafka_version or cluster.get("kafka-version") or LATEST
@@ -85,8 +86,11 @@ def _secrets(compiled: list[Compiled]) -> list[str]:
 
 
 def _redact(diagnostic: Diagnostic, secrets: list[str]) -> Diagnostic:
-    message = diagnostic.message
-    for secret in secrets:
-        if secret in message:
-            message = message.replace(secret, "********")
-    return diagnostic if message == diagnostic.message else replace(diagnostic, message=message)
+    fields = {"message": diagnostic.message, "file": diagnostic.file, "key": diagnostic.key}
+    for name, text in fields.items():
+        for secret in secrets:
+            if secret in text:
+                text = text.replace(secret, "********")
+        fields[name] = text
+    unchanged = fields == {"message": diagnostic.message, "file": diagnostic.file, "key": diagnostic.key}
+    return diagnostic if unchanged else replace(diagnostic, **fields)

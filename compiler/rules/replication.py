@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from compiler.pipeline import kestra_topic_keys
+from compiler.resolve import whole_number
 from compiler.rules.base import KAFKA_PATH, Context, Finding, Rule, example
 from compiler.rules.topics import describe_topics, is_user_set, known_plans, where_set
 from compiler.yamlload import Path_
@@ -25,15 +26,7 @@ EXACTLY_ONCE = ("exactly_once_v2", "exactly_once", "exactly_once_beta")
 
 def as_int(value: Any) -> int | None:
     """An integer setting as Kafka parses it; None for anything else (placeholders, typos)."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str):
-        text = value.strip()
-        if text.lstrip("+-").isdigit():
-            return int(text)
-    return None
+    return whole_number(value)
 
 
 def broker_default(ctx: Context, key: str) -> tuple[int, Path_] | None:

@@ -10,6 +10,7 @@ from typing import Any
 
 from compiler.catalog import KNOWN_VERSIONS
 from compiler.layers import TOOL_KEYS
+from compiler.resolve import whole_number
 from compiler.rules.base import Context, Finding, Rule, example
 from compiler.yamlload import Path_
 
@@ -98,23 +99,24 @@ def _validator() -> Any:
         def _validate_min(self, min_value: Any, field: str, value: Any) -> None:
             """{'nullable': True}"""  # noqa: D401 - Cerberus reads rule schemas from docstrings
             if isinstance(value, str):
-                if "${" in value or not value.strip().lstrip("-").isdigit():
+                if "${" in value or whole_number(value) is None:
                     return
-                value = int(value)
+                value = whole_number(value)
             super()._validate_min(min_value, field, value)
 
         def _check_with_intlike(self, field: str, value: Any) -> None:
             if isinstance(value, str) and "${" in value:
                 return  # a run-time placeholder: Micronaut converts it at start-up
-            if isinstance(value, str) and not value.lstrip("-").isdigit():
+            if isinstance(value, str) and whole_number(value) is None:
                 self._error(field, cerberus.errors.BAD_TYPE, "intlike")
 
         def _check_with_replication_factor(self, field: str, value: Any) -> None:
             if isinstance(value, str) and "${" in value:
                 return
-            if isinstance(value, str) and not value.lstrip("-").isdigit():
+            number = whole_number(value)
+            if number is None:
                 self._error(field, cerberus.errors.BAD_TYPE, "intlike")
-            elif int(value) < 1 and int(value) != -1:
+            elif number < 1 and number != -1:
                 self._error(field, "at least 1 (or -1 for the broker's default)")
 
     return KkcValidator(_schema(), allow_unknown=False)
@@ -141,7 +143,8 @@ def _leaf_errors(errors: Any) -> Iterator[Any]:
 
 
 def _as_int(value: Any) -> Any:
-    return int(value) if isinstance(value, str) and value.lstrip("-").isdigit() else value
+    number = whole_number(value) if isinstance(value, str) else None
+    return value if number is None else number
 
 
 def _schema_findings(ctx: Context) -> list[tuple[str, Finding]]:

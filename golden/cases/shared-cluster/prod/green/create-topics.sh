@@ -8,7 +8,7 @@
 set -eu
 KAFKA_TOPICS="${KAFKA_TOPICS:-kafka-topics.sh}"
 COMMAND_CONFIG="${COMMAND_CONFIG:-$(dirname "$0")/admin.properties}"
-BOOTSTRAP_SERVERS="${BOOTSTRAP_SERVERS:-k1:9092,k2:9092,k3:9092}"
+[ -n "${BOOTSTRAP_SERVERS:-}" ] || BOOTSTRAP_SERVERS=k1:9092,k2:9092,k3:9092
 "$KAFKA_TOPICS" \
   --bootstrap-server "$BOOTSTRAP_SERVERS" \
   --command-config "$COMMAND_CONFIG" \
