@@ -101,7 +101,13 @@ def _escape(text: str, is_key: bool) -> str:
         out = out.translate(_PROP_KEY_ESCAPES)
     elif out.startswith((" ", "#", "!")):
         out = "\\" + out
-    return "".join(c if ord(c) < 0x7F else f"\\u{ord(c):04x}" for c in out)
+    return "".join(c if ord(c) < 0x7F else _java_escape(c) for c in out)
+
+
+def _java_escape(char: str) -> str:
+    """\\uXXXX as Java's Properties reads it: characters beyond the BMP as a UTF-16 surrogate pair."""
+    units = char.encode("utf-16-be")
+    return "".join(f"\\u{int.from_bytes(units[i : i + 2], 'big'):04x}" for i in range(0, len(units), 2))
 
 
 def properties_text(compiled: Compiled, role: str) -> str:

@@ -49,11 +49,11 @@ class Merged:
 
     def set_leaf(self, path: Path_, value: Any, setting: Setting) -> None:
         node = self.tree
-        for part in path[:-1]:
+        for depth, part in enumerate(path[:-1]):
             child = node.get(part)  # type: ignore[call-overload]
             if not isinstance(child, dict):
                 if child is not None or part in node:
-                    self.forget_below(path[: path.index(part) + 1], include_self=True)
+                    self.forget_below(path[: depth + 1], include_self=True)
                 child = {}
                 node[part] = child  # type: ignore[index]
             node = child

@@ -168,7 +168,8 @@ def normalize_layer(layer: Layer) -> tuple[Layer, list[Note]]:
             return
         if not isinstance(value, dict):
             put(target, _copy(value), source)
-            _copy_positions(source, target)
+            if isinstance(value, list):  # a scalar has no inner positions to copy
+                _copy_positions(source, target)
             return
         if source in layer.positions:
             positions.setdefault(target, layer.positions[source])

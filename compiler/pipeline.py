@@ -198,7 +198,18 @@ def _yaml11_booleans(merged: Merged) -> None:
         if item.yaml11_type != "bool" or len(item.path) < 2:
             continue
         chain = merged.settings.get(item.path)
-        if not chain or chain[-1].value != item.text:
+        winner = chain[-1].origin if chain else None
+        # Only the look-alike that wins: a later layer's quoted "yes" means the string.
+        if (
+            not chain
+            or chain[-1].value != item.text
+            or winner is None
+            or (winner.file, winner.line)
+            != (
+                item.origin.file,
+                item.origin.line,
+            )
+        ):
             continue
         sections = _property_sections(item.path[:-1] + ("x",))
         key = str(item.path[-1])

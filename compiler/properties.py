@@ -59,7 +59,8 @@ def _unescape(text: str, at: int, line: _Line, display: str) -> str:
             continue
         out.append(ch)
         i += 1
-    return "".join(out)
+    # Java strings are UTF-16: a \\uD83D\\uDE00 pair is one character.
+    return "".join(out).encode("utf-16", "surrogatepass").decode("utf-16")
 
 
 def _logical_lines(text: str) -> list[_Line]:

@@ -169,6 +169,8 @@ class _Resolver:
                 if not self.is_config_key(key):
                     runtime_keys.append(key)
                 continue
+            if runtime_keys:
+                break  # Micronaut tries the run-time key first: the whole placeholder stays for Kestra
             if target in stack or target == path:
                 chain = [*stack[stack.index(target) :], path, target] if target in stack else [path, target]
                 links = " -> ".join(self.where(p) for p in chain)
