@@ -82,10 +82,33 @@ def split_reference(reference: str) -> Path_:
         rest = rest[len(part) :]
         if rest.startswith("."):
             rest = rest[1:]
-        if part == "properties" and segments[:1] == ["kestra"] and rest and not rest.startswith("["):
+        whole_after = (part == "properties" and segments[:1] == ["kestra"]) or (
+            segments == ["cluster", "broker-defaults"]
+        )
+        if whole_after and rest and not rest.startswith("["):
             segments.append(rest)
             break
     return tuple(segments)
+
+
+def splits(target: Path_, key: str) -> bool:
+    """Whether Micronaut reads the dotted `key` under `target` as a nested path (kkc: also its own keys).
+
+    Kafka property names (under `properties`, `cluster.broker-defaults`) always stay whole."""
+    if "." not in key:
+        return False
+    if not target:
+        return key.split(".", 1)[0] in ("kestra", "targets", "cluster", "policy")
+    if is_property_map(target) or target == ("cluster", "broker-defaults"):
+        return False
+    return target[0] in ("cluster", "policy") or target[:2] == ("kestra", "kafka") or target == ("kestra",)
+
+
+def expand(target: Path_, key: str) -> Path_:
+    """The key segments `key` stands for under `target` (one segment unless it splits)."""
+    if not splits(target, key):
+        return (key,)
+    return split_reference(".".join(str(p) for p in (*target, key)))[len(target) :]
 
 
 @lru_cache(maxsize=16384)
@@ -195,9 +218,8 @@ def normalize_layer(layer: Layer) -> tuple[Layer, list[Note]]:
         if target:
             put(target, {}, source)
         for key, child in value.items():
-            parts: Path_ = (key,)
-            if "." in key and not _under_free_keys(target) or (not target and key.startswith("kestra.")):
-                parts = split_reference(key)
+            parts: Path_ = expand(target, key)
+            if len(parts) > 1:
                 note_origin = layer.positions.get((*source, key))
                 notes.append(
                     Note(

@@ -21,7 +21,7 @@ from typing import Any
 
 from compiler.errors import InputError, Origin
 from compiler.merge import Merged, Setting
-from compiler.normalize import dotted, normalize_path, split_reference
+from compiler.normalize import dotted, expand, normalize_path, split_reference
 from compiler.yamlload import Path_
 
 _KEY_RE = re.compile(r"^(~|\+\+|\+)?([A-Za-z0-9_./@\-]+(?:\[[^\]]*\][A-Za-z0-9_.\-]*)*)(?:=(.*))?$", re.S)
@@ -246,7 +246,8 @@ def _merge_dict(merged: Merged, path: Path_, value: dict[str, Any], setting: Set
             merged.settings.pop(path, None)
         return
     for key, child in value.items():
-        here = (*path, str(key))
+        # Keys inside a mapping value are bound like a layer's: camelCase, dotted paths, doc variants.
+        here, _ = normalize_path((*path, *expand(path, str(key))))
         exists, current = _lookup(merged.tree, here)
         if strict and not exists:
             raise InputError(f"override: no key '{dotted(here)}' to change; use '++' to add keys", rule="bad-override")
