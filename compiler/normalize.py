@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from compiler.errors import Origin
+from compiler.errors import InputError, Origin
 from compiler.layers import Layer
 from compiler.yamlload import Path_, Yaml11Lookalike
 
@@ -139,6 +139,8 @@ def normalize_layer(layer: Layer) -> tuple[Layer, list[Note]]:
     positions: dict[Path_, Origin] = {}
     moved: dict[Path_, Path_] = {}
 
+    written: dict[Path_, Path_] = {}  # leaf -> the key of this layer that wrote it
+
     def put(target: Path_, value: Any, source: Path_) -> None:
         node: Any = data
         for part in target[:-1]:
@@ -151,6 +153,18 @@ def normalize_layer(layer: Layer) -> tuple[Layer, list[Note]]:
         if isinstance(value, dict) and isinstance(node.get(last), dict):
             node[last].update(value)
         else:
+            earlier = written.get(target)
+            if earlier is not None and earlier != source:
+                first = layer.positions.get(earlier)
+                where = f" (first written at line {first.line}, column {first.column})" if first else ""
+                raise InputError(
+                    f"'{dotted(source)}' and '{dotted(earlier)}' are the same key for Kestra "
+                    f"({dotted(target)}){where}: keep one",
+                    layer.positions.get(source),
+                    dotted(target),
+                    rule="duplicate-key",
+                )
+            written[target] = source
             node[last] = value
         if source in layer.positions:
             positions.setdefault(target, layer.positions[source])
