@@ -91,6 +91,7 @@ def compile_layers(
         notes.extend(base_notes)
         merge_layer(merged, base)
     for layer in layers:
+        notes.extend(_package_notes(layer))
         normalized, layer_notes = normalizer(layer)
         all_layers.append(normalized)
         notes.extend(layer_notes)
@@ -104,6 +105,24 @@ def compile_layers(
     compiled.clients = client_properties(resolved.tree, merged)
     compiled.topics = topic_plan(resolved.tree, merged)
     return compiled
+
+
+def _package_notes(layer: Layer) -> list[Note]:
+    """A group file without `# @package _global_` lands under its group's name, where nothing reads it."""
+    group = layer.kind.split(" ", 1)[0] if " " in layer.kind else ""
+    if not group or list(layer.data) != [group]:
+        return []
+    first = min(layer.positions.values(), key=lambda o: (o.line, o.column), default=None)
+    return [
+        Note(
+            "group-file-not-global",
+            (group,),
+            group,
+            f"{layer.label} has no '# @package _global_' header, so Hydra puts its keys under '{group}:', where "
+            f"neither Kestra nor kkc reads them; add the header as the file's first line",
+            first,
+        )
+    ]
 
 
 def compile_target(

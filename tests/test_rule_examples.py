@@ -18,6 +18,15 @@ from compiler.validate import Options, validate
 
 
 def run_example(example: Example, tmp_path: Path) -> list[Diagnostic]:
+    if example.tree:
+        from compiler.layers import ConfigTree
+        from compiler.pipeline import compile_target
+
+        for rel, text in example.tree:
+            (tmp_path / "conf" / rel).parent.mkdir(parents=True, exist_ok=True)
+            (tmp_path / "conf" / rel).write_text(text)
+        tree = ConfigTree(tmp_path / "conf")
+        return validate([compile_target(tree, t, []) for t in tree.all_targets()], Options())
     compiled = []
     for index, text in enumerate(example.layers):
         path = tmp_path / f"layer{index}.yaml"

@@ -36,10 +36,14 @@ class Finding:
 
 @dataclass(frozen=True)
 class Example:
-    """A layer of YAML over the bundled defaults; several layers make several targets."""
+    """A layer of YAML over the bundled defaults; several layers make several targets.
+
+    `tree` instead holds the files of a Hydra config tree (relative path -> text), all targets.
+    """
 
     layers: tuple[str, ...]
     options: tuple[tuple[str, Any], ...] = ()
+    tree: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -56,6 +60,13 @@ class Rule:
 
 def example(*layers: str, **options: Any) -> Example:
     return Example(tuple(layers), tuple(sorted(options.items())))
+
+
+def tree_example(**files: str) -> Example:
+    """A Hydra tree: keyword names are paths with '__' for '/' (env__dev_yaml -> env/dev.yaml)."""
+    return Example(
+        (), (), tuple((name.replace("__", "/").replace("_yaml", ".yaml"), text) for name, text in files.items())
+    )
 
 
 @dataclass(frozen=True)

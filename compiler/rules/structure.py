@@ -11,7 +11,7 @@ from typing import Any
 from compiler.catalog import KNOWN_VERSIONS
 from compiler.layers import TOOL_KEYS
 from compiler.resolve import whole_number
-from compiler.rules.base import Context, Finding, Rule, example
+from compiler.rules.base import Context, Finding, Rule, example, tree_example
 from compiler.yamlload import Path_
 
 KNOWN_TOPIC_FIELDS = ("name", "partitions", "replication-factor", "properties", "cls")
@@ -351,6 +351,8 @@ def _layer(body: str) -> str:
     return body
 
 
+_PRIMARY = "defaults:\n  - _self_\n  - instance: a\n"
+
 RULES: tuple[Rule, ...] = (
     Rule(
         "unknown-key",
@@ -450,6 +452,15 @@ RULES: tuple[Rule, ...] = (
         check=_unknown_root,
         failing=example("kafka:\n  topics:\n    execution:\n      properties:\n        retention.ms: '86400000'\n"),
         passing=example("micronaut:\n  server:\n    port: 8080\n"),
+    ),
+    Rule(
+        "group-file-not-global",
+        "structure",
+        "warning",
+        "An env or instance file without '# @package _global_'",
+        check=_notes("group-file-not-global"),
+        failing=tree_example(config_yaml=_PRIMARY, instance__a_yaml="kestra:\n  kafka: {}\n"),
+        passing=tree_example(config_yaml=_PRIMARY, instance__a_yaml="# @package _global_\nkestra:\n  kafka: {}\n"),
     ),
     Rule(
         "no-kestra-settings",
