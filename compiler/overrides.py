@@ -190,6 +190,7 @@ def apply(merged: Merged, overrides: list[Override]) -> None:
             _, parent = _lookup(merged.tree, path[:-1])
             del parent[path[-1]]
             merged.forget_below(path, include_self=True)
+            merged.origins[path] = ov.origin  # so a report about the missing key points at this override
             continue
         _refuse_inside_value(merged.tree, path, ov)
         if ov.op == "set" and not exists:

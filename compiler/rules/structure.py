@@ -336,6 +336,38 @@ def _no_kestra_settings(ctx: Context) -> Iterator[Finding]:
     yield Finding(embedded[0] if embedded else first, message)
 
 
+def _removed_defaults(ctx: Context) -> Iterator[Finding]:
+    """Kestra still reads its own application.yml: a config file cannot delete one of its keys."""
+    bundled = next((layer for layer in ctx.compiled.layers if layer.kind == "kestra defaults"), None)
+    if bundled is None:
+        return
+    missing: set[Path_] = set()
+
+    def gone(path: Path_, node: Any) -> bool:
+        value = ctx.get(path, _MISSING)
+        return value is _MISSING or (value is None and node is not None)  # deleted, or replaced by null
+
+    def walk(node: Any, path: Path_) -> None:
+        if path and gone(path, node):
+            missing.add(path)  # its parent is there (walk stops here), so this is what was removed
+            return
+        if isinstance(node, dict):
+            for key, child in node.items():
+                walk(child, (*path, key))
+
+    walk(bundled.data, ())
+    for path in sorted(missing, key=str):
+        yield Finding(
+            path,
+            f"'{'.'.join(map(str, path))}' is one of Kestra's own defaults (its application.yml), which Kestra "
+            "still reads: a config layer cannot remove it, so Kestra would keep the default while kkc's outputs "
+            "drop it; set the value you want instead of deleting it (or writing null)",
+        )
+
+
+_MISSING = object()
+
+
 def _queue_type(ctx: Context) -> Iterator[Finding]:
     if ctx.compiled.properties_role is not None:
         return
@@ -461,6 +493,15 @@ RULES: tuple[Rule, ...] = (
         check=_notes("group-file-not-global"),
         failing=tree_example(config_yaml=_PRIMARY, instance__a_yaml="kestra:\n  kafka: {}\n"),
         passing=tree_example(config_yaml=_PRIMARY, instance__a_yaml="# @package _global_\nkestra:\n  kafka: {}\n"),
+    ),
+    Rule(
+        "kestra-default-removed",
+        "structure",
+        "error",
+        "A layer or override that deletes one of Kestra's defaults",
+        check=_removed_defaults,
+        failing=example("kestra:\n  kafka:\n    topics:\n      execution:\n"),
+        passing=example("kestra:\n  kafka:\n    topics:\n      execution:\n        partitions: 4\n"),
     ),
     Rule(
         "no-kestra-settings",
