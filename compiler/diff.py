@@ -139,6 +139,60 @@ def _retention(value: str | None) -> float:
     return _INFINITE if number < 0 else number
 
 
+def _policy(snapshot: Snapshot, topic: str) -> set[str]:
+    raw = snapshot["topics"].get(f"{topic}.properties.cleanup.policy", "delete")
+    return {p.strip() for p in raw.split(",") if p.strip()}
+
+
+def _topic_change(key: str, old: str | None, new: str | None, before: Snapshot, after: Snapshot) -> tuple[str, str]:
+    topic, _, rest = key.partition(".")
+    renamed = before["topics"].get(f"{topic}.name") != after["topics"].get(f"{topic}.name")
+    exists = old is not None and new is not None
+    if rest == "name" and exists:
+        return "data-loss", "the topic is renamed: Kestra creates a new empty topic; the old one's data is orphaned"
+    if rest in ("partitions", "replication-factor") and exists:
+        if renamed:
+            return "safe", "the renamed topic is created with it"
+        what = "partitions" if rest == "partitions" else "the replication factor"
+        fix = (
+            "an increase needs kafka-topics.sh --alter --partitions; a decrease is impossible"
+            if rest == "partitions"
+            else "change it with kafka-reassign-partitions.sh"
+        )
+        return "not-applied", f"Kestra never changes {what} of an existing topic: {fix}"
+    deletes = "delete" in _policy(after, topic)
+    if rest in ("properties.retention.ms", "retention.effective-ms"):
+        # what counts is the retention in force: an unset retention.ms means the broker's default
+        was = before["topics"].get(f"{topic}.retention.effective-ms", old)
+        now = after["topics"].get(f"{topic}.retention.effective-ms", new)
+        if deletes and _retention(now) < _retention(was):
+            return (
+                "data-loss",
+                f"retention shortened ({was or 'unset'} -> {now or 'unset'} ms): older records are deleted",
+            )
+        if not deletes:
+            return "safe", "the topic is compact only: retention deletes nothing"
+    if rest == "properties.retention.bytes" and deletes and _retention(new) < _retention(old):
+        return (
+            "data-loss",
+            f"retention.bytes shortened ({old or 'unset'} -> {new or 'unset'}): older records are deleted",
+        )
+    if rest == "properties.cleanup.policy":
+        was_policy, now_policy = _policy(before, topic), _policy(after, topic)
+        if "compact" in was_policy and "compact" not in now_policy:
+            return (
+                "data-loss",
+                "the topic stops being compacted: keyed state (latest value per key) is deleted by retention",
+            )
+        if "delete" in now_policy and "delete" not in was_policy:
+            return "data-loss", "records older than the retention are now deleted (the topic kept them all before)"
+    return "safe", "Kestra re-pushes topic properties at start-up"
+
+
+def _hosts(servers: str | None) -> set[str]:
+    return {s.strip().lower() for s in (servers or "").split(",") if s.strip()}
+
+
 def _classify(
     section: str, key: str, old: str | None, new: str | None, before: Snapshot, after: Snapshot
 ) -> tuple[str, str]:
@@ -153,36 +207,17 @@ def _classify(
             "lost, instances start from scratch"
         )
     if section == "topics":
-        topic, _, rest = key.partition(".")
-        renamed = before["topics"].get(f"{topic}.name") != after["topics"].get(f"{topic}.name")
-        exists = old is not None and new is not None
-        if rest == "name" and exists:
-            return "data-loss", "the topic is renamed: Kestra creates a new empty topic; the old one's data is orphaned"
-        if rest in ("partitions", "replication-factor") and exists and not renamed:
-            what = "partitions" if rest == "partitions" else "the replication factor"
-            fix = (
-                "an increase needs kafka-topics.sh --alter --partitions; a decrease is impossible"
-                if rest == "partitions"
-                else "change it with kafka-reassign-partitions.sh"
-            )
-            return "not-applied", f"Kestra never changes {what} of an existing topic: {fix}"
-        shortened = _retention(new) < _retention(old)
-        if rest in ("properties.retention.ms", "properties.retention.bytes", "retention.effective-ms") and shortened:
-            return "data-loss", f"retention shortened ({old or 'unset'} -> {new or 'unset'}): older records are deleted"
-        if rest == "properties.cleanup.policy":
-            had = "compact" in (old or "")
-            keeps = "compact" in (new or "")
-            if had and not keeps:
-                return (
-                    "data-loss",
-                    "the topic stops being compacted: keyed state (latest value per key) is deleted by retention",
-                )
+        return _topic_change(key, old, new, before, after)
+    if key == "bootstrap.servers" and _hosts(old) == _hosts(new):
+        return "safe", "the same brokers in another order"
+    if section == "streams" and key == "replication.factor":
+        return "not-applied", (
+            "Kafka Streams creates its internal topics with it once: existing changelog and repartition topics "
+            "keep their replication factor (change it with kafka-reassign-partitions.sh)"
+        )
     if key in _BREAKING_KEYS and section in ("client", "consumer", "producer", "streams"):
         return "breaking", _BREAKING_KEYS[key]
-    return (
-        "safe",
-        "applied when Kestra restarts" if section != "topics" else "Kestra re-pushes topic properties at start-up",
-    )
+    return "safe", "applied when Kestra restarts"
 
 
 def _shown(section: str, key: str, value: str | None, show_secrets: bool) -> str | None:

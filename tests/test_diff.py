@@ -214,3 +214,56 @@ def test_secrets_are_masked(tmp_path: Path) -> None:
 def test_usage_needs_two_sides() -> None:
     run = kkc("diff", *BASE, cwd=REPO)
     assert run.code == 2 and "give two targets (A -- B) or one target and --against DIR" in run.err
+
+
+@pytest.mark.parametrize(
+    ("after", "section", "key", "risk", "reason"),
+    [
+        (
+            ["~kestra.kafka.topics.logentry.properties[retention.ms]"],
+            "topics",
+            "logentry.properties.retention.ms",
+            "data-loss",
+            "retention shortened (1209600000 -> 604800000 ms)",
+        ),
+        (
+            ["++kestra.kafka.topics.workerinstance.properties[cleanup.policy]=compact,delete"],
+            "topics",
+            "workerinstance.properties.cleanup.policy",
+            "data-loss",
+            "now deleted",
+        ),
+        (
+            ["kestra.kafka.defaults.topic.replication-factor=2"],
+            "streams",
+            "replication.factor",
+            "not-applied",
+            "internal topics",
+        ),
+        (
+            [
+                "kestra.kafka.client.properties[bootstrap.servers]="
+                "kafka-2.prod.internal:9093,kafka-1.prod.internal:9093,kafka-0.prod.internal:9093"
+            ],
+            "client",
+            "bootstrap.servers",
+            "safe",
+            "the same brokers in another order",
+        ),
+        (
+            ["cluster.broker-defaults[log.retention.hours]=24"],
+            "topics",
+            "trigger.retention.effective-ms",
+            "safe",
+            "compact only",
+        ),
+    ],
+)
+def test_risk_classes_follow_what_kafka_does(after: list[str], section: str, key: str, risk: str, reason: str) -> None:
+    found_risk, found_reason = risk_of(changes(*after), section, key)
+    assert (found_risk, reason in found_reason) == (risk, True), found_reason
+
+
+def test_partitions_of_a_renamed_topic_are_created_with_it() -> None:
+    found = changes("kestra.kafka.topics.flow.name=flows_v2", "+kestra.kafka.topics.flow.partitions=64")
+    assert risk_of(found, "topics", "flow.partitions") == ("safe", "the renamed topic is created with it")
