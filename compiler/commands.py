@@ -138,6 +138,7 @@ def validate_command(args: argparse.Namespace) -> int:
     compiled = []
     diagnostics = []
     targets: list[str] = []
+    fallback: dict[str, str] = {}  # target -> the file code-scanning annotations can point at
     if paths:
         if args.all:
             raise UsageError("--all validates the targets of --config-dir; it cannot be combined with files")
@@ -147,6 +148,7 @@ def validate_command(args: argparse.Namespace) -> int:
         for path in paths:
             target = str(path)
             targets.append(target)
+            fallback[target] = target
             try:
                 compiled.append(_compile_path(path, args.role, overrides))
             except KkcError as error:
@@ -158,14 +160,17 @@ def validate_command(args: argparse.Namespace) -> int:
             raise UsageError("--as is for .properties files")
         tree, target_list, overrides = _targets(args, given)
         normalizer = Normalizer()
+        from compiler.layers import display_path
+
         for target in target_list:
             targets.append(target.id)
+            fallback[target.id] = display_path(tree.primary_path)
             try:
                 compiled.append(compile_target(tree, target, overrides, normalizer))
             except KkcError as error:
                 diagnostics.extend(errors_of(error, target.id))
     diagnostics = sorted(set(diagnostics + validate(compiled, options)), key=lambda d: d.sort_key)
-    report.write(args.format, diagnostics, targets)
+    report.write(args.format, diagnostics, targets, fallback)
     failing = {"error", "warning"} if args.strict else {"error"}
     return EXIT_PROBLEMS if any(d.level in failing for d in diagnostics) else EXIT_OK
 

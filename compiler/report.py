@@ -117,5 +117,23 @@ def sarif(diagnostics: list[Diagnostic], targets: list[str], colour: bool = Fals
 FORMATS: dict[str, Callable[..., str]] = {"text": text, "json": as_json, "github": github, "sarif": sarif}
 
 
-def write(fmt: str, diagnostics: list[Diagnostic], targets: list[str]) -> None:
+def anchored(diagnostics: list[Diagnostic], fallback: dict[str, str]) -> list[Diagnostic]:
+    """For code-scanning formats, which need a file: a problem located in Kestra's bundled defaults
+    or an override is placed at line 1 of the target's own file, saying where it really is."""
+    from dataclasses import replace
+
+    out = []
+    for d in diagnostics:
+        home = fallback.get(d.target)
+        if home and (not d.file or d.file.startswith("<")):
+            where = f"{d.file}:{d.line}:{d.column}" if d.file and d.line else d.file
+            message = f"({where}) {d.message}" if where else d.message
+            d = replace(d, file=home, line=1, column=1, message=message)
+        out.append(d)
+    return out
+
+
+def write(fmt: str, diagnostics: list[Diagnostic], targets: list[str], fallback: dict[str, str] | None = None) -> None:
+    if fmt in ("github", "sarif") and fallback:
+        diagnostics = anchored(diagnostics, fallback)
     sys.stdout.write(FORMATS[fmt](diagnostics, targets, use_colour(sys.stdout)))

@@ -48,7 +48,9 @@ def test_findings_of_every_kind_validate(sarif_validator: jsonschema.Draft4Valid
         doc = json.loads(run.out)
         errors = sorted(sarif_validator.iter_errors(doc), key=lambda e: list(e.path))
         assert [f"{list(e.path)}: {e.message}" for e in errors] == []
-        checked += len(doc["runs"][0]["results"])
+        results = doc["runs"][0]["results"]
+        assert all(r["locations"][0]["physicalLocation"]["region"]["startLine"] >= 1 for r in results)
+        checked += len(results)
     assert checked >= 5
     assert runs[3].code == 2
 

@@ -204,8 +204,9 @@ def test_colour_only_on_a_terminal_and_never_with_no_color(tmp_path: Path) -> No
     assert "\x1b[" not in kkc("validate", str(path)).out
 
 
-def test_github_annotation_without_a_real_file_has_no_location(tmp_path: Path) -> None:
+def test_github_annotation_of_a_bundled_default_points_at_the_users_file(tmp_path: Path) -> None:
     path = write(tmp_path / "application.yml", "kestra:\n  queue:\n    type: kafka\n")
     run = kkc("validate", str(path), "--format", "github")
     lines = [line for line in run.out.splitlines() if "max-request-size-above-max-message-bytes" in line]
-    assert lines and all(line.startswith("::warning title=") for line in lines)
+    assert lines and all(line.startswith(f"::warning file={path},line=1,col=1,title=") for line in lines)
+    assert all("::(<kestra-defaults>:23:11) the producer's max.request.size" in line for line in lines)
