@@ -160,8 +160,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     dif.add_argument("overrides", nargs="*", metavar="OVERRIDE", help="side A: env=... instance=... and overrides")
     dif.add_argument("--against", type=Path, metavar="DIR", help="compare side A with compiled outputs in DIR")
-    dif.add_argument("--format", choices=("text", "json"), default="text")
-    dif.add_argument("--fail-on", metavar="RISKS", type=_risks, help="comma-separated risks that fail the run")
+    dif.add_argument("--format", choices=("text", "json"), default="text", help="text (default) or json")
+    dif.add_argument(
+        "--fail-on",
+        metavar="RISKS",
+        type=_risks,
+        help="comma-separated risks that fail the run: data-loss, not-applied, breaking, safe",
+    )
     dif.add_argument("--show-secrets", action="store_true", help="print secret values instead of masking them")
     _tree_options(dif)
 
@@ -228,6 +233,7 @@ def _tree_options(parser: argparse.ArgumentParser) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     argv = list(sys.argv[1:] if argv is None else argv)
+    given = list(argv)
     right: list[str] | None = None
     if argv[:1] == ["diff"] and "--" in argv:
         cut = argv.index("--")
@@ -242,6 +248,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if extras:
         setattr(args, positional, [*getattr(args, positional), *extras])
     args.right = right
+    args.argv = given
     if args.command is None:
         parser.print_help()
         return EXIT_USAGE

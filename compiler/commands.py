@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import argparse
 import json
+import shlex
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from compiler.errors import EXIT_OK, EXIT_PROBLEMS, InputError, KkcError, ProblemList, UsageError
+
+if TYPE_CHECKING:
+    from compiler.overrides import Override
+    from compiler.pipeline import Compiled
 
 
 def report(error: KkcError) -> None:
@@ -96,7 +102,7 @@ def compile_command(args: argparse.Namespace) -> int:
                     secret_files.add(str(Path(compiled.target) / f"{role}.properties"))
                     secret_files.add(str(Path(compiled.target) / "application-kafka.yml"))
         if args.check:
-            return _check_outputs(args.out, outputs, args.all)
+            return _check_outputs(args.out, outputs, args.all, args.argv)
         written = write_outputs(args.out, outputs, secret_files)
         print(f"kkc: wrote {len(written)} files for {len(results)} target(s) under {args.out}", file=sys.stderr)
         return EXIT_OK
@@ -175,9 +181,11 @@ def validate_command(args: argparse.Namespace) -> int:
     return EXIT_PROBLEMS if any(d.level in failing for d in diagnostics) else EXIT_OK
 
 
-def _compile_path(path: Path, role: str | None, overrides: list) -> object:  # type: ignore[type-arg]
+def _compile_path(path: Path, role: str | None, overrides: list[Override]) -> Compiled:
     from compiler.pipeline import compile_files, compile_properties
 
+    if role and path.suffix in (".yml", ".yaml"):
+        raise UsageError(f"--as is for Kafka .properties files; {path} is YAML (a Kestra config): drop --as")
     if path.suffix == ".properties" or role:
         if not role:
             raise UsageError(f"{path} is a .properties file: say which client reads it with --as ROLE")
@@ -208,7 +216,7 @@ class AlreadyReported(KkcError):
         return f"kkc: {self.message}"
 
 
-def _check_outputs(out: Path, outputs: dict[str, dict[str, str]], every_target: bool) -> int:
+def _check_outputs(out: Path, outputs: dict[str, dict[str, str]], every_target: bool, argv: list[str]) -> int:
     """--check: compare what the sources produce with the committed outputs; write nothing."""
     from compiler.writer import stale_outputs
 
@@ -219,7 +227,10 @@ def _check_outputs(out: Path, outputs: dict[str, dict[str, str]], every_target: 
         return EXIT_OK
     for line in problems:
         print(line, file=sys.stderr)
-    print(f"kkc: {out} is stale; run: kkc compile --all --out {out}", file=sys.stderr)
+    again = " ".join(shlex.quote(a) for a in argv if a != "--check")
+    extra = any(line.startswith("extra: ") for line in problems)
+    remove = "; then delete the extra files (kkc never deletes files)" if extra else ""
+    print(f"kkc: {out} is stale; regenerate it: kkc {again}{remove}", file=sys.stderr)
     return EXIT_PROBLEMS
 
 
@@ -244,6 +255,9 @@ def diff_command(args: argparse.Namespace) -> int:
 
     if (args.right is None) == (args.against is None):
         raise UsageError("give two targets (A -- B) or one target and --against DIR")
+    late = [a for a in args.right or [] if a.startswith("-")]
+    if late:
+        raise UsageError(f"options go before the '--' ({' '.join(late)} came after it)")
     args.all = False
     tree, targets, overrides = _targets(args)
     side_a = compile_target(tree, targets[0], overrides)

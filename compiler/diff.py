@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from compiler.errors import InputError, Origin
+from compiler.errors import InputError, Origin, UsageError
 from compiler.pipeline import Compiled
 from compiler.resolve import as_text
 from compiler.secrets import MASK, is_secret_key
@@ -98,9 +98,7 @@ def from_directory(directory: Path) -> Snapshot:
     from compiler.yamlload import load_file
 
     if not directory.is_dir():
-        raise InputError(
-            f"--against {directory}: not a directory of compiled outputs", Origin(str(directory)), rule="bad-against"
-        )
+        raise UsageError(f"--against {directory}: no such directory of compiled outputs (kkc compile --out writes one)")
     needed = [
         "application-kafka.yml",
         "topics.yaml",

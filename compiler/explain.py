@@ -81,13 +81,21 @@ def _source_of_derived(compiled: Compiled, parts: list[str]) -> tuple[Path_, str
 
 
 def explain(compiled: Compiled, key: str, show_secrets: bool = False) -> Explanation:
+    if not key.strip() or key.strip(".") != key:
+        raise InputError(
+            f"'{key}' is not a key: give a full key path such as kestra.kafka.defaults.topic-prefix", rule="unknown-key"
+        )
     parts = key.split(".")
     derived = None
     path = lookup_reference(compiled.resolved.tree, key) if parts[0] not in ("clients", "topics") else None
     if path is None and parts[0] in ("clients", "topics"):
         found = _source_of_derived(compiled, parts)
         if found is None:
-            raise InputError(f"no value for '{key}' in target {compiled.target}", rule="unknown-key")
+            raise InputError(
+                f"no value for '{key}' in target {compiled.target} (clients.<admin|consumer|producer|streams>."
+                "<property>, topics.<key>.<partitions|replication-factor|name|properties.<property>>)",
+                rule="unknown-key",
+            )
         path, derived = found
         derived = f"{dotted(path)} ({derived})"
     if path is None or not has_path(compiled.resolved.tree, path):

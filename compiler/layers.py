@@ -246,7 +246,10 @@ class ConfigTree:
                     "each target must be a mapping like {env: prod, instance: eu1}", origin, rule="targets"
                 )
             try:
-                targets.append(self.target({str(k): v for k, v in item.items()}))
+                target = self.target({str(k): v for k, v in item.items()})
+                if target in targets:
+                    raise UsageError(f"target {target.id} is listed twice")
+                targets.append(target)
             except UsageError as exc:
                 raise InputError(f"targets[{index}]: {exc.message}", origin, rule="targets") from None
         return targets

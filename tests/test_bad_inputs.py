@@ -1068,7 +1068,28 @@ CASES: list[Case] = [
         "diff-against-missing-directory",
         cmd="diff",
         args=("--against", "nowhere"),
-        message=("--against nowhere: not a directory of compiled outputs",),
+        code=2,
+        message=("--against nowhere: no such directory of compiled outputs",),
+    ),
+    Case(
+        "diff-option-after-the-separator",
+        cmd="diff",
+        args=("--", "env=a", "--format", "json"),
+        code=2,
+        message=("options go before the '--' (--format came after it)",),
+    ),
+    Case(
+        "validate-yaml-as-properties",
+        cmd="validate",
+        args=("conf/config.yaml", "--as", "producer"),
+        code=2,
+        message=("--as is for Kafka .properties files; conf/config.yaml is YAML (a Kestra config): drop --as",),
+    ),
+    Case(
+        "explain-empty-key",
+        cmd="explain",
+        args=("",),
+        message=("'' is not a key: give a full key path",),
     ),
 ]
 

@@ -39,7 +39,7 @@ def test_stale_missing_and_extra_files_fail_and_nothing_is_written(tmp_path: Pat
     assert "extra: build/old/topics.yaml (no target produces it)" in run.err
     assert "stale: build/prod/eu1/topics.yaml" in run.err
     assert "-    partitions: 16\n" in run.err and "+    partitions: 24\n" in run.err
-    assert "run: kkc compile --all --out build" in run.err
+    assert "build is stale; regenerate it: kkc compile --all --out build; then delete the extra files" in run.err
     assert _tree(tmp_path / "build") == before
 
 

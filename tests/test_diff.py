@@ -187,7 +187,7 @@ def test_against_a_compiled_directory(tmp_path: Path) -> None:
     assert run.code == 1 and doc["from"] == "build/prod/eu1" and doc["to"] == "prod/eu1"
     assert doc["summary"]["not-applied"] == 15
     missing = kkc("diff", *BASE, "--against", "nowhere", cwd=tmp_path)
-    assert missing.code == 1 and "not a directory of compiled outputs" in missing.err
+    assert missing.code == 2 and "no such directory of compiled outputs" in missing.err
 
 
 def test_secrets_are_masked(tmp_path: Path) -> None:

@@ -90,10 +90,7 @@ CASES: dict[str, Expected] = {
         role="consumer",
         content="enable.auto.commit=maybe\n",
         status="error",
-        message=(
-            "Invalid value maybe for configuration enable.auto.commit: "
-            "Expected value to be either true or false"
-        ),
+        message=("Invalid value maybe for configuration enable.auto.commit: Expected value to be either true or false"),
     ),
     "consumer:typical_accepted": Expected(
         role="consumer",
