@@ -108,6 +108,7 @@ class _Default:
     name: str
     option: str | None
     origin: Origin
+    optional: bool = False  # `optional group: x`: a missing x.yaml is skipped, as Hydra does
 
 
 class ConfigTree:
@@ -159,7 +160,8 @@ class ConfigTree:
             elif isinstance(item, dict) and len(item) == 1:
                 ((group, option),) = item.items()
                 group = str(group)
-                if group.startswith("optional "):
+                optional = group.startswith("optional ")
+                if optional:
                     group = group.removeprefix("optional ").strip()
                 if " " in group or "@" in group or group.startswith(("override", "/")):
                     raise InputError(
@@ -174,7 +176,7 @@ class ConfigTree:
                 _check_written_name("group", group, origin, nested=True)
                 if option is not None:
                     _check_written_name(group, option, origin)
-                entries.append(_Default("group", group, option, origin))
+                entries.append(_Default("group", group, option, origin, optional))
             else:
                 raise InputError(
                     "a defaults entry must be _self_, a config name or 'group: option'", origin, rule="defaults-list"
@@ -211,10 +213,14 @@ class ConfigTree:
             if option is not None:
                 _check_name(group, option)
             merged[group] = option
+        optional = {e.name for e in self.defaults if e.kind == "group" and e.optional}
         for group, option in merged.items():
             if option is None:
                 continue
             available = self.options(group)
+            if option not in available and group in optional and group not in choices:
+                merged[group] = None  # `optional group: x` without x.yaml: skipped, as Hydra does
+                continue
             if option not in available:
                 hint = difflib.get_close_matches(option, available, n=1)
                 did = f"; did you mean '{hint[0]}'?" if hint else ""
@@ -259,9 +265,11 @@ class ConfigTree:
         for entry in self.defaults:
             if entry.kind == "self":
                 # `targets` is read once by all_targets(); no target needs the whole list in its tree.
-                own = {k: v for k, v in self.primary.data.items() if k not in ("defaults", "targets")}
+                own = {k: v for k, v in self.primary.data.items() if k not in ("defaults", "targets", "hydra")}
                 positions = {
-                    p: o for p, o in self.primary.positions.items() if p[:1] not in (("defaults",), ("targets",))
+                    p: o
+                    for p, o in self.primary.positions.items()
+                    if p[:1] not in (("defaults",), ("targets",), ("hydra",))
                 }
                 kind = f"{self.config_name}.yaml"
                 layers.append(Layer(self.primary.path, own, positions, self.primary.lookalikes, kind))

@@ -109,3 +109,16 @@ def test_engine_matches_hydra_compose(name: str, config_dir: Path, args: list[st
 def test_every_example_target_is_covered() -> None:
     ids = {" ".join(a) for n, _, a in CASE_RUNS if n == "conf"}
     assert ids == {"env=dev", "env=staging instance=eu1", "env=prod instance=eu1", "env=prod instance=eu2"}
+
+
+def test_optional_group_without_its_file_and_a_hydra_key(tmp_path: Path) -> None:
+    conf = tmp_path / "src"
+    (conf / "env").mkdir(parents=True)
+    (conf / "instance").mkdir()
+    (conf / "config.yaml").write_text(
+        "defaults:\n  - _self_\n  - env: dev\n  - optional instance: eu9\nhydra:\n  job:\n    name: x\n"
+        "kestra:\n  queue:\n    type: kafka\n"
+    )
+    (conf / "env" / "dev.yaml").write_text("# @package _global_\ncluster:\n  brokers: 1\n")
+    expected = hydra_compose(conf, [], tmp_path / "hydra")
+    assert json.dumps(kkc_merge(conf, []), indent=1) == json.dumps(expected, indent=1)
