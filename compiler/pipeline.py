@@ -175,11 +175,17 @@ def compile_properties(path: Path, role: str) -> Compiled:
     entries = properties.parse(raw.decode("latin-1"), shown)
     prefix = _ROLE_PATHS[role]
     values: dict[str, Any] = {}
-    positions = {}
-    duplicates = []
+    positions: dict[tuple[str | int, ...], Origin] = {}
     for entry in entries:
         if entry.key in values:
-            duplicates.append(entry)
+            first = positions[(*prefix, entry.key)]
+            raise InputError(
+                f"duplicate key '{entry.key}' (first written at line {first.line}); Kafka would use the last "
+                "one silently: keep one",
+                entry.origin,
+                entry.key,
+                rule="duplicate-key",
+            )
         values[entry.key] = entry.value
         positions[(*prefix, entry.key)] = entry.origin
     data: dict[str, Any] = values

@@ -210,3 +210,10 @@ def test_github_annotation_of_a_bundled_default_points_at_the_users_file(tmp_pat
     lines = [line for line in run.out.splitlines() if "max-request-size-above-max-message-bytes" in line]
     assert lines and all(line.startswith(f"::warning file={path},line=1,col=1,title=") for line in lines)
     assert all("::(<kestra-defaults>:23:11) the producer's max.request.size" in line for line in lines)
+
+
+def test_a_key_twice_in_a_properties_file_is_an_error(tmp_path: Path) -> None:
+    path = write(tmp_path / "client.properties", "acks=all\nlinger.ms=5\nacks=1\n")
+    run = kkc("validate", str(path), "--as", "producer")
+    assert run.code == 1
+    assert f"{path}:3:1: error [duplicate-key] duplicate key 'acks' (first written at line 1)" in run.out
