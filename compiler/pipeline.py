@@ -176,15 +176,19 @@ def compile_properties(path: Path, role: str) -> Compiled:
     prefix = _ROLE_PATHS[role]
     values: dict[str, Any] = {}
     positions: dict[tuple[str | int, ...], Origin] = {}
+    twice: list[Note] = []
     for entry in entries:
         if entry.key in values:
             first = positions[(*prefix, entry.key)]
-            raise InputError(
-                f"duplicate key '{entry.key}' (first written at line {first.line}); Kafka would use the last "
-                "one silently: keep one",
-                entry.origin,
-                entry.key,
-                rule="duplicate-key",
+            twice.append(
+                Note(
+                    "duplicate-property",
+                    (*prefix, entry.key),
+                    entry.key,
+                    f"'{entry.key}' is set twice (first at line {first.line}): Kafka silently uses this later "
+                    "value; keep one",
+                    entry.origin,
+                )
             )
         values[entry.key] = entry.value
         positions[(*prefix, entry.key)] = entry.origin
@@ -194,6 +198,7 @@ def compile_properties(path: Path, role: str) -> Compiled:
     layer = Layer(shown, data, positions)
     compiled = compile_layers(shown, [layer], [], with_bundled=False)
     compiled.properties_role = role
+    compiled.notes.extend(twice)
     return compiled
 
 

@@ -18,6 +18,12 @@ from compiler.validate import Options, validate
 
 
 def run_example(example: Example, tmp_path: Path) -> list[Diagnostic]:
+    if example.properties:
+        from compiler.pipeline import compile_properties
+
+        role, text = example.properties
+        (tmp_path / "client.properties").write_text(text)
+        return validate([compile_properties(tmp_path / "client.properties", role)], Options())
     if example.tree:
         from compiler.layers import ConfigTree
         from compiler.pipeline import compile_target

@@ -216,4 +216,4 @@ def test_a_key_twice_in_a_properties_file_is_an_error(tmp_path: Path) -> None:
     path = write(tmp_path / "client.properties", "acks=all\nlinger.ms=5\nacks=1\n")
     run = kkc("validate", str(path), "--as", "producer")
     assert run.code == 1
-    assert f"{path}:3:1: error [duplicate-key] duplicate key 'acks' (first written at line 1)" in run.out
+    assert f"{path}:3:1: error [duplicate-property] 'acks' is set twice (first at line 1)" in run.out

@@ -44,6 +44,7 @@ class Example:
     layers: tuple[str, ...]
     options: tuple[tuple[str, Any], ...] = ()
     tree: tuple[tuple[str, str], ...] = ()
+    properties: tuple[str, str] | None = None  # (client role, text of a .properties file)
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,11 @@ class Rule:
 
 def example(*layers: str, **options: Any) -> Example:
     return Example(tuple(layers), tuple(sorted(options.items())))
+
+
+def properties_example(role: str, text: str) -> Example:
+    """A plain Kafka client .properties file, validated as `kkc validate FILE --as ROLE` does."""
+    return Example((), (), (), (role, text))
 
 
 def tree_example(**files: str) -> Example:

@@ -11,7 +11,7 @@ from typing import Any
 from compiler.catalog import KNOWN_VERSIONS
 from compiler.layers import TOOL_KEYS
 from compiler.resolve import whole_number
-from compiler.rules.base import Context, Finding, Rule, example, tree_example
+from compiler.rules.base import Context, Finding, Rule, example, properties_example, tree_example
 from compiler.yamlload import Path_
 
 KNOWN_TOPIC_FIELDS = ("name", "partitions", "replication-factor", "properties", "cls")
@@ -502,6 +502,15 @@ RULES: tuple[Rule, ...] = (
         check=_removed_defaults,
         failing=example("kestra:\n  kafka:\n    topics:\n      execution:\n"),
         passing=example("kestra:\n  kafka:\n    topics:\n      execution:\n        partitions: 4\n"),
+    ),
+    Rule(
+        "duplicate-property",
+        "structure",
+        "error",
+        "A key set twice in a Kafka .properties file",
+        check=_notes("duplicate-property"),
+        failing=properties_example("producer", "acks=all\nlinger.ms=5\nacks=1\n"),
+        passing=properties_example("producer", "acks=all\nlinger.ms=5\n"),
     ),
     Rule(
         "no-kestra-settings",
