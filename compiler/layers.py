@@ -132,6 +132,7 @@ class ConfigTree:
         self.primary_path = primary
         self._files: dict[Path, LoadedFile] = {}
         self._options: dict[str, list[str]] = {}
+        self.self_appended = False
 
     def load(self, path: Path) -> LoadedFile:
         if path not in self._files:
@@ -182,6 +183,8 @@ class ConfigTree:
                     "a defaults entry must be _self_, a config name or 'group: option'", origin, rule="defaults-list"
                 )
         if not any(e.kind == "self" for e in entries):
+            # Hydra puts the primary config last then (and warns): its keys beat every env and instance.
+            self.self_appended = "defaults" in primary.data
             entries.append(_Default("self", "_self_", None, where))
         return entries
 

@@ -128,7 +128,19 @@ def _package_notes(layer: Layer) -> list[Note]:
 def compile_target(
     tree: ConfigTree, target: Target, overrides: list[Override], normalizer: Normalizer | None = None
 ) -> Compiled:
-    return compile_layers(target.id, tree.layers(target), overrides, normalizer)
+    compiled = compile_layers(target.id, tree.layers(target), overrides, normalizer)
+    if tree.self_appended:
+        compiled.notes.append(
+            Note(
+                "defaults-without-self",
+                ("defaults",),
+                "defaults",
+                f"the defaults list of {tree.primary.path} has no _self_: Hydra then applies the file's own keys "
+                "last, over every env and instance; write '- _self_' first to let them override it",
+                tree.primary.positions.get(("defaults",)),
+            )
+        )
+    return compiled
 
 
 def compile_files(paths: list[Path], overrides: list[Override]) -> Compiled:

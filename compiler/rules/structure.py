@@ -504,6 +504,15 @@ RULES: tuple[Rule, ...] = (
         passing=example("kestra:\n  kafka:\n    topics:\n      execution:\n        partitions: 4\n"),
     ),
     Rule(
+        "defaults-without-self",
+        "structure",
+        "warning",
+        "A primary defaults list without _self_",
+        check=_notes("defaults-without-self"),
+        failing=tree_example(config_yaml="defaults:\n  - instance: a\n", instance__a_yaml="# @package _global_\n"),
+        passing=tree_example(config_yaml=_PRIMARY, instance__a_yaml="# @package _global_\n"),
+    ),
+    Rule(
         "duplicate-property",
         "structure",
         "error",
