@@ -411,7 +411,19 @@ class _Builder:
             self.positions[(*path, key)] = key_origin
             out[key] = self.build(value_node, (*path, key), depth + 1)
         for source in merged:
-            extra = self._mapping(source, path, depth)
+            # Merged keys never replace explicit ones: neither their values nor their positions.
+            saved_positions, saved_lookalikes = self.positions, self.lookalikes
+            self.positions, self.lookalikes = {}, []
+            try:
+                extra = self._mapping(source, path, depth)
+            finally:
+                merged_positions, merged_lookalikes = self.positions, self.lookalikes
+                self.positions, self.lookalikes = saved_positions, saved_lookalikes
+            taken = len(path)
+            for where, origin in merged_positions.items():
+                if where[taken] not in out:
+                    self.positions.setdefault(where, origin)
+            self.lookalikes.extend(item for item in merged_lookalikes if item.path[taken] not in out)
             for key, value in extra.items():
                 out.setdefault(key, value)
         return out

@@ -217,3 +217,15 @@ def test_a_key_twice_in_a_properties_file_is_an_error(tmp_path: Path) -> None:
     run = kkc("validate", str(path), "--as", "producer")
     assert run.code == 1
     assert f"{path}:3:1: error [duplicate-property] 'acks' is set twice (first at line 1)" in run.out
+
+
+def test_an_explicit_key_beside_a_merge_key_keeps_its_own_position(tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "application.yml",
+        "base: &t\n  partitions: 4\nkestra:\n  kafka:\n    topics:\n"
+        "      flow:\n        <<: *t\n        partitions: 0\n",
+    )
+    assert (
+        f"{path}:8:9: error [invalid-value] 'kestra.kafka.topics.flow.partitions' is 0"
+        in kkc("validate", str(path)).out
+    )
