@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from compiler.errors import Origin
+from compiler.errors import InputError, Origin
 from compiler.layers import Layer
 from compiler.yamlload import Path_, Yaml11Lookalike
 
@@ -78,6 +78,16 @@ def merge_layer(merged: Merged, layer: Layer) -> None:
         for key, value in src.items():
             here = (*path, key)
             origin = layer.positions.get(here)
+            existing_kind = _kind(dst.get(key))
+            if existing_kind and _kind(value) and existing_kind != _kind(value):
+                # OmegaConf (Hydra) refuses to merge a list into a mapping or the reverse
+                raise InputError(
+                    f"'{'.'.join(map(str, here))}' must be a {existing_kind}, not {_kind(value)} (a lower layer "
+                    f"sets a {existing_kind}, and Hydra refuses to merge a {_kind(value)} into it)",
+                    origin,
+                    ".".join(map(str, here)),
+                    rule="wrong-type",
+                )
             if isinstance(value, dict):
                 existing = dst.get(key)
                 if not isinstance(existing, dict):
@@ -93,6 +103,10 @@ def merge_layer(merged: Merged, layer: Layer) -> None:
                 merged.settings.setdefault(here, []).append(Setting(layer.name, origin, value))
 
     walk(layer.data, merged.tree, ())
+
+
+def _kind(value: Any) -> str:
+    return "mapping" if isinstance(value, dict) else "list" if isinstance(value, list) else ""
 
 
 def _copy(value: Any) -> Any:

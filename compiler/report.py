@@ -11,7 +11,6 @@ from typing import Any
 from compiler import __version__
 from compiler.diagnostics import Diagnostic, summary
 
-INFORMATION_URI = "https://github.com/kestra-io/kestra"
 _COLOURS = {"error": "\033[31m", "warning": "\033[33m", "info": "\033[36m"}
 
 
@@ -104,9 +103,7 @@ def sarif(diagnostics: list[Diagnostic], targets: list[str], colour: bool = Fals
         "version": "2.1.0",
         "runs": [
             {
-                "tool": {
-                    "driver": {"name": "kkc", "version": __version__, "informationUri": INFORMATION_URI, "rules": rules}
-                },
+                "tool": {"driver": {"name": "kkc", "version": __version__, "rules": rules}},
                 "results": results,
             }
         ],

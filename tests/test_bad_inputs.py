@@ -517,7 +517,7 @@ CASES: list[Case] = [
         "properties-list",
         kafka("    client:\n      properties: [acks=all]\n"),
         cmd="validate",
-        message=("[structure-type] kestra.kafka.client.properties must be a mapping of Kafka properties",),
+        message=("[wrong-type] 'kestra.kafka.client.properties' must be a mapping, not list",),
         where="conf/env/a.yaml:5:7",
     ),
     Case(
@@ -545,7 +545,7 @@ CASES: list[Case] = [
         "topics-list",
         kafka("    topics: [execution]\n"),
         cmd="validate",
-        message=("kestra.kafka.topics must be a mapping of topic keys",),
+        message=("'kestra.kafka.topics' must be a mapping, not list",),
         where="conf/env/a.yaml:4:5",
     ),
     Case(
@@ -643,7 +643,7 @@ CASES: list[Case] = [
         "kestra-is-a-list",
         env("kestra: [kafka]\n"),
         cmd="validate",
-        message=("kestra must be a mapping, not list",),
+        message=("'kestra' must be a mapping, not list",),
         where="conf/env/a.yaml:2:1",
     ),
     Case(

@@ -122,3 +122,18 @@ def test_optional_group_without_its_file_and_a_hydra_key(tmp_path: Path) -> None
     (conf / "env" / "dev.yaml").write_text("# @package _global_\ncluster:\n  brokers: 1\n")
     expected = hydra_compose(conf, [], tmp_path / "hydra")
     assert json.dumps(kkc_merge(conf, []), indent=1) == json.dumps(expected, indent=1)
+
+
+def test_a_list_over_a_mapping_is_refused_by_both(tmp_path: Path) -> None:
+    from compiler.errors import InputError
+
+    conf = tmp_path / "src"
+    (conf / "env").mkdir(parents=True)
+    (conf / "config.yaml").write_text("defaults:\n  - _self_\n  - env: dev\ncluster:\n  name: a\n")
+    (conf / "env" / "dev.yaml").write_text("# @package _global_\ncluster: [a]\n")
+    from hydra.errors import ConfigCompositionException
+
+    with pytest.raises(ConfigCompositionException):
+        hydra_compose(conf, [], tmp_path / "hydra")
+    with pytest.raises(InputError, match="'cluster' must be a mapping, not list"):
+        kkc_merge(conf, [])
