@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from compiler.errors import EXIT_OK, EXIT_PROBLEMS, InputError, KkcError, ProblemList, UsageError
 
 if TYPE_CHECKING:
+    from compiler.layers import ConfigTree, Target
     from compiler.overrides import Override
     from compiler.pipeline import Compiled
 
@@ -45,7 +46,9 @@ def run(args: argparse.Namespace) -> int:
         return error.exit_code
 
 
-def _targets(args: argparse.Namespace, given: list[str] | None = None):  # type: ignore[no-untyped-def]
+def _targets(
+    args: argparse.Namespace, given: list[str] | None = None
+) -> tuple[ConfigTree, list[Target], list[Override]]:
     from compiler.layers import ConfigTree
     from compiler.overrides import split_args
 
@@ -193,7 +196,7 @@ def _compile_path(path: Path, role: str | None, overrides: list[Override]) -> Co
     return compile_files([path], overrides)
 
 
-def _refuse_invalid(results: list) -> None:  # type: ignore[type-arg]
+def _refuse_invalid(results: list[Compiled]) -> None:
     """Compiling proves the outputs right: errors stop it (nothing written), warnings are shown."""
     from compiler import report
     from compiler.validate import Options, validate

@@ -18,7 +18,8 @@ from compiler.resolve import as_text, whole_number
 from compiler.yamlload import Path_
 
 ROLES = ("admin", "consumer", "producer", "streams")
-_ROLE_DEFAULTS = {"consumer": "consumer", "producer": "producer", "streams": "stream"}
+# The client role -> the `kestra.kafka.defaults.<section>` Kestra overlays on the client properties.
+ROLE_DEFAULTS = {"consumer": "consumer", "producer": "producer", "streams": "stream"}
 KAFKA_DEFAULT_RETENTION_MS = 604_800_000
 CLIENT_PROPERTIES: Path_ = ("kestra", "kafka", "client", "properties")
 
@@ -103,9 +104,15 @@ def _flatten(node: dict[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
 def client_properties(tree: dict[str, Any], merged: Merged) -> dict[str, dict[str, str]]:
     base = property_map(tree, CLIENT_PROPERTIES, merged)
     clients = {"admin": dict(base)}
-    for role, section in _ROLE_DEFAULTS.items():
+    for role, section in ROLE_DEFAULTS.items():
         clients[role] = {**base, **property_map(tree, ("kestra", "kafka", "defaults", section, "properties"), merged)}
     return clients
+
+
+def role_properties_path(role: str) -> Path_:
+    """Where a client role's own properties are written: the client properties for the admin client."""
+    section = ROLE_DEFAULTS.get(role)
+    return CLIENT_PROPERTIES if section is None else ("kestra", "kafka", "defaults", section, "properties")
 
 
 def _retention_from_broker(cluster: Any) -> tuple[int | str, str] | None:

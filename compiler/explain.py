@@ -11,14 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from compiler.derive import ROLE_DEFAULTS
 from compiler.errors import InputError
 from compiler.normalize import dotted
 from compiler.pipeline import Compiled
 from compiler.resolve import as_text, get_path, has_path, lookup_reference
 from compiler.secrets import MASK, is_secret_key
 from compiler.yamlload import Path_
-
-_ROLE_SECTION = {"consumer": "consumer", "producer": "producer", "streams": "stream"}
 
 
 @dataclass
@@ -46,9 +45,9 @@ def _mask(path: Path_, value: Any, show: bool) -> Any:
 
 def _source_of_derived(compiled: Compiled, parts: list[str]) -> tuple[Path_, str] | None:
     tree = compiled.resolved.tree
-    if parts[0] == "clients" and len(parts) >= 3 and parts[1] in ("admin", *_ROLE_SECTION):
+    if parts[0] == "clients" and len(parts) >= 3 and parts[1] in ("admin", *ROLE_DEFAULTS):
         role, prop = parts[1], ".".join(parts[2:])
-        section = _ROLE_SECTION.get(role)
+        section = ROLE_DEFAULTS.get(role)
         if section:
             path: Path_ = ("kestra", "kafka", "defaults", section, "properties", prop)
             if has_path(tree, path):

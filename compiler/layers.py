@@ -23,7 +23,6 @@ from compiler.errors import InputError, Origin, UsageError
 from compiler.yamlload import LoadedFile, Path_, Yaml11Lookalike, load_file, load_text
 
 TOOL_KEYS = ("targets", "cluster", "policy")
-HYDRA_KEYS = ("defaults", "hydra")
 _NAME_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
 BUNDLED_NAME = "<kestra-defaults>"
 

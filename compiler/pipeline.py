@@ -10,7 +10,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from compiler.derive import TopicPlan, client_properties, topic_plan
+from compiler.derive import TopicPlan, client_properties, role_properties_path, topic_plan
 from compiler.errors import InputError, ProblemList
 from compiler.layers import TOOL_KEYS, ConfigTree, Layer, Target, bundled_layer
 from compiler.merge import Merged, merge_layer
@@ -162,14 +162,6 @@ def compile_files(paths: list[Path], overrides: list[Override]) -> Compiled:
     return compile_layers(display_path(paths[-1]), layers, overrides)
 
 
-_ROLE_PATHS = {
-    "admin": ("kestra", "kafka", "client", "properties"),
-    "consumer": ("kestra", "kafka", "defaults", "consumer", "properties"),
-    "producer": ("kestra", "kafka", "defaults", "producer", "properties"),
-    "streams": ("kestra", "kafka", "defaults", "stream", "properties"),
-}
-
-
 def compile_properties(path: Path, role: str) -> Compiled:
     """A plain Kafka client .properties file, read the way Kafka's clients read it (ISO-8859-1)."""
     from compiler import properties
@@ -185,7 +177,7 @@ def compile_properties(path: Path, role: str) -> Compiled:
     if len(raw) > MAX_FILE_BYTES:
         raise InputError(f"file is over kkc's limit of {MAX_FILE_BYTES} bytes", Origin(shown), rule="file-too-large")
     entries = properties.parse(raw.decode("latin-1"), shown)
-    prefix = _ROLE_PATHS[role]
+    prefix = role_properties_path(role)
     values: dict[str, Any] = {}
     positions: dict[tuple[str | int, ...], Origin] = {}
     twice: list[Note] = []

@@ -264,7 +264,3 @@ def resolve(merged: Merged) -> Resolved:
             names = ", ".join(dotted(p) for p in others[:3]) + (", ..." if len(others) > 3 else "")
             error.message += f" (also referenced by {len(others)} more: {names})"
     return resolver.result
-
-
-def origin_of(merged: Merged, path: Path_) -> Origin | None:
-    return merged.origin(path)

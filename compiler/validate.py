@@ -15,8 +15,6 @@ from compiler.resolve import whole_number
 from compiler.rules import REGISTRY
 from compiler.rules.base import Context
 
-DEFAULT_ASSUMED_BROKERS = 1
-
 
 @dataclass(frozen=True)
 class Options:

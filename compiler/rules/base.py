@@ -12,16 +12,16 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from compiler.derive import ROLE_DEFAULTS, role_properties_path
 from compiler.diagnostics import Diagnostic, at
 from compiler.errors import Origin
 from compiler.normalize import dotted
 from compiler.pipeline import Compiled
+from compiler.resolve import has_path
 from compiler.yamlload import Path_
 
 KAFKA_PATH: Path_ = ("kestra", "kafka")
 CLIENT_PROPS: Path_ = ("kestra", "kafka", "client", "properties")
-ROLE_SECTIONS = {"consumer": "consumer", "producer": "producer", "stream": "streams"}
-_ROLE_KEYS = {"consumer": "consumer", "producer": "producer", "streams": "stream"}
 
 
 @dataclass(frozen=True)
@@ -128,13 +128,13 @@ class Context:
 
         role = self.compiled.properties_role
         if role is not None:
-            path = CLIENT_PROPS if role == "admin" else (*KAFKA_PATH, "defaults", _ROLE_KEYS[role], "properties")
+            path = role_properties_path(role)
             yield PropertySet(path, (role,), props(path))
             return
         yield PropertySet(CLIENT_PROPS, ("admin", "consumer", "producer", "streams"), props(CLIENT_PROPS))
-        for role, section in ROLE_SECTIONS.items():
-            path = (*KAFKA_PATH, "defaults", role, "properties")
-            yield PropertySet(path, (section,), props(path))
+        for role in ROLE_DEFAULTS:
+            path = role_properties_path(role)
+            yield PropertySet(path, (role,), props(path))
         topic_defaults = (*KAFKA_PATH, "defaults", "topic", "properties")
         yield PropertySet(topic_defaults, ("topic",), props(topic_defaults))
         topics = self.get((*KAFKA_PATH, "topics"), {})
@@ -145,21 +145,12 @@ class Context:
 
     def client_origin(self, role: str, key: str) -> tuple[Path_, Origin | None]:
         """Where the effective value of `key` for a client role was set."""
-        section = {"consumer": "consumer", "producer": "producer", "streams": "stream"}.get(role)
-        if section:
-            path = (*KAFKA_PATH, "defaults", section, "properties", key)
-            if self.get(path) is not None or self._has(path):
+        if role in ROLE_DEFAULTS:
+            path = (*role_properties_path(role), key)
+            if has_path(self.tree, path):
                 return path, self.origin(path)
         path = (*CLIENT_PROPS, key)
         return path, self.origin(path)
-
-    def _has(self, path: Path_) -> bool:
-        node: Any = self.tree
-        for part in path:
-            if not isinstance(node, dict) or part not in node:
-                return False
-            node = node[part]
-        return True
 
     def diagnostic(self, rule: Rule, finding: Finding) -> Diagnostic:
         origin = finding.origin or self.origin(finding.path)

@@ -14,7 +14,6 @@ from compiler.resolve import whole_number
 from compiler.rules.base import Context, Finding, Rule, example, properties_example, tree_example
 from compiler.yamlload import Path_
 
-KNOWN_TOPIC_FIELDS = ("name", "partitions", "replication-factor", "properties", "cls")
 _SCALAR = ["string", "integer", "float", "boolean"]
 _PROPS = {"type": "dict", "keysrules": {"type": "string"}, "valuesrules": {"nullable": True}}
 _COUNT = {"type": "intlike", "check_with": "intlike", "min": 1}
@@ -192,8 +191,14 @@ def _schema_findings(ctx: Context) -> list[tuple[str, Finding]]:
     return out
 
 
+@cache
+def _schema_tree() -> dict[str, Any]:
+    """The schema as written, for naming the known keys in a message (Cerberus keeps its own copy)."""
+    return _schema()
+
+
 def _schema_at(schema_path: tuple[Any, ...]) -> Any:
-    node: Any = _schema()
+    node: Any = _schema_tree()
     for part in schema_path:
         if not isinstance(node, dict) or part not in node:
             return None
@@ -377,10 +382,6 @@ def _queue_type(ctx: Context) -> Iterator[Finding]:
             ("kestra", "queue", "type"),
             f"kestra.queue.type is '{value}': Kestra ignores kestra.kafka unless it is 'kafka'",
         )
-
-
-def _layer(body: str) -> str:
-    return body
 
 
 _PRIMARY = "defaults:\n  - _self_\n  - instance: a\n"
