@@ -12,6 +12,26 @@ REPO = Path(__file__).resolve().parent.parent
 CASES = REPO / "tests" / "cases"
 GOLDEN = REPO / "golden"
 UPDATE_COMMAND = "pytest tests/test_golden.py --update-golden"
+# The project's shared material (reference facts, corpus) sits beside the repository, as in CI.
+SHARED = REPO.parent / "shared"
+
+
+def missing_shared(path: Path) -> str:
+    """The skip reason when a piece of ../shared is absent: which path, and how to get it."""
+    return (
+        f"{path} is missing: the tests read the project's shared material from ../shared beside the "
+        f"repository (clone or copy it to {SHARED}, as CI does)"
+    )
+
+
+def shared_files(sub: str) -> list[object]:
+    """Parameters for a test over every file of ../shared/<sub>; one skipped parameter if it is absent."""
+    folder = SHARED / sub
+    if folder.is_dir():
+        files = sorted(folder.iterdir())
+        if files:
+            return [pytest.param(f, id=f.name) for f in files]
+    return [pytest.param(None, id="missing", marks=pytest.mark.skip(reason=missing_shared(folder)))]
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -11,7 +11,6 @@ import importlib.util
 import json
 from dataclasses import dataclass
 from importlib.resources import files
-from pathlib import Path
 
 import pytest
 
@@ -29,13 +28,11 @@ from compiler.catalog import (
     streams_forced,
     suggest,
 )
+from tests.conftest import REPO, SHARED, missing_shared
 
-REPO = Path(__file__).resolve().parents[1]
-REFERENCE = REPO.parent / "shared" / "reference"
+REFERENCE = SHARED / "reference"
 TSV = REFERENCE / "kafka-configs.tsv"
-needs_reference = pytest.mark.skipif(
-    not TSV.exists(), reason=f"shared Kafka reference files not present at {REFERENCE}"
-)
+needs_reference = pytest.mark.skipif(not TSV.exists(), reason=missing_shared(TSV))
 
 
 def info(section: str, key: str, version: str | None = None) -> KeyInfo:

@@ -17,7 +17,7 @@ import pytest
 
 from compiler.pipeline import compile_files, compile_properties
 from compiler.secrets import JAAS_SECRET_RE, is_literal_secret, is_secret_key
-from tests.conftest import REPO, Run, kkc
+from tests.conftest import REPO, Run, kkc, shared_files
 
 JAAS = 'org.apache.kafka.common.security.plain.PlainLoginModule required username="kestra" password="Jaas-Secret-7Q1";'
 SCRAM = "org.apache.kafka.common.security.scram.ScramLoginModule required username=k password=Plain-Jaas-2P5;"
@@ -246,8 +246,6 @@ def test_files_with_run_time_placeholders_only_stay_readable(tmp_path: Path) -> 
 
 # --- the shared corpus of real-world configs ---------------------------------------------------------
 
-CORPUS = Path("/work/shared/corpus")
-CORPUS_FILES = sorted(CORPUS.iterdir()) if CORPUS.is_dir() else []
 PLANTED_YAML = "---\nkestra:\n  kafka:\n    client:\n      properties:\n        ssl.key.password: Planted-Corpus-7Y\n"
 PLANTED_PROPERTIES = "\nssl.key.password=Planted-Corpus-7Y\n"
 
@@ -269,8 +267,7 @@ def literal_secrets(path: Path) -> list[str]:
     return sorted(s for s in found if len(s) >= 4)
 
 
-@pytest.mark.skipif(not CORPUS_FILES, reason="the shared corpus is not on this machine")
-@pytest.mark.parametrize("path", CORPUS_FILES, ids=[p.name for p in CORPUS_FILES])
+@pytest.mark.parametrize("path", shared_files("corpus"))
 def test_the_corpus_validates_without_crash_or_leak(path: Path, tmp_path: Path) -> None:
     copy = tmp_path / path.name
     planted = PLANTED_PROPERTIES if path.suffix == ".properties" else PLANTED_YAML
