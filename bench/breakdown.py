@@ -1,6 +1,6 @@
 """Where `kkc validate --all` spends its time, by stage and by rule family, in one process.
 
-    /work/venv/bin/python bench/breakdown.py DIR
+    .venv/bin/python bench/breakdown.py DIR
 
 Runs kkc's own `main(["validate", "--all", "--config-dir", DIR])` with light timers wrapped (at run
 time, nothing is changed on disk) around each pipeline stage and each rule family, and prints each

@@ -1,14 +1,16 @@
 """The kkc benchmark: each measurement is a whole process, run several times, interleaved; medians and ratios.
 
-    /work/venv/bin/python bench/run.py            # 5 rounds (a minute or so on 2 cores)
-    /work/venv/bin/python bench/run.py --quick    # 3 rounds
-    /work/venv/bin/python bench/run.py --full     # also the Hydra reference at N=300 (about a minute per run)
+    .venv/bin/python bench/run.py                 # 5 rounds (a minute or so on 2 cores)
+    .venv/bin/python bench/run.py --quick         # 3 rounds
+    .venv/bin/python bench/run.py --full          # also the Hydra reference at N=300 (about a minute per run)
+    .venv/bin/python bench/run.py --record        # also write bench/results/latest.{json,md} (tracked files)
 
 Trees of N=30 and N=300 targets are written by bench/generate.py into a temporary directory (or
 --work DIR). One untimed warm-up round runs first (page cache, .pyc files); then every round runs
 each measurement once, in the same order, so that the ratios compare processes measured side by
 side under the same machine load. Wall time is measured around the child process; peak memory is
-the child's own ru_maxrss (os.wait4). Results go to stdout and to bench/results/latest.{json,md}.
+the child's own ru_maxrss (os.wait4). Results go to stdout; with --record (or --results DIR) also to
+latest.{json,md} there: a plain run changes no tracked file.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ class Measure:
     argv: list[str]
     rounds: int | None = None  # None: every round
     before: object = None  # callable run (untimed) before each run
+    code: int = 0  # the exit code the command must give (1: a refusal that is the point of the line)
     times: list[float] = field(default_factory=list)
     rss_kb: list[int] = field(default_factory=list)
 
@@ -53,9 +56,8 @@ class Measure:
 
 def kkc_path() -> str:
     beside = Path(sys.executable).parent / "kkc"
-    for candidate in (beside, Path("/work/venv/bin/kkc")):
-        if candidate.is_file():
-            return str(candidate)
+    if beside.is_file():
+        return str(beside)
     found = shutil.which("kkc")
     if not found:
         sys.exit("bench: no kkc executable next to this Python or on PATH (pip install -e .)")
@@ -80,13 +82,20 @@ def run_once(measure: Measure, cwd: Path) -> None:
         _, status, usage = os.wait4(proc.pid, 0)
         elapsed = time.perf_counter() - start
         proc.returncode = os.waitstatus_to_exitcode(status)
-        if proc.returncode != 0:
+        if proc.returncode != measure.code:
             err.seek(0)
             tail = err.read().decode("utf-8", "replace")[-3000:]
             sys.exit(f"bench: {measure.label} exited {proc.returncode}:\n  {' '.join(measure.argv)}\n{tail}")
         peak = int(rss.read().split()[-1]) if GNU_TIME else usage.ru_maxrss
     measure.times.append(elapsed)
     measure.rss_kb.append(peak)
+
+
+def write_over_limit(folder: Path) -> None:
+    """The file the value limit exists for: ~200 KB, 100,001 values (the pure parser needs 5-8 s)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    values = ",".join(["1"] * 100_001)
+    (folder / "application.yml").write_text(f"kestra:\n  kafka:\n    client:\n      properties:\n        k: [{values}]\n")
 
 
 def machine() -> dict[str, str]:
@@ -114,7 +123,10 @@ def main() -> int:
     parser.add_argument("--small", type=int, default=30, help="N of the small tree (default 30)")
     parser.add_argument("--large", type=int, default=300, help="N of the large tree (default 300)")
     parser.add_argument("--work", type=Path, help="where to write the trees (default: a temporary directory)")
-    parser.add_argument("--results", type=Path, default=BENCH / "results", help="where to write latest.json/.md")
+    parser.add_argument(
+        "--record", action="store_true", help="write bench/results/latest.{json,md} (tracked: commit them reviewed)"
+    )
+    parser.add_argument("--results", type=Path, help="write latest.json/.md into this directory instead")
     parser.add_argument(
         "--env-as-is",
         action="store_true",
@@ -129,6 +141,8 @@ def main() -> int:
     small, large, out = work / f"n{args.small}", work / f"n{args.large}", work / "out"
     generate(args.small, small)
     generate(args.large, large)
+    over_limit = work / "over-limit"
+    write_over_limit(over_limit)
     bytecode = "as the environment says"
     if not args.env_as_is:
         # An installed kkc has its .pyc files; an editable checkout under PYTHONDONTWRITEBYTECODE=1 would
@@ -168,6 +182,12 @@ def main() -> int:
             f"kkc validate --all, N={lg}",
             [kkc, "validate", "--all", "--config-dir", str(large)],
             rounds=large_rounds,
+        ),
+        Measure(
+            "refuse_values",
+            "kkc validate, one 200 KB file of 100,001 values (refused)",
+            [kkc, "validate", str(over_limit / "application.yml")],
+            code=1,
         ),
     ]
     if args.full:
@@ -216,9 +236,12 @@ def main() -> int:
     }
     text = render(result)
     print(text)
-    args.results.mkdir(parents=True, exist_ok=True)
-    (args.results / "latest.json").write_text(json.dumps(result, indent=2) + "\n")
-    (args.results / "latest.md").write_text(text)
+    results = args.results or (BENCH / "results" if args.record else None)
+    if results is not None:
+        results.mkdir(parents=True, exist_ok=True)
+        (results / "latest.json").write_text(json.dumps(result, indent=2) + "\n")
+        (results / "latest.md").write_text(text)
+        print(f"bench: results written to {results}/latest.{{json,md}}", file=sys.stderr)
     if args.work is None:
         shutil.rmtree(work, ignore_errors=True)
     return 0
@@ -237,6 +260,7 @@ def evaluate(by: dict[str, Measure], s: int, lg: int) -> list[dict[str, object]]
         ("kkc --version vs 4 x python -c pass + 60 ms", by["version"].median, start_limit, "s"),
         ("kkc --help vs 4 x python -c pass + 60 ms", by["help"].median, start_limit, "s"),
         (f"peak memory, validate N={lg}", by["validate_large"].peak_mb, 200.0, "MB"),
+        ("a file of 100,001 values refused (well under a second)", by["refuse_values"].median, 0.5, "s"),
     ]
     out = []
     for goal, value, limit, unit in rows:
