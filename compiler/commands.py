@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from compiler.errors import EXIT_OK, EXIT_PROBLEMS, InputError, KkcError, ProblemList, UsageError
 
 if TYPE_CHECKING:
+    from compiler.diagnostics import Diagnostic
     from compiler.layers import ConfigTree, Target
     from compiler.overrides import Override
     from compiler.pipeline import Compiled
@@ -65,11 +66,31 @@ def _targets(
     return tree, targets, overrides
 
 
-def compile_command(args: argparse.Namespace) -> int:
-    from compiler.emit import application_yaml, json_text, output_files
-    from compiler.errors import InputError, ProblemList
+def _compile_all(
+    tree: ConfigTree, targets: list[Target], overrides: list[Override]
+) -> tuple[list[Compiled], list[Diagnostic]]:
+    """Compile every target; a target that fails gives its problems as error diagnostics instead."""
     from compiler.pipeline import Normalizer, compile_target
+    from compiler.validate import errors_of
+
+    normalizer = Normalizer()
+    results: list[Compiled] = []
+    diagnostics: list[Diagnostic] = []
+    for target in targets:
+        try:
+            results.append(compile_target(tree, target, overrides, normalizer))
+        except UsageError:
+            raise
+        except KkcError as error:
+            diagnostics.extend(errors_of(error, target.id))
+    return results, diagnostics
+
+
+def compile_command(args: argparse.Namespace) -> int:
+    from compiler import report
+    from compiler.emit import application_yaml, json_text, output_files
     from compiler.secrets import is_literal_secret
+    from compiler.validate import Options, validate
     from compiler.writer import check_out_dir, write_outputs
 
     if args.out is not None and args.format is not None:
@@ -81,19 +102,19 @@ def compile_command(args: argparse.Namespace) -> int:
     if args.out is not None:
         check_out_dir(args.out)
     tree, targets, overrides = _targets(args)
-    normalizer = Normalizer()
-    results = []
-    problems: list[KkcError] = []
-    for target in targets:
-        try:
-            results.append(compile_target(tree, target, overrides, normalizer))
-        except ProblemList as exc:
-            problems.extend(_with_target(p, target.id, len(targets)) for p in exc.problems)
-        except InputError as exc:
-            problems.append(_with_target(exc, target.id, len(targets)))
-    if problems:
-        raise ProblemList(problems)
-    _refuse_invalid(results)
+    results, diagnostics = _compile_all(tree, targets, overrides)
+    # Compiling proves the outputs right: errors stop it (nothing written), warnings are shown.
+    diagnostics = sorted(set(diagnostics + validate(results, Options())), key=lambda d: d.sort_key)
+    errors = report.counts(diagnostics)["error"]
+    if args.check and errors:
+        # Beside `kkc validate` (pre-commit runs both): say it once, not every finding again.
+        raise AlreadyReported(
+            f"{_count(errors, 'error')} in the config (kkc validate lists them): {args.out} was not compared"
+        )
+    if not args.check and any(d.level != "info" for d in diagnostics):
+        sys.stderr.write(report.text(diagnostics, [t.id for t in targets], report.use_colour(sys.stderr)))
+    if errors:
+        raise AlreadyReported(f"{_count(errors, 'error')}: nothing written (kkc validate shows the same findings)")
     if args.out is not None:
         outputs: dict[str, dict[str, str]] = {}
         secret_files: set[str] = set()
@@ -107,7 +128,7 @@ def compile_command(args: argparse.Namespace) -> int:
         if args.check:
             return _check_outputs(args.out, outputs, args.all, args.argv)
         written = write_outputs(args.out, outputs, secret_files)
-        print(f"kkc: wrote {len(written)} files for {len(results)} target(s) under {args.out}", file=sys.stderr)
+        print(f"kkc: wrote {len(written)} files for {_count(len(results), 'target')} under {args.out}", file=sys.stderr)
         return EXIT_OK
     for compiled in results:
         if args.format == "json":
@@ -119,10 +140,8 @@ def compile_command(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _with_target(error: KkcError, target: str, count: int) -> KkcError:
-    if count > 1 and target:
-        error.message = f"[{target}] {error.message}"
-    return error
+def _count(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
 def _is_override(arg: str) -> bool:
@@ -131,7 +150,6 @@ def _is_override(arg: str) -> bool:
 
 def validate_command(args: argparse.Namespace) -> int:
     from compiler import report
-    from compiler.pipeline import Normalizer, compile_target
     from compiler.validate import Options, errors_of, validate
 
     options = Options(brokers=args.brokers, kafka_version=args.kafka_version)
@@ -167,19 +185,14 @@ def validate_command(args: argparse.Namespace) -> int:
     else:
         if args.role:
             raise UsageError("--as is for .properties files")
-        tree, target_list, overrides = _targets(args, given)
-        normalizer = Normalizer()
         from compiler.layers import display_path
 
-        for target in target_list:
-            targets.append(target.id)
-            fallback[target.id] = display_path(tree.primary_path)
-            try:
-                compiled.append(compile_target(tree, target, overrides, normalizer))
-            except KkcError as error:
-                diagnostics.extend(errors_of(error, target.id))
+        tree, target_list, overrides = _targets(args, given)
+        compiled, diagnostics = _compile_all(tree, target_list, overrides)
+        targets = [t.id for t in target_list]
+        fallback = dict.fromkeys(targets, display_path(tree.primary_path))
     diagnostics = sorted(set(diagnostics + validate(compiled, options)), key=lambda d: d.sort_key)
-    report.write(args.format, diagnostics, targets, fallback)
+    report.write(args.format, diagnostics, targets, fallback, "file" if paths else "target")
     failing = {"error", "warning"} if args.strict else {"error"}
     return EXIT_PROBLEMS if any(d.level in failing for d in diagnostics) else EXIT_OK
 
@@ -194,22 +207,6 @@ def _compile_path(path: Path, role: str | None, overrides: list[Override]) -> Co
             raise UsageError(f"{path} is a .properties file: say which client reads it with --as ROLE")
         return compile_properties(path, role)
     return compile_files([path], overrides)
-
-
-def _refuse_invalid(results: list[Compiled]) -> None:
-    """Compiling proves the outputs right: errors stop it (nothing written), warnings are shown."""
-    from compiler import report
-    from compiler.validate import Options, validate
-
-    diagnostics = [d for d in validate(results, Options()) if d.level != "info"]
-    if not diagnostics:
-        return
-    targets = [c.target for c in results]
-    errors = [d for d in diagnostics if d.level == "error"]
-    shown = report.text(diagnostics, targets, report.use_colour(sys.stderr))
-    sys.stderr.write(shown)
-    if errors:
-        raise AlreadyReported(f"{len(errors)} error(s): nothing written (see kkc validate)")
 
 
 class AlreadyReported(KkcError):

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from compiler import __version__
-from compiler.diagnostics import Diagnostic, summary
+from compiler.diagnostics import LEVELS, Diagnostic, summary
 
 _COLOURS = {"error": "\033[31m", "warning": "\033[33m", "info": "\033[36m"}
 
@@ -18,25 +18,53 @@ def use_colour(stream: Any) -> bool:
     return "NO_COLOR" not in os.environ and hasattr(stream, "isatty") and stream.isatty()
 
 
-def text(diagnostics: list[Diagnostic], targets: list[str], colour: bool = False) -> str:
-    """`file:line:col: level [rule] message`; one line for a problem shared by several targets."""
-    grouped: dict[tuple[str, int, int, str, str, str], list[str]] = {}
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def _concerns(where: list[str], targets: list[str]) -> str:
+    """Which targets a finding concerns, when the run covers several."""
+    named = list(dict.fromkeys(t for t in where if t))
+    if len(targets) < 2 or not named:
+        return ""
+    if len(named) == 1:
+        return f" (target {named[0]})"
+    if len(named) == len(targets):
+        return f" (all {len(named)} targets)"
+    return f" ({len(named)} targets: {', '.join(named)})"
+
+
+def grouped(diagnostics: list[Diagnostic]) -> dict[tuple[str, int, int, str, str, str, str], list[str]]:
+    """One entry per finding, with the targets it concerns, in the order of the diagnostics."""
+    groups: dict[tuple[str, int, int, str, str, str, str], list[str]] = {}
     for d in diagnostics:
-        grouped.setdefault((d.file, d.line, d.column, d.level, d.rule, d.message), []).append(d.target)
+        groups.setdefault((d.file, d.line, d.column, d.level, d.rule, d.message, d.key), []).append(d.target)
+    return groups
+
+
+def counts(diagnostics: list[Diagnostic]) -> dict[str, int]:
+    """Findings per level, a finding shared by several targets counted once (as the text shows it)."""
+    found = dict.fromkeys(LEVELS, 0)
+    for key in grouped(diagnostics):
+        found[key[3]] += 1
+    return found
+
+
+def text(diagnostics: list[Diagnostic], targets: list[str], colour: bool = False, noun: str = "target") -> str:
+    """`file:line:col: level [rule] message`; one line, and one count, for a problem shared by targets."""
+    from compiler.layers import BUNDLED_NAME
+
     lines = []
-    for (file, line, column, level, rule, message), where in grouped.items():
+    for (file, line, column, level, rule, message, key), where in grouped(diagnostics).items():
         place = f"{file}:{line}:{column}" if line else (file or where[0] or "<input>")
-        shown = level
-        if colour:
-            shown = f"{_COLOURS[level]}{level}\033[0m"
-        suffix = ""
-        if len(targets) > 1 and where and where[0]:
-            suffix = f" (target {', '.join(dict.fromkeys(where))})" if len(set(where)) < len(targets) else ""
-        lines.append(f"{place}: {shown} [{rule}] {message}{suffix}")
-    counts = summary(diagnostics)
+        if file == BUNDLED_NAME and key:
+            message += f" [{key}: Kestra's bundled default, in none of your files]"
+        shown = f"{_COLOURS[level]}{level}\033[0m" if colour else level
+        lines.append(f"{place}: {shown} [{rule}] {message}{_concerns(where, targets)}")
+    found = counts(diagnostics)
     lines.append(
-        f"{counts['errors']} error(s), {counts['warnings']} warning(s), {counts['infos']} info(s) "
-        f"in {len(targets)} target(s)"
+        f"{_plural(found['error'], 'error')}, {_plural(found['warning'], 'warning')}, "
+        f"{_plural(found['info'], 'info')} in {_plural(len(targets), noun)}"
     )
     return "\n".join(lines) + "\n"
 
@@ -130,7 +158,16 @@ def anchored(diagnostics: list[Diagnostic], fallback: dict[str, str]) -> list[Di
     return out
 
 
-def write(fmt: str, diagnostics: list[Diagnostic], targets: list[str], fallback: dict[str, str] | None = None) -> None:
+def write(
+    fmt: str,
+    diagnostics: list[Diagnostic],
+    targets: list[str],
+    fallback: dict[str, str] | None = None,
+    noun: str = "target",
+) -> None:
     if fmt in ("github", "sarif") and fallback:
         diagnostics = anchored(diagnostics, fallback)
-    sys.stdout.write(FORMATS[fmt](diagnostics, targets, use_colour(sys.stdout)))
+    if fmt == "text":
+        sys.stdout.write(text(diagnostics, targets, use_colour(sys.stdout), noun))
+    else:
+        sys.stdout.write(FORMATS[fmt](diagnostics, targets, use_colour(sys.stdout)))

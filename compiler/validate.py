@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from compiler.diagnostics import Diagnostic, from_error
-from compiler.errors import InputError, KkcError, ProblemList
+from compiler.errors import InputError, KkcError, Origin, ProblemList
 from compiler.pipeline import Compiled
 from compiler.resolve import whole_number
 from compiler.rules import REGISTRY
@@ -37,13 +37,15 @@ def context(compiled: Compiled, options: Options) -> Context:
     brokers_declared = options.brokers is not None
     if isinstance(declared, str):
         declared = whole_number(declared)  # Micronaut and kkc's schema both take "3" for 3
+    origin: Origin | None = Origin("<option --brokers>") if brokers_declared else None
     if brokers is None and isinstance(declared, int) and not isinstance(declared, bool) and declared >= 1:
         brokers, brokers_declared = declared, True
+        origin = compiled.merged.origin(("cluster", "brokers"))
     version = options.kafka_version or cluster.get("kafka-version") or LATEST
     version = str(version)
     if version not in KNOWN_VERSIONS:
         version = LATEST
-    return Context(compiled, brokers, brokers_declared, version)
+    return Context(compiled, brokers, brokers_declared, version, origin)
 
 
 def validate(compiled: list[Compiled], options: Options) -> list[Diagnostic]:

@@ -283,7 +283,7 @@ def test_one_failing_target_writes_nothing_for_any(conf: Path, tmp_path: Path) -
     )
     run = kkc("compile", "--config-dir", str(conf), "--all", "--out", str(tmp_path / "out"))
     assert run.code == 1
-    assert "[prod/eu2]" in run.err
+    assert "(target prod/eu2)" in run.err
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
 
 

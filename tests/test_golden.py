@@ -54,7 +54,7 @@ def _compare(actual: dict[str, bytes], golden_dir: Path, update: bool) -> None:
 def test_example_tree_every_target(tmp_path: Path, update_golden: bool) -> None:
     run = kkc("compile", "--all", "--out", str(tmp_path / "build"), cwd=REPO)
     assert run.code == 0, run.err
-    assert "wrote 24 files for 4 target(s)" in run.err
+    assert "wrote 24 files for 4 targets" in run.err
     _compare(_tree(tmp_path / "build"), GOLDEN / "example", update_golden)
 
 

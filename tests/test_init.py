@@ -24,7 +24,7 @@ def test_init_writes_a_tree_that_validates_strictly(tmp_path: Path) -> None:
     ]
     check = kkc("validate", "--all", "--strict", cwd=tmp_path)
     assert check.code == 0, check.out
-    assert check.out.splitlines()[-1].startswith("0 error(s), 0 warning(s)")
+    assert check.out.splitlines()[-1].startswith("0 errors, 0 warnings")
     assert kkc("compile", "--all", "--out", "build", cwd=tmp_path).code == 0
 
 

@@ -15,6 +15,7 @@ from typing import Any
 from compiler.derive import ROLE_DEFAULTS, role_properties_path
 from compiler.diagnostics import Diagnostic, at
 from compiler.errors import Origin
+from compiler.layers import BUNDLED_NAME
 from compiler.normalize import dotted
 from compiler.pipeline import Compiled
 from compiler.resolve import has_path
@@ -32,6 +33,9 @@ class Finding:
     message: str
     level: str | None = None  # None: the rule's default level
     origin: Origin | None = None  # when the position is not the one of `path`
+    # The user's setting that makes a value of Kestra's bundled defaults a problem (cluster.brokers, a
+    # policy): the finding is reported there, since the user has no file holding Kestra's defaults.
+    cause: Origin | None = None
 
 
 @dataclass(frozen=True)
@@ -90,6 +94,7 @@ class Context:
     brokers: int | None
     brokers_declared: bool
     kafka_version: str
+    brokers_origin: Origin | None = None  # where the broker count was declared (cluster.brokers, --brokers)
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -154,4 +159,8 @@ class Context:
 
     def diagnostic(self, rule: Rule, finding: Finding) -> Diagnostic:
         origin = finding.origin or self.origin(finding.path)
-        return at(origin, dotted(finding.path), finding.level or rule.level, rule.id, finding.message, self.target)
+        message = finding.message
+        if finding.cause is not None and origin is not None and origin.file == BUNDLED_NAME:
+            message = f"{message} (the value is Kestra's default, {origin})"
+            origin = finding.cause
+        return at(origin, dotted(finding.path), finding.level or rule.level, rule.id, message, self.target)

@@ -72,7 +72,9 @@ def _per_topic(field: str, policy: str, broken: Callable[[int, int], bool], word
                 continue
             reported.add(path)
             scope = "the topic defaults" if path[3] == "defaults" else f"topic {topic.key}"
-            yield Finding(path, f"{said}: {scope} set {field} {value}, {wording} {limit}")
+            yield Finding(
+                path, f"{said}: {scope} set {field} {value}, {wording} {limit}", cause=ctx.origin(("policy", policy))
+            )
 
     return check
 
@@ -101,7 +103,11 @@ def _min_insync(ctx: Context) -> Iterator[Finding]:
             continue
         reported.add(where)
         source = "" if where != ("policy",) else " (Kafka's default: no broker default declared)"
-        yield Finding(where, f"{said}: topic {topic.key} gets min.insync.replicas {value}{source}, below {limit}")
+        yield Finding(
+            where,
+            f"{said}: topic {topic.key} gets min.insync.replicas {value}{source}, below {limit}",
+            cause=ctx.origin(("policy", "min-insync-replicas")),
+        )
 
 
 def _encryption(ctx: Context) -> Iterator[Finding]:

@@ -127,6 +127,7 @@ def _rf_exceeds(ctx: Context) -> Iterator[Finding]:
                 f"{'these topics' if setting.is_default else 'the topic'} (InvalidReplicationFactorException) "
                 "and Kestra stops at startup; set it to at most "
                 f"{brokers} (the broker count), or fix cluster.brokers if the cluster is bigger",
+                cause=ctx.brokers_origin,
             )
     streams = _streams_rf(ctx)
     if streams and streams[0] > brokers:
@@ -159,6 +160,7 @@ def _rf_below(ctx: Context) -> Iterator[Finding]:
             f"{setting.subject(ctx)} is below {_cluster_label(ctx)}: {risk}; the Kestra documentation recommends "
             f"the broker count: set it to {brokers} (Kestra never changes the factor of an existing topic: "
             "raise it on existing topics with kafka-reassign-partitions)",
+            cause=ctx.brokers_origin,
         )
 
 
@@ -247,6 +249,7 @@ def _exactly_once(ctx: Context) -> Iterator[Finding]:
             f"{_cluster_label(ctx)}: the log cannot be created and transactions time out, so Kestra's "
             f"executor hangs; lower the broker's transaction.state.log.replication.factor to {brokers} or "
             "use processing.guarantee at_least_once",
+            cause=ctx.origin(declared[1]),
         )
         return
     if brokers >= KAFKA_TRANSACTION_LOG_RF:
@@ -261,6 +264,7 @@ def _exactly_once(ctx: Context) -> Iterator[Finding]:
         "transactions time out and Kestra's executor hangs. Declare "
         "cluster.broker-defaults.transaction.state.log.replication.factor to have it checked",
         level="info",
+        cause=ctx.brokers_origin,
     )
 
 

@@ -75,8 +75,17 @@ def test_factor_below_brokers_warns_with_the_risk(tmp_path: Path) -> None:
 def test_kestra_default_factor_is_named_as_such(tmp_path: Path) -> None:
     _, found = validate(tmp_path, "kestra:\n  queue:\n    type: kafka\n", "--brokers", "3")
     [warning] = only(found, "replication-factor-below-brokers")
-    assert warning["file"] == "<kestra-defaults>"
+    # Reported where the user made it a problem, naming the default it is about.
+    assert warning["file"] == "<option --brokers>"
     assert warning["message"].startswith("Kestra's default topic replication factor 1")
+    assert warning["message"].endswith("(the value is Kestra's default, <kestra-defaults>:13:9)")
+
+
+def test_a_default_made_a_problem_by_a_declared_broker_count_points_at_it(tmp_path: Path) -> None:
+    _, found = validate(tmp_path, "cluster:\n  brokers: 3\nkestra:\n  queue:\n    type: kafka\n")
+    [warning] = only(found, "replication-factor-below-brokers")
+    assert (warning["line"], warning["column"]) == (2, 3)
+    assert warning["file"].endswith("kestra.yml")
 
 
 def test_no_broker_count_skips_the_broker_checks_and_says_so(tmp_path: Path) -> None:
