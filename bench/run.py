@@ -95,7 +95,8 @@ def write_over_limit(folder: Path) -> None:
     """The file the value limit exists for: ~200 KB, 100,001 values (the pure parser needs 5-8 s)."""
     folder.mkdir(parents=True, exist_ok=True)
     values = ",".join(["1"] * 100_001)
-    (folder / "application.yml").write_text(f"kestra:\n  kafka:\n    client:\n      properties:\n        k: [{values}]\n")
+    text = f"kestra:\n  kafka:\n    client:\n      properties:\n        k: [{values}]\n"
+    (folder / "application.yml").write_text(text)
 
 
 def machine() -> dict[str, str]:
