@@ -49,6 +49,14 @@ exit codes: 0 no errors (warnings allowed unless --strict), 1 problems found, 2 
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
+        required = "the following arguments are required: "
+        if message.startswith(required):
+            # argparse lists a `nargs="*"` positional among the required ones; it is not.
+            optional = {a.metavar for a in self._actions if a.nargs in ("*", "?") and a.metavar}
+            names = [n for n in message[len(required) :].split(", ") if n not in optional]
+            message = f"{required}{', '.join(names)}" + (
+                f" ({', '.join(sorted(optional))} optional)" if optional and names else ""
+            )
         self.print_usage(sys.stderr)
         print(f"kkc: error: {message}", file=sys.stderr)
         raise SystemExit(EXIT_USAGE)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import shlex
 import sys
 from pathlib import Path
@@ -54,7 +55,10 @@ def _targets(
     from compiler.overrides import split_args
 
     tree = ConfigTree(args.config_dir, args.config_name)
-    choices, overrides = split_args(list(args.overrides if given is None else given), list(tree.groups))
+    texts = list(args.overrides if given is None else given)
+    for text in texts:
+        _group_option_alone(tree, text)
+    choices, overrides = split_args(texts, list(tree.groups))
     if args.all:
         if choices:
             raise UsageError(
@@ -84,6 +88,14 @@ def _compile_all(
         except KkcError as error:
             diagnostics.extend(errors_of(error, target.id))
     return results, diagnostics
+
+
+def _group_option_alone(tree: ConfigTree, text: str) -> None:
+    """`kkc compile prod`: the option of a group given without its group."""
+    owners = [g for g in tree.groups if "=" not in text and text in tree.options(g)]
+    if owners:
+        said = " or ".join(f"{group}={text}" for group in owners)
+        raise UsageError(f"'{text}' alone is not an override: did you mean {said}?")
 
 
 def compile_command(args: argparse.Namespace) -> int:
@@ -157,6 +169,16 @@ def validate_command(args: argparse.Namespace) -> int:
     given = [a for a in args.inputs if _is_override(a)]
     for path in paths:
         if not path.exists():
+            if args.config_dir.is_dir() and "/" not in str(path):
+                from compiler.layers import ConfigTree
+
+                try:
+                    tree = ConfigTree(args.config_dir, args.config_name)
+                    tree.groups  # noqa: B018 - reads the primary config; a broken one is not this error
+                except KkcError:
+                    tree = None
+                if tree is not None:
+                    _group_option_alone(tree, str(path))
             raise UsageError(f"no such file: {path} (an override needs '=': key=value)")
         if path.is_dir():
             raise UsageError(f"{path} is a directory; give files, or use --config-dir for a Hydra tree")
@@ -206,7 +228,27 @@ def _compile_path(path: Path, role: str | None, overrides: list[Override]) -> Co
         if not role:
             raise UsageError(f"{path} is a .properties file: say which client reads it with --as ROLE")
         return compile_properties(path, role)
-    return compile_files([path], overrides)
+    try:
+        return compile_files([path], overrides)
+    except InputError as error:
+        if path.suffix not in (".yml", ".yaml") and _looks_like_properties(path):
+            error.message += (
+                f"; {path} looks like a Kafka .properties file (key=value lines): validate it as one with "
+                "--as admin|consumer|producer|streams"
+            )
+        raise
+
+
+_PROPERTY_LINE = re.compile(r"^\s*[A-Za-z][\w.\-]*\s*=")
+
+
+def _looks_like_properties(path: Path) -> bool:
+    try:
+        lines = path.read_text("latin-1").splitlines()[:200]
+    except OSError:
+        return False
+    content = [line for line in lines if line.strip() and not line.lstrip().startswith(("#", "!"))]
+    return bool(content) and sum(1 for line in content if _PROPERTY_LINE.match(line)) * 2 >= len(content)
 
 
 class AlreadyReported(KkcError):
@@ -228,9 +270,14 @@ def _check_outputs(out: Path, outputs: dict[str, dict[str, str]], every_target: 
     for line in problems:
         print(line, file=sys.stderr)
     again = " ".join(shlex.quote(a) for a in argv if a != "--check")
-    extra = any(line.startswith("extra: ") for line in problems)
+    emitted = sorted({m.group(1) for line in problems if (m := re.search(r"written by --emit (\S+),", line))})
+    extra = any(line.startswith("extra: ") and "--emit" not in line for line in problems)
     remove = "; then delete the extra files (kkc never deletes files)" if extra else ""
-    print(f"kkc: {out} is stale; regenerate it: kkc {again}{remove}", file=sys.stderr)
+    if any("--emit" not in line for line in problems):
+        print(f"kkc: {out} is stale; regenerate it: kkc {again}{remove}", file=sys.stderr)
+    if emitted:
+        options = " ".join(f"--emit {name}" for name in emitted)
+        print(f"kkc: {out} holds --emit outputs; check them with: kkc {again} --check {options}", file=sys.stderr)
     return EXIT_PROBLEMS
 
 
@@ -238,6 +285,12 @@ def explain_command(args: argparse.Namespace) -> int:
     from compiler.explain import explain, render_text
     from compiler.pipeline import compile_target
 
+    if _is_override(args.key) and "=" in args.key:
+        raise UsageError(
+            f"the KEY to explain is missing ('{args.key}' is an override): "
+            f"kkc explain KEY {' '.join(shlex.quote(a) for a in [args.key, *args.overrides])}, with KEY such as "
+            "kestra.kafka.defaults.topic.partitions, clients.producer.acks or topics.execution.partitions"
+        )
     args.all = False
     tree, targets, overrides = _targets(args)
     compiled = compile_target(tree, targets[0], overrides)
@@ -262,7 +315,7 @@ def diff_command(args: argparse.Namespace) -> int:
     tree, targets, overrides = _targets(args)
     side_a = compile_target(tree, targets[0], overrides)
     if args.against is not None:
-        before, after = diff.from_directory(args.against), diff.from_compiled(side_a)
+        before, after = diff.from_directory(args.against, side_a.target), diff.from_compiled(side_a)
         old_name, new_name = str(args.against), side_a.target
     else:
         tree_b, targets_b, overrides_b = _targets(args, args.right)

@@ -92,8 +92,10 @@ def from_compiled(compiled: Compiled) -> Snapshot:
     )
 
 
-def from_directory(directory: Path) -> Snapshot:
-    """A directory written by `kkc compile --out` (application-kafka.yml, *.properties, topics.yaml)."""
+def from_directory(directory: Path, target: str = "") -> Snapshot:
+    """A directory written by `kkc compile --out` (application-kafka.yml, *.properties, topics.yaml).
+
+    `target` (the other side's id) names the folder to suggest when DIR is the --out root."""
     from compiler import properties
     from compiler.yamlload import load_file
 
@@ -109,8 +111,15 @@ def from_directory(directory: Path) -> Snapshot:
     ]
     missing = [n for n in needed if not (directory / n).is_file()]
     if missing:
+        inside = sorted(p.parent for p in directory.glob("**/application-kafka.yml"))
+        hint = ""
+        if target and directory / target in inside:
+            hint = f"; it holds the outputs of several targets: give the folder of one, --against {directory / target}"
+        elif inside:
+            shown = ", ".join(str(p) for p in inside[:4]) + (", ..." if len(inside) > 4 else "")
+            hint = f"; it holds the outputs of several targets: give the folder of one ({shown})"
         raise InputError(
-            f"--against {directory}: missing {', '.join(missing)} (written by kkc compile --out)",
+            f"--against {directory}: missing {', '.join(missing)} (written by kkc compile --out){hint}",
             Origin(str(directory)),
             rule="bad-against",
         )

@@ -152,14 +152,34 @@ def compile_files(paths: list[Path], overrides: list[Override]) -> Compiled:
     from compiler.yamlload import load_documents
 
     layers = []
+    empty: list[Note] = []
     for path in paths:
         shown = display_path(path)
-        for index, loaded in enumerate(load_documents(path, shown)):
+        documents = load_documents(path, shown)
+        if all(not loaded.data for loaded in documents):
+            empty.append(_empty_file(shown, "YAML"))
+        for index, loaded in enumerate(documents):
             label = shown if index == 0 else f"{shown}#{index + 1}"
             layers.append(Layer(label, loaded.data, loaded.positions, loaded.lookalikes))
     if not layers:
         raise InputError("no files given", rule="bad-override")
-    return compile_layers(display_path(paths[-1]), layers, overrides)
+    compiled = compile_layers(display_path(paths[-1]), layers, overrides)
+    compiled.notes.extend(empty)
+    return compiled
+
+
+def _empty_file(shown: str, kind: str) -> Note:
+    from compiler.errors import Origin
+
+    return Note(
+        "empty-file",
+        (),
+        shown,
+        f"{shown} is empty (no {kind} setting, only blank lines or comments): nothing in it was checked"
+        + (", and anything else reported here is about Kestra's own defaults" if kind == "YAML" else "")
+        + "; is it the file you meant?",
+        Origin(shown, 1, 1),
+    )
 
 
 def compile_properties(path: Path, role: str) -> Compiled:
@@ -203,6 +223,8 @@ def compile_properties(path: Path, role: str) -> Compiled:
     compiled = compile_layers(shown, [layer], [], with_bundled=False)
     compiled.properties_role = role
     compiled.notes.extend(twice)
+    if not entries:
+        compiled.notes.append(_empty_file(shown, "property"))
     return compiled
 
 

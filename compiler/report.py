@@ -22,16 +22,16 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
-def _concerns(where: list[str], targets: list[str]) -> str:
-    """Which targets a finding concerns, when the run covers several."""
+def _concerns(where: list[str], targets: list[str], noun: str) -> str:
+    """Which targets (or files) a finding concerns, when the run covers several."""
     named = list(dict.fromkeys(t for t in where if t))
     if len(targets) < 2 or not named:
         return ""
     if len(named) == 1:
-        return f" (target {named[0]})"
+        return f" ({noun} {named[0]})"
     if len(named) == len(targets):
-        return f" (all {len(named)} targets)"
-    return f" ({len(named)} targets: {', '.join(named)})"
+        return f" (all {len(named)} {noun}s)"
+    return f" ({len(named)} {noun}s: {', '.join(named)})"
 
 
 def grouped(diagnostics: list[Diagnostic]) -> dict[tuple[str, int, int, str, str, str, str], list[str]]:
@@ -60,7 +60,7 @@ def text(diagnostics: list[Diagnostic], targets: list[str], colour: bool = False
         if file == BUNDLED_NAME and key:
             message += f" [{key}: Kestra's bundled default, in none of your files]"
         shown = f"{_COLOURS[level]}{level}\033[0m" if colour else level
-        lines.append(f"{place}: {shown} [{rule}] {message}{_concerns(where, targets)}")
+        lines.append(f"{place}: {shown} [{rule}] {message}{_concerns(where, targets, noun)}")
     found = counts(diagnostics)
     lines.append(
         f"{_plural(found['error'], 'error')}, {_plural(found['warning'], 'warning')}, "

@@ -139,6 +139,8 @@ def stale_outputs(
     """
     import difflib
 
+    from compiler.emit import EMITTERS
+
     expected = {
         (Path(subdir) / name).as_posix(): text for subdir, files in outputs.items() for name, text in files.items()
     }
@@ -156,7 +158,9 @@ def stale_outputs(
         if rel not in present:
             problems.append(f"missing: {shown}")
         elif rel not in expected:
-            problems.append(f"extra: {shown} (no target produces it)")
+            emitter = next((name for name, (file, _) in EMITTERS.items() if Path(rel).name == file), None)
+            why = f"written by --emit {emitter}, not given here" if emitter else "no target produces it"
+            problems.append(f"extra: {shown} ({why})")
         else:
             actual = (out / rel).read_text(encoding="utf-8", errors="replace")
             if actual != expected[rel]:

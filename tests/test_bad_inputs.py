@@ -1083,6 +1083,87 @@ CASES: list[Case] = [
         args=("",),
         message=("'' is not a key: give a full key path",),
     ),
+    # --- argument mistakes get the answer that fixes them ------------------------------------------
+    Case(
+        "explain-key-forgotten",
+        cmd="explain",
+        args=("env=a", "instance=x"),
+        code=2,
+        message=(
+            "the KEY to explain is missing ('env=a' is an override): kkc explain KEY env=a instance=x",
+            "kestra.kafka.defaults.topic.partitions",
+        ),
+    ),
+    Case(
+        "explain-nothing-given",
+        cmd="explain",
+        tree=False,
+        code=2,
+        message=("kkc: error: the following arguments are required: KEY (OVERRIDE optional)",),
+    ),
+    Case(
+        "group-option-without-group",
+        args=("b",),
+        code=2,
+        message=("'b' alone is not an override: did you mean env=b?",),
+    ),
+    Case(
+        "instance-option-without-group",
+        cmd="validate",
+        args=("x",),
+        code=2,
+        message=("'x' alone is not an override: did you mean instance=x?",),
+    ),
+    Case(
+        "empty-properties-mapping",
+        kafka("    client:\n      properties:\n"),
+        message=(
+            "'kestra.kafka.client.properties' is empty (a key with no value is null in YAML), but it must be a "
+            "mapping: write 'properties: {}' for none, or remove the key",
+        ),
+        where="conf/env/a.yaml:5:7",
+    ),
+    Case(
+        "properties-file-named-conf",
+        {"client.conf": "bootstrap.servers=b:9092\nacks=all\nsasl.mechanism=PLAIN\nlinger.ms: 5\nx\n"},
+        cmd="validate",
+        args=("client.conf",),
+        message=("client.conf looks like a Kafka .properties file (key=value lines): validate it as one with --as",),
+    ),
+    Case(
+        "properties-file-named-cfg-one-line",
+        {"client.cfg": "acks=all\n"},
+        cmd="validate",
+        args=("client.cfg",),
+        message=("[not-a-mapping]", "client.cfg looks like a Kafka .properties file"),
+    ),
+    # --- empty files: a warning (an error with --strict), not a pass on Kestra's defaults -----------
+    Case(
+        "empty-yaml-file",
+        {"application.yml": ""},
+        cmd="validate",
+        args=("application.yml",),
+        code=0,
+        message=("application.yml:1:1: warning [empty-file] application.yml is empty (no YAML setting",),
+    ),
+    Case(
+        "comment-only-yaml-file-strict",
+        {"application.yml": "# kestra:\n#   kafka: {}\n\n"},
+        cmd="validate",
+        args=("application.yml", "--strict"),
+        message=("warning [empty-file] application.yml is empty",),
+    ),
+    Case(
+        "empty-properties-file",
+        {"producer.properties": "# acks=all\n! old style comment\n\n"},
+        cmd="validate",
+        args=("producer.properties", "--as", "producer"),
+        code=0,
+        message=(
+            "producer.properties:1:1: warning [empty-file] producer.properties is empty (no property setting",
+            "0 errors, 1 warning, 0 infos in 1 file",
+        ),
+    ),
 ]
 
 

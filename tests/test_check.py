@@ -52,3 +52,25 @@ def test_one_target_ignores_other_targets_files(tmp_path: Path) -> None:
 def test_check_needs_out(tmp_path: Path) -> None:
     run = kkc("compile", "--all", "--check", cwd=REPO)
     assert run.code == 2 and "--check compares with the files under --out DIR" in run.err
+
+
+def test_files_of_an_emit_run_point_at_the_emit_option(tmp_path: Path) -> None:
+    setup(tmp_path)
+    assert kkc("compile", "--all", "--out", "build", "--emit", "strimzi", cwd=tmp_path).code == 0
+    run = kkc("compile", "--all", "--out", "build", "--check", cwd=tmp_path)
+    assert run.code == 1
+    assert "extra: build/prod/eu1/strimzi-topics.yaml (written by --emit strimzi, not given here)" in run.err
+    assert run.err.splitlines()[-1] == (
+        "kkc: build holds --emit outputs; check them with: kkc compile --all --out build --check --emit strimzi"
+    )
+    assert "is stale" not in run.err
+    assert kkc("compile", "--all", "--out", "build", "--check", "--emit", "strimzi", cwd=tmp_path).code == 0
+
+
+def test_check_with_invalid_config_says_so_in_one_line(tmp_path: Path) -> None:
+    setup(tmp_path)
+    prod = tmp_path / "conf" / "env" / "prod.yaml"
+    prod.write_text(prod.read_text().replace("replication-factor: 3", "replication-factor: 5"))
+    run = kkc("compile", "--all", "--out", "build", "--check", cwd=tmp_path)
+    assert run.code == 1
+    assert run.err == "kkc: 1 error in the config (kkc validate lists them): build was not compared\n"

@@ -267,3 +267,12 @@ def test_risk_classes_follow_what_kafka_does(after: list[str], section: str, key
 def test_partitions_of_a_renamed_topic_are_created_with_it() -> None:
     found = changes("kestra.kafka.topics.flow.name=flows_v2", "+kestra.kafka.topics.flow.partitions=64")
     assert risk_of(found, "topics", "flow.partitions") == ("safe", "the renamed topic is created with it")
+
+
+def test_against_the_out_root_suggests_the_target_folder(tmp_path: Path) -> None:
+    assert kkc("compile", "--all", "--out", str(tmp_path / "build"), cwd=REPO).code == 0
+    run = kkc("diff", "env=prod", "instance=eu1", "--against", str(tmp_path / "build"), cwd=REPO)
+    assert run.code == 1
+    assert f"it holds the outputs of several targets: give the folder of one, --against {tmp_path}/build/prod/eu1" in (
+        run.err
+    )

@@ -183,9 +183,15 @@ def _schema_findings(ctx: Context) -> list[tuple[str, Finding]]:
             }.get(error.rule) or "one of " + ", ".join(map(str, error.constraint or ()))
             out.append(("invalid-value", Finding(path, f"'{name}' is {_as_int(value)!r}; it must be {what}")))
         elif error.rule == "nullable" or error.code == 0x22:
-            out.append(
-                ("wrong-type", Finding(path, f"'{name}' is empty; give it a value (write \"\" for an empty string)"))
-            )
+            expected = _schema_at(tuple(error.schema_path[:-1]))
+            if isinstance(expected, dict) and expected.get("type") == "dict":
+                message = (
+                    f"'{name}' is empty (a key with no value is null in YAML), but it must be a mapping: "
+                    f"write '{path[-1]}: {{}}' for none, or remove the key"
+                )
+            else:
+                message = f"'{name}' is empty; give it a value (write \"\" for an empty string)"
+            out.append(("wrong-type", Finding(path, message)))
         else:
             out.append(("invalid-value", Finding(path, f"'{name}': {error.rule} {error.constraint}")))
     return out
@@ -521,6 +527,15 @@ RULES: tuple[Rule, ...] = (
         check=_notes("duplicate-property"),
         failing=properties_example("producer", "acks=all\nlinger.ms=5\nacks=1\n"),
         passing=properties_example("producer", "acks=all\nlinger.ms=5\n"),
+    ),
+    Rule(
+        "empty-file",
+        "structure",
+        "warning",
+        "A file given to validate that holds no setting (zero bytes, or only comments)",
+        check=_notes("empty-file"),
+        failing=properties_example("producer", "# acks=all\n\n"),
+        passing=properties_example("producer", "acks=all\n"),
     ),
     Rule(
         "no-kestra-settings",
