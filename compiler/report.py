@@ -82,16 +82,17 @@ def _gh_escape(value: str, prop: bool) -> str:
 
 
 def github(diagnostics: list[Diagnostic], targets: list[str], colour: bool = False) -> str:
-    """GitHub Actions workflow commands: an annotation on the file and line of each problem."""
+    """GitHub Actions workflow commands: one annotation per finding, on its file and line."""
     kinds = {"error": "error", "warning": "warning", "info": "notice"}
     lines = []
-    for d in diagnostics:
+    for (file, line, column, level, rule, message, _), where in grouped(diagnostics).items():
         props = []
-        if d.file and d.line and not d.file.startswith("<"):  # <kestra-defaults>, <override ...>: no file
-            props += [f"file={_gh_escape(d.file, True)}", f"line={d.line}", f"col={d.column}"]
-        props.append(f"title={_gh_escape(d.rule, True)}")
-        target = f"[{d.target}] " if d.target and len(targets) > 1 else ""
-        lines.append(f"::{kinds[d.level]} {','.join(props)}::{_gh_escape(target + d.message, False)}")
+        if file and line and not file.startswith("<"):  # <kestra-defaults>, <override ...>: no file
+            props += [f"file={_gh_escape(file, True)}", f"line={line}", f"col={column}"]
+        props.append(f"title={_gh_escape(rule, True)}")
+        named = list(dict.fromkeys(t for t in where if t))
+        target = f"[{', '.join(named)}] " if named and len(targets) > 1 else ""
+        lines.append(f"::{kinds[level]} {','.join(props)}::{_gh_escape(target + message, False)}")
     return "\n".join(lines) + ("\n" if lines else "")
 
 

@@ -17,6 +17,6 @@ def test_ruff_clean() -> None:
     if ruff is None:
         pytest.skip("ruff is not installed (pip install -e '.[test]')")
     proc = subprocess.run(
-        [ruff, "check", "compiler", "tests", "tools"], cwd=REPO, capture_output=True, text=True, check=False
+        [ruff, "check", "compiler", "tests", "tools", "bench"], cwd=REPO, capture_output=True, text=True, check=False
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr

@@ -111,3 +111,72 @@ def test_broken_tree_fails_with_the_problem(repo: Path) -> None:
     # The build check does not repeat the finding the validate hook printed: one line says why it stopped.
     assert result.stdout.count("[replication-factor-exceeds-brokers]") == 1
     assert "kkc: 1 error in the config (kkc validate lists them): build was not compared" in result.stdout
+
+
+# --- the README's pre-commit configurations, copied as a user would ------------------------------
+
+README_URL = "https://git.example.com/platform/kkc"
+
+
+def readme_block(marker: str) -> str:
+    """The indented code block that follows `<!-- marker -->` in the README."""
+    after = (REPO / "README.md").read_text(encoding="utf-8").split(f"<!-- {marker} -->\n", 1)[1]
+    lines = []
+    for line in after.splitlines():
+        if not line.startswith("    "):
+            break
+        lines.append(line[4:])
+    return "\n".join(lines) + "\n"
+
+
+@pytest.fixture(scope="module")
+def kkc_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The user's copy of the kkc repository: a clone of this one's HEAD, tagged v0.1.0."""
+    if shutil.which("pre-commit", path=str(BIN)) is None:
+        pytest.skip("pre-commit is not installed (pip install -e '.[test]')")
+    if not (REPO / ".git").exists():
+        pytest.skip(f"{REPO} is not a git checkout: pre-commit installs hooks from a git repository")
+    copy = tmp_path_factory.mktemp("copy") / "kkc"
+    subprocess.run(["git", "clone", "--quiet", str(REPO), str(copy)], check=True, capture_output=True)
+    _git(copy, "tag", "v0.1.0")
+    return copy
+
+
+def commit_with_hooks(repo: Path, config: str) -> subprocess.CompletedProcess[str]:
+    """A user's repository with the config committed and hooks installed; then a commit that breaks prod."""
+    shutil.copytree(REPO / "conf", repo / "conf")
+    subprocess.run(
+        [str(BIN / "kkc"), "compile", "--all", "--out", "build/"], cwd=repo, check=True, capture_output=True
+    )
+    (repo / ".pre-commit-config.yaml").write_text(config)
+    _git(repo, "init", "-q")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-q", "-m", "start")
+    env = {**os.environ, "PRE_COMMIT_HOME": str(repo.parent / "pre-commit-home"), "NO_COLOR": "1"}
+    subprocess.run([str(BIN / "pre-commit"), "install"], cwd=repo, env=env, check=True, capture_output=True)
+    prod = repo / "conf" / "env" / "prod.yaml"
+    prod.write_text(prod.read_text().replace("replication-factor: 3", "replication-factor: 5"))
+    _git(repo, "add", "-A")
+    return subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-m", "more replicas"],
+        cwd=repo,
+        env={**env, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"},
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=900,
+    )
+
+
+@pytest.mark.parametrize("variant", ["precommit-remote", "precommit-local"])
+def test_the_readme_config_works_when_copied(variant: str, kkc_copy: Path, tmp_path: Path) -> None:
+    config = readme_block(variant)
+    assert README_URL in config and "v0.1.0" in config
+    result = commit_with_hooks(tmp_path / "user", config.replace(README_URL, kkc_copy.as_uri()))
+    shown = result.stdout + result.stderr
+    print(shown)
+    assert result.returncode == 1, shown
+    assert re.search(r"kkc validate \(Kestra Kafka config\)\.+Failed", shown)
+    assert shown.count("conf/env/prod.yaml:32:9: error [replication-factor-exceeds-brokers]") == 1
+    assert re.search(r"kkc compiled outputs are up to date\.+Failed", shown)
+    assert "kkc: 1 error in the config (kkc validate lists them): build was not compared" in shown
