@@ -9,8 +9,9 @@ Trees of N=30 and N=300 targets are written by bench/generate.py into a temporar
 --work DIR). One untimed warm-up round runs first (page cache, .pyc files); then every round runs
 each measurement once, in the same order, so that the ratios compare processes measured side by
 side under the same machine load. Wall time is measured around the child process; peak memory is
-the child's own ru_maxrss (os.wait4). Results go to stdout; with --record (or --results DIR) also to
-latest.{json,md} there: a plain run changes no tracked file.
+the child's own peak RSS (GNU time's %M when /usr/bin/time exists, else os.wait4's ru_maxrss).
+Results go to stdout; with --record (or --results DIR) also to latest.{json,md} there: a plain run
+changes no tracked file.
 """
 
 from __future__ import annotations

@@ -188,6 +188,7 @@ def validate_command(args: argparse.Namespace) -> int:
     diagnostics = []
     targets: list[str] = []
     fallback: dict[str, str] = {}  # target -> the file code-scanning annotations can point at
+    scope = ""  # what the summary adds: which target of how many, what fails the run
     if paths:
         if args.all:
             raise UsageError("--all validates the targets of --config-dir; it cannot be combined with files")
@@ -213,8 +214,13 @@ def validate_command(args: argparse.Namespace) -> int:
         compiled, diagnostics = _compile_all(tree, target_list, overrides)
         targets = [t.id for t in target_list]
         fallback = dict.fromkeys(targets, display_path(tree.primary_path))
+        if not args.all:
+            every = len(tree.all_targets())
+            scope = f" ({targets[0]}" + (f"; --all checks all {every})" if every > 1 else ")")
     diagnostics = sorted(set(diagnostics + validate(compiled, options)), key=lambda d: d.sort_key)
-    report.write(args.format, diagnostics, targets, fallback, "file" if paths else "target")
+    if args.strict and any(d.level == "warning" for d in diagnostics):
+        scope += "; --strict: warnings fail the run"
+    report.write(args.format, diagnostics, targets, fallback, "file" if paths else "target", scope)
     failing = {"error", "warning"} if args.strict else {"error"}
     return EXIT_PROBLEMS if any(d.level in failing for d in diagnostics) else EXIT_OK
 
@@ -226,7 +232,9 @@ def _compile_path(path: Path, role: str | None, overrides: list[Override]) -> Co
         raise UsageError(f"--as is for Kafka .properties files; {path} is YAML (a Kestra config): drop --as")
     if path.suffix == ".properties" or role:
         if not role:
-            raise UsageError(f"{path} is a .properties file: say which client reads it with --as ROLE")
+            raise UsageError(
+                f"{path} is a .properties file: say which client reads it with --as admin|consumer|producer|streams"
+            )
         return compile_properties(path, role)
     try:
         return compile_files([path], overrides)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from compiler.errors import InputError, Origin, UsageError
+from compiler.errors import UsageError
 from compiler.pipeline import Compiled
 from compiler.resolve import as_text
 from compiler.secrets import MASK, is_secret_key
@@ -118,11 +118,7 @@ def from_directory(directory: Path, target: str = "") -> Snapshot:
         elif inside:
             shown = ", ".join(str(p) for p in inside[:4]) + (", ..." if len(inside) > 4 else "")
             hint = f"; it holds the outputs of several targets: give the folder of one ({shown})"
-        raise InputError(
-            f"--against {directory}: missing {', '.join(missing)} (written by kkc compile --out){hint}",
-            Origin(str(directory)),
-            rule="bad-against",
-        )
+        raise UsageError(f"--against {directory}: missing {', '.join(missing)} (written by kkc compile --out){hint}")
     clients = {}
     for role in ("admin", "consumer", "producer", "streams"):
         path = directory / f"{role}.properties"

@@ -117,7 +117,7 @@ class ConfigTree:
         if not config_dir.exists():
             raise UsageError(
                 f"config directory {display_path(config_dir)} does not exist "
-                "(use --config-dir, or run kkc where ./conf is)"
+                "(use --config-dir, or run kkc where ./conf is; kkc init writes a starting tree)"
             )
         if not config_dir.is_dir():
             raise UsageError(f"{display_path(config_dir)} is not a directory")

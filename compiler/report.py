@@ -50,7 +50,9 @@ def counts(diagnostics: list[Diagnostic]) -> dict[str, int]:
     return found
 
 
-def text(diagnostics: list[Diagnostic], targets: list[str], colour: bool = False, noun: str = "target") -> str:
+def text(
+    diagnostics: list[Diagnostic], targets: list[str], colour: bool = False, noun: str = "target", scope: str = ""
+) -> str:
     """`file:line:col: level [rule] message`; one line, and one count, for a problem shared by targets."""
     from compiler.layers import BUNDLED_NAME
 
@@ -64,7 +66,7 @@ def text(diagnostics: list[Diagnostic], targets: list[str], colour: bool = False
     found = counts(diagnostics)
     lines.append(
         f"{_plural(found['error'], 'error')}, {_plural(found['warning'], 'warning')}, "
-        f"{_plural(found['info'], 'info')} in {_plural(len(targets), noun)}"
+        f"{_plural(found['info'], 'info')} in {_plural(len(targets), noun)}{scope}"
     )
     return "\n".join(lines) + "\n"
 
@@ -165,10 +167,11 @@ def write(
     targets: list[str],
     fallback: dict[str, str] | None = None,
     noun: str = "target",
+    scope: str = "",
 ) -> None:
     if fmt in ("github", "sarif") and fallback:
         diagnostics = anchored(diagnostics, fallback)
     if fmt == "text":
-        sys.stdout.write(text(diagnostics, targets, use_colour(sys.stdout), noun))
+        sys.stdout.write(text(diagnostics, targets, use_colour(sys.stdout), noun, scope))
     else:
         sys.stdout.write(FORMATS[fmt](diagnostics, targets, use_colour(sys.stdout)))

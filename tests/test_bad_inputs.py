@@ -1002,7 +1002,10 @@ CASES: list[Case] = [
         args=("client.properties",),
         tree=False,
         code=2,
-        message=("client.properties is a .properties file: say which client reads it with --as ROLE",),
+        message=(
+            "client.properties is a .properties file: say which client reads it with "
+            "--as admin|consumer|producer|streams",
+        ),
     ),
     Case(
         "validate-as-without-files",

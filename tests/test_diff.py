@@ -272,7 +272,7 @@ def test_partitions_of_a_renamed_topic_are_created_with_it() -> None:
 def test_against_the_out_root_suggests_the_target_folder(tmp_path: Path) -> None:
     assert kkc("compile", "--all", "--out", str(tmp_path / "build"), cwd=REPO).code == 0
     run = kkc("diff", "env=prod", "instance=eu1", "--against", str(tmp_path / "build"), cwd=REPO)
-    assert run.code == 1
+    assert run.code == 2  # a usage error, not "differences"
     assert f"it holds the outputs of several targets: give the folder of one, --against {tmp_path}/build/prod/eu1" in (
         run.err
     )

@@ -122,7 +122,7 @@ def test_yaml_syntax_error_is_a_problem_not_a_crash(tmp_path: Path) -> None:
         (["env=nope"], "unknown env 'nope'"),
         (["--kafka-version", "2.8"], "'2.8' is not a Kafka version kkc knows"),
         (["--brokers", "zero"], "'zero' is not a whole number"),
-        (["client.properties"], "say which client reads it with --as ROLE"),
+        (["client.properties"], "say which client reads it with --as admin|consumer|producer|streams"),
     ],
 )
 def test_usage_errors_exit_2(args: list[str], message: str, tmp_path: Path) -> None:
@@ -230,3 +230,16 @@ def test_an_explicit_key_beside_a_merge_key_keeps_its_own_position(tmp_path: Pat
         f"{path}:8:9: error [invalid-value] 'kestra.kafka.topics.flow.partitions' is 0"
         in kkc("validate", str(path)).out
     )
+
+
+def test_one_target_names_itself_and_how_many_others_there_are() -> None:
+    run = kkc("validate", cwd=REPO)
+    assert run.code == 0
+    assert run.out.splitlines()[-1] == "0 errors, 0 warnings, 0 infos in 1 target (dev; --all checks all 4)"
+
+
+def test_strict_says_why_warnings_fail(tmp_path: Path) -> None:
+    path = write(tmp_path / "application.yml", "# only a comment\n")
+    run = kkc("validate", str(path), "--strict", "--brokers", "1")
+    assert run.code == 1
+    assert run.out.splitlines()[-1].endswith("in 1 file; --strict: warnings fail the run")
