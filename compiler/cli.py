@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from compiler import __version__
+from compiler.keys import ROLES
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -112,7 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
     val.add_argument(
         "--as",
         dest="role",
-        choices=("admin", "consumer", "producer", "streams"),
+        choices=ROLES,
         help="the Kafka client type that reads the given .properties files",
     )
     val.add_argument(

@@ -12,16 +12,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from compiler.errors import InputError
+from compiler.keys import CLIENT_PROPERTIES, ROLE_DEFAULTS, Path_, dotted
 from compiler.merge import Merged
-from compiler.normalize import dotted
 from compiler.resolve import as_text, whole_number
-from compiler.yamlload import Path_
 
-ROLES = ("admin", "consumer", "producer", "streams")
-# The client role -> the `kestra.kafka.defaults.<section>` Kestra overlays on the client properties.
-ROLE_DEFAULTS = {"consumer": "consumer", "producer": "producer", "streams": "stream"}
 KAFKA_DEFAULT_RETENTION_MS = 604_800_000
-CLIENT_PROPERTIES: Path_ = ("kestra", "kafka", "client", "properties")
 
 
 @dataclass(frozen=True)
@@ -107,12 +102,6 @@ def client_properties(tree: dict[str, Any], merged: Merged) -> dict[str, dict[st
     for role, section in ROLE_DEFAULTS.items():
         clients[role] = {**base, **property_map(tree, ("kestra", "kafka", "defaults", section, "properties"), merged)}
     return clients
-
-
-def role_properties_path(role: str) -> Path_:
-    """Where a client role's own properties are written: the client properties for the admin client."""
-    section = ROLE_DEFAULTS.get(role)
-    return CLIENT_PROPERTIES if section is None else ("kestra", "kafka", "defaults", section, "properties")
 
 
 def _retention_from_broker(cluster: Any) -> tuple[int | str, str] | None:

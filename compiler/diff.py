@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from compiler.errors import UsageError
+from compiler.keys import ROLES
 from compiler.pipeline import Compiled
 from compiler.resolve import as_text
 from compiler.secrets import MASK, is_secret_key
@@ -120,7 +121,7 @@ def from_directory(directory: Path, target: str = "") -> Snapshot:
             hint = f"; it holds the outputs of several targets: give the folder of one ({shown})"
         raise UsageError(f"--against {directory}: missing {', '.join(missing)} (written by kkc compile --out){hint}")
     clients = {}
-    for role in ("admin", "consumer", "producer", "streams"):
+    for role in ROLES:
         path = directory / f"{role}.properties"
         clients[role] = {e.key: e.value for e in properties.parse(path.read_text("latin-1"), str(path))}
     app = load_file(directory / "application-kafka.yml").data

@@ -10,6 +10,7 @@ import io
 import json
 from typing import Any
 
+from compiler.keys import ROLES
 from compiler.pipeline import Compiled
 from compiler.resolve import as_text
 
@@ -137,7 +138,7 @@ def json_text(compiled: Compiled) -> str:
 
 def output_files(compiled: Compiled, extra: tuple[str, ...] = ()) -> dict[str, str]:
     files = {"application-kafka.yml": application_yaml(compiled)}
-    for role in ("admin", "consumer", "producer", "streams"):
+    for role in ROLES:
         files[f"{role}.properties"] = properties_text(compiled, role)
     files["topics.yaml"] = topics_yaml(compiled)
     for name in extra:

@@ -11,13 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from compiler.derive import ROLE_DEFAULTS
 from compiler.errors import InputError
-from compiler.normalize import dotted
+from compiler.keys import ROLE_DEFAULTS, Path_, dotted
 from compiler.pipeline import Compiled
 from compiler.resolve import as_text, get_path, has_path, lookup_reference
 from compiler.secrets import MASK, is_secret_key
-from compiler.yamlload import Path_
 
 
 @dataclass

@@ -20,11 +20,10 @@ from pathlib import Path
 from typing import Any
 
 from compiler.errors import InputError, Origin, UsageError
-from compiler.yamlload import LoadedFile, Path_, Yaml11Lookalike, load_file, load_text
+from compiler.keys import BUNDLED_NAME, Path_
+from compiler.yamlload import LoadedFile, Yaml11Lookalike, load_file, load_text
 
-TOOL_KEYS = ("targets", "cluster", "policy")
 _NAME_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
-BUNDLED_NAME = "<kestra-defaults>"
 
 
 @dataclass

@@ -10,8 +10,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from compiler.errors import InputError, Origin
+from compiler.keys import Path_
 from compiler.layers import Layer
-from compiler.yamlload import Path_, Yaml11Lookalike
+from compiler.yamlload import Yaml11Lookalike
 
 
 @dataclass(frozen=True)

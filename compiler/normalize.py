@@ -15,8 +15,9 @@ from functools import lru_cache
 from typing import Any
 
 from compiler.errors import InputError, Origin
+from compiler.keys import Path_, dotted
 from compiler.layers import Layer
-from compiler.yamlload import Path_, Yaml11Lookalike
+from compiler.yamlload import Yaml11Lookalike
 
 _CAMEL_RE = re.compile(r"(?<=[a-z0-9])([A-Z])")
 
@@ -35,10 +36,6 @@ class Note:
 @lru_cache(maxsize=16384)
 def kebab(key: str) -> str:
     return _CAMEL_RE.sub(lambda m: "-" + m.group(1).lower(), key)
-
-
-def dotted(path: Path_) -> str:
-    return ".".join(str(p) for p in path)
 
 
 def is_property_map(path: Path_) -> bool:

@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from compiler.errors import InputError, Origin
+from compiler.keys import Path_, dotted
 from compiler.merge import Merged, Setting
-from compiler.normalize import dotted, expand, normalize_path, split_reference
-from compiler.yamlload import Path_
+from compiler.normalize import expand, normalize_path, split_reference
 
 _KEY_RE = re.compile(r"^(~|\+\+|\+)?([A-Za-z0-9_./@\-]+(?:\[[^\]]*\][A-Za-z0-9_.\-]*)*)(?:=(.*))?$", re.S)
 _INT_RE = re.compile(r"^[-+]?(0|[1-9][0-9_]*)$")

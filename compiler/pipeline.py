@@ -10,9 +10,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from compiler.derive import TopicPlan, client_properties, role_properties_path, topic_plan
+from compiler.derive import TopicPlan, client_properties, topic_plan
 from compiler.errors import InputError, ProblemList
-from compiler.layers import TOOL_KEYS, ConfigTree, Layer, Target, bundled_layer
+from compiler.keys import ROLES, TOOL_KEYS, role_properties_path
+from compiler.layers import ConfigTree, Layer, Target, bundled_layer
 from compiler.merge import Merged, merge_layer
 from compiler.normalize import Note, normalize_layer
 from compiler.overrides import Override
@@ -234,7 +235,7 @@ _FALSE_11 = {"n", "no", "off", "false"}
 
 def _property_sections(path: tuple[object, ...]) -> tuple[str, ...]:
     if path[:4] == ("kestra", "kafka", "client", "properties"):
-        return ("admin", "consumer", "producer", "streams")
+        return ROLES
     if path[:3] == ("kestra", "kafka", "defaults") and len(path) > 4 and path[4] == "properties":
         return {"consumer": ("consumer",), "producer": ("producer",), "stream": ("streams",), "topic": ("topic",)}.get(
             str(path[3]), ()

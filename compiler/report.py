@@ -54,7 +54,7 @@ def text(
     diagnostics: list[Diagnostic], targets: list[str], colour: bool = False, noun: str = "target", scope: str = ""
 ) -> str:
     """`file:line:col: level [rule] message`; one line, and one count, for a problem shared by targets."""
-    from compiler.layers import BUNDLED_NAME
+    from compiler.keys import BUNDLED_NAME
 
     lines = []
     for (file, line, column, level, rule, message, key), where in grouped(diagnostics).items():

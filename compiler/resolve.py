@@ -14,12 +14,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from compiler.errors import InputError, Origin
-from compiler.layers import BUNDLED_NAME
+from compiler.keys import BUNDLED_NAME, Path_, dotted
 from compiler.merge import Merged
-from compiler.normalize import dotted, normalize_path, split_reference
+from compiler.normalize import normalize_path, split_reference
 from compiler.placeholders import Placeholder, PlaceholderSyntaxError, find
 from compiler.secrets import is_secret_key
-from compiler.yamlload import Path_
 
 
 @dataclass(frozen=True)

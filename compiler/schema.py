@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from compiler import catalog
+from compiler.keys import ROLES
 from compiler.pipeline import kestra_topic_keys
 
 SCHEMA_ID = "https://kestra.io/schemas/kkc/layer.json"
@@ -83,7 +84,7 @@ def _obj(properties: dict[str, Any], description: str = "", extra: bool = False)
 
 
 def build() -> dict[str, Any]:
-    client_sections = ("admin", "consumer", "producer", "streams")
+    client_sections = ROLES
     topic_props = _properties(("topic",), strict=True)
     topic = _obj(
         {

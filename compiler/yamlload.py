@@ -19,12 +19,12 @@ from pathlib import Path
 from typing import Any
 
 from compiler.errors import InputError, Origin
+from compiler.keys import Path_
 
 MAX_FILE_BYTES = 1_048_576
 MAX_NODES = 100_000
 MAX_DEPTH = 100
 
-Path_ = tuple[str | int, ...]
 
 _PACKAGE_RE = re.compile(r"^#\s*@package\s+(\S+)\s*$")
 _OCTAL_LIKE = re.compile(r"^[-+]?0[0-9_]+$")

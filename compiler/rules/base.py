@@ -12,17 +12,20 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from compiler.derive import ROLE_DEFAULTS, role_properties_path
 from compiler.diagnostics import Diagnostic, at
 from compiler.errors import Origin
-from compiler.layers import BUNDLED_NAME
-from compiler.normalize import dotted
+from compiler.keys import (
+    BUNDLED_NAME,
+    CLIENT_PROPERTIES,
+    KAFKA_PATH,
+    ROLE_DEFAULTS,
+    ROLES,
+    Path_,
+    dotted,
+    role_properties_path,
+)
 from compiler.pipeline import Compiled
 from compiler.resolve import has_path
-from compiler.yamlload import Path_
-
-KAFKA_PATH: Path_ = ("kestra", "kafka")
-CLIENT_PROPS: Path_ = ("kestra", "kafka", "client", "properties")
 
 
 @dataclass(frozen=True)
@@ -136,7 +139,7 @@ class Context:
             path = role_properties_path(role)
             yield PropertySet(path, (role,), props(path))
             return
-        yield PropertySet(CLIENT_PROPS, ("admin", "consumer", "producer", "streams"), props(CLIENT_PROPS))
+        yield PropertySet(CLIENT_PROPERTIES, ROLES, props(CLIENT_PROPERTIES))
         for role in ROLE_DEFAULTS:
             path = role_properties_path(role)
             yield PropertySet(path, (role,), props(path))
@@ -154,7 +157,7 @@ class Context:
             path = (*role_properties_path(role), key)
             if has_path(self.tree, path):
                 return path, self.origin(path)
-        path = (*CLIENT_PROPS, key)
+        path = (*CLIENT_PROPERTIES, key)
         return path, self.origin(path)
 
     def diagnostic(self, rule: Rule, finding: Finding) -> Diagnostic:

@@ -17,9 +17,8 @@ from dataclasses import dataclass
 
 from compiler import catalog
 from compiler.errors import Origin
-from compiler.layers import BUNDLED_NAME
-from compiler.rules.base import KAFKA_PATH, Context, Finding, Rule, example
-from compiler.yamlload import Path_
+from compiler.keys import BUNDLED_NAME, KAFKA_PATH, Path_
+from compiler.rules.base import Context, Finding, Rule, example
 
 FAMILY = "cross-field"
 INT_MAX = 2**31 - 1

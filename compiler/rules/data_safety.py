@@ -13,9 +13,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from compiler.derive import TopicPlan
-from compiler.rules.base import KAFKA_PATH, Context, Finding, Rule, example
+from compiler.keys import KAFKA_PATH, Path_
+from compiler.rules.base import Context, Finding, Rule, example
 from compiler.rules.replication import as_int
-from compiler.yamlload import Path_
 
 REFERENTIAL = ("flow", "flowlast", "template", "trigger", "execution")
 _WHAT = {

@@ -14,10 +14,10 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from compiler import catalog
+from compiler.keys import Path_
 from compiler.resolve import as_text
 from compiler.rules.base import Context, Example, Finding, PropertySet, Rule, example
 from compiler.secrets import is_secret_key
-from compiler.yamlload import Path_
 
 FAMILY = "kafka-properties"
 UNKNOWN_CLIENT = "unknown-client-property"

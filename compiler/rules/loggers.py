@@ -19,8 +19,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from compiler.keys import Path_
 from compiler.rules.base import Context, Finding, Rule, example
-from compiler.yamlload import Path_
 
 LOGGERS: Path_ = ("kestra", "kafka", "client", "loggers")
 LEVELS = ("ERROR", "WARN", "INFO", "DEBUG", "TRACE")

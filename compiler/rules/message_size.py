@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from compiler.rules.base import KAFKA_PATH, Context, Finding, Rule, example
+from compiler.keys import KAFKA_PATH, Path_
+from compiler.rules.base import Context, Finding, Rule, example
 from compiler.rules.replication import as_int, broker_default
 from compiler.rules.topics import describe_topics, known_plans, where_set
-from compiler.yamlload import Path_
 
 PROTECTION: Path_ = (*KAFKA_PATH, "message-protection")
 SOFT: Path_ = (*PROTECTION, "soft-limit")

@@ -14,13 +14,11 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from compiler.layers import BUNDLED_NAME
-from compiler.normalize import dotted
+from compiler.keys import BUNDLED_NAME, Path_, dotted
 from compiler.placeholders import Placeholder, PlaceholderSyntaxError, find
 from compiler.resolve import lookup_reference
 from compiler.rules.base import Context, Finding, Rule, example
 from compiler.secrets import is_secret_key
-from compiler.yamlload import Path_
 
 _ENV_STYLE = re.compile(r"^[A-Z][A-Z0-9_]*$")
 _PROPERTY_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-\[\]]*$")

@@ -17,10 +17,10 @@ import difflib
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from compiler.keys import CLIENT_PROPERTIES, KAFKA_PATH, Path_
 from compiler.resolve import as_text
-from compiler.rules.base import CLIENT_PROPS, KAFKA_PATH, Context, Finding, Rule, example
+from compiler.rules.base import Context, Finding, Rule, example
 from compiler.secrets import is_literal_secret
-from compiler.yamlload import Path_
 
 POLICIES: dict[str, str] = {
     "min-replication-factor": "a whole number",
@@ -116,7 +116,7 @@ def _encryption(ctx: Context) -> Iterator[Finding]:
         return
     protocol = ctx.compiled.clients.get("admin", {}).get("security.protocol", "PLAINTEXT")
     if protocol.upper() not in ("SSL", "SASL_SSL"):
-        path = (*CLIENT_PROPS, "security.protocol")
+        path = (*CLIENT_PROPERTIES, "security.protocol")
         target = path if ctx.get(path) is not None else ("policy", "require-encryption")
         yield Finding(target, f"{declared[1]}: security.protocol is {protocol}; use SSL or SASL_SSL")
 

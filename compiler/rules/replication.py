@@ -12,11 +12,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from compiler.keys import KAFKA_PATH, Path_
 from compiler.pipeline import kestra_topic_keys
 from compiler.resolve import whole_number
-from compiler.rules.base import KAFKA_PATH, Context, Finding, Rule, example
+from compiler.rules.base import Context, Finding, Rule, example
 from compiler.rules.topics import describe_topics, is_user_set, known_plans, where_set
-from compiler.yamlload import Path_
 
 DEFAULT_RF: Path_ = (*KAFKA_PATH, "defaults", "topic", "replication-factor")
 BROKER_DEFAULTS: Path_ = ("cluster", "broker-defaults")

@@ -18,11 +18,10 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
-from compiler.layers import BUNDLED_NAME
+from compiler.keys import BUNDLED_NAME, Path_
 from compiler.placeholders import PlaceholderSyntaxError, find
 from compiler.rules.base import Context, Finding, Rule, example
 from compiler.secrets import is_literal_secret, is_secret_key
-from compiler.yamlload import Path_
 
 SASL_PROTOCOLS = ("SASL_PLAINTEXT", "SASL_SSL")
 SSL_PROTOCOLS = ("SSL", "SASL_SSL")

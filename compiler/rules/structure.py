@@ -9,10 +9,9 @@ from functools import cache
 from typing import Any
 
 from compiler.catalog import KNOWN_VERSIONS
-from compiler.layers import TOOL_KEYS
+from compiler.keys import TOOL_KEYS, Path_
 from compiler.resolve import whole_number
 from compiler.rules.base import Context, Finding, Rule, example, properties_example, tree_example
-from compiler.yamlload import Path_
 
 _SCALAR = ["string", "integer", "float", "boolean"]
 _PROPS = {"type": "dict", "keysrules": {"type": "string"}, "valuesrules": {"nullable": True}}

@@ -13,11 +13,10 @@ from collections import Counter
 from collections.abc import Iterator
 
 from compiler.derive import TopicPlan
-from compiler.layers import BUNDLED_NAME
+from compiler.keys import BUNDLED_NAME, CLIENT_PROPERTIES, KAFKA_PATH, Path_
 from compiler.pipeline import kestra_topic_keys
 from compiler.placeholders import PlaceholderSyntaxError, find
-from compiler.rules.base import CLIENT_PROPS, KAFKA_PATH, Context, Finding, Rule, example
-from compiler.yamlload import Path_
+from compiler.rules.base import Context, Finding, Rule, example
 
 TOPIC_PREFIX: Path_ = (*KAFKA_PATH, "defaults", "topic-prefix")
 CONSUMER_PREFIX: Path_ = (*KAFKA_PATH, "defaults", "consumer-prefix")
@@ -204,7 +203,7 @@ def _unknown_topic_keys(ctx: Context) -> Iterator[Finding]:
 
 
 def _cluster_servers(ctx: Context) -> set[str]:
-    raw = ctx.get((*CLIENT_PROPS, "bootstrap.servers"))
+    raw = ctx.get((*CLIENT_PROPERTIES, "bootstrap.servers"))
     text = ",".join(map(str, raw)) if isinstance(raw, list) else str(raw or "")
     if "${" in text:
         return set()  # known only at run time: not evidence of a shared cluster
