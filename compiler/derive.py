@@ -14,7 +14,7 @@ from typing import Any
 from compiler.errors import InputError
 from compiler.keys import CLIENT_PROPERTIES, ROLE_DEFAULTS, Path_, dotted
 from compiler.merge import Merged
-from compiler.resolve import as_text, whole_number
+from compiler.values import as_text, parse_int
 
 KAFKA_DEFAULT_RETENTION_MS = 604_800_000
 
@@ -111,10 +111,8 @@ def _retention_from_broker(cluster: Any) -> tuple[int | str, str] | None:
     for key, factor in (("log.retention.ms", 1), ("log.retention.minutes", 60_000), ("log.retention.hours", 3_600_000)):
         if key in defaults:
             raw = defaults[key]
-            try:
-                return int(raw) * factor, f"broker-default ({key})"
-            except (TypeError, ValueError):
-                return as_text(raw), f"broker-default ({key})"
+            number = parse_int(raw)
+            return (as_text(raw) if number is None else number * factor), f"broker-default ({key})"
     return None
 
 
@@ -151,7 +149,7 @@ def topic_plan(tree: dict[str, Any], merged: Merged) -> list[TopicPlan]:
         if "retention.ms" in props:
             raw = props["retention.ms"]
             source = "explicit (topic)" if "retention.ms" in own_props else "explicit (topic defaults)"
-            number = whole_number(raw)
+            number = parse_int(raw)
             retention: int | str = number if number is not None else raw
         else:
             broker = _retention_from_broker(tree.get("cluster"))

@@ -14,8 +14,8 @@ from typing import Any
 from compiler.errors import UsageError
 from compiler.keys import ROLES
 from compiler.pipeline import Compiled
-from compiler.resolve import as_text
 from compiler.secrets import MASK, is_secret_key
+from compiler.values import as_text
 
 Snapshot = dict[str, dict[str, str]]
 SECTIONS = ("prefixes", "client", "consumer", "producer", "streams", "topics", "message-protection")

@@ -8,6 +8,8 @@ client gets the client properties only.
 
 from __future__ import annotations
 
+from typing import Any
+
 Path_ = tuple[str | int, ...]
 
 ROLES = ("admin", "consumer", "producer", "streams")
@@ -48,3 +50,22 @@ def topic_properties_path(key: str) -> Path_:
 
 def dotted(path: Path_) -> str:
     return ".".join(str(p) for p in path)
+
+
+def has_path(tree: Any, path: Path_) -> bool:
+    node = tree
+    for part in path:
+        if not isinstance(node, dict) or part not in node:
+            return False
+        node = node[part]
+    return True
+
+
+def get_path(tree: Any, path: Path_, default: Any = None) -> Any:
+    """The value at `path` in nested mappings; `default` when a step is missing or not a mapping."""
+    node = tree
+    for part in path:
+        if not isinstance(node, dict) or part not in node:
+            return default
+        node = node[part]
+    return node

@@ -9,16 +9,16 @@ an error naming each link of the chain with the file:line:column that wrote it.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from compiler.errors import InputError, Origin
-from compiler.keys import BUNDLED_NAME, Path_, dotted
+from compiler.keys import BUNDLED_NAME, Path_, dotted, get_path, has_path
 from compiler.merge import Merged
 from compiler.normalize import normalize_path, split_reference
 from compiler.placeholders import Placeholder, PlaceholderSyntaxError, find
 from compiler.secrets import is_secret_key
+from compiler.values import as_text
 
 
 @dataclass(frozen=True)
@@ -46,15 +46,6 @@ def lookup_reference(tree: dict[str, Any], key: str) -> Path_ | None:
     return _greedy(tree, key.split("."), ())
 
 
-def has_path(tree: Any, path: Path_) -> bool:
-    node = tree
-    for part in path:
-        if not isinstance(node, dict) or part not in node:
-            return False
-        node = node[part]
-    return True
-
-
 def _greedy(node: Any, parts: list[str], path: Path_) -> Path_ | None:
     if not parts:
         return path
@@ -67,35 +58,6 @@ def _greedy(node: Any, parts: list[str], path: Path_) -> Path_ | None:
             if found is not None:
                 return found
     return None
-
-
-def get_path(tree: Any, path: Path_) -> Any:
-    node = tree
-    for part in path:
-        node = node[part]
-    return node
-
-
-_WHOLE_NUMBER = re.compile(r"\s*[+-]?[0-9]+\s*")
-
-
-def whole_number(value: Any) -> int | None:
-    """The int a value means as Kafka and Micronaut read it ("3", " -1", 3), else None."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and _WHOLE_NUMBER.fullmatch(value):
-        return int(value)
-    return None
-
-
-def as_text(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if value is None:
-        return ""
-    return str(value)
 
 
 class _Poisoned(Exception):

@@ -11,9 +11,9 @@ from dataclasses import dataclass, replace
 from compiler.diagnostics import Diagnostic, from_error
 from compiler.errors import InputError, KkcError, Origin, ProblemList
 from compiler.pipeline import Compiled
-from compiler.resolve import whole_number
 from compiler.rules import REGISTRY
 from compiler.rules.base import Context
+from compiler.values import parse_int
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,7 @@ def context(compiled: Compiled, options: Options) -> Context:
     brokers: int | None = options.brokers
     brokers_declared = options.brokers is not None
     if isinstance(declared, str):
-        declared = whole_number(declared)  # Micronaut and kkc's schema both take "3" for 3
+        declared = parse_int(declared)  # Micronaut and kkc's schema both take "3" for 3
     origin: Origin | None = Origin("<option --brokers>") if brokers_declared else None
     if brokers is None and isinstance(declared, int) and not isinstance(declared, bool) and declared >= 1:
         brokers, brokers_declared = declared, True

@@ -22,10 +22,11 @@ from compiler.keys import (
     ROLES,
     Path_,
     dotted,
+    has_path,
     role_properties_path,
 )
 from compiler.pipeline import Compiled
-from compiler.resolve import has_path
+from compiler.values import as_text
 
 
 @dataclass(frozen=True)
@@ -126,8 +127,6 @@ class Context:
 
     def property_sets(self) -> Iterator[PropertySet]:
         """Every Kafka property map of the config, with the section(s) that read it."""
-        from compiler.resolve import as_text
-
         def props(path: Path_) -> dict[str, str]:
             node = self.get(path)
             if not isinstance(node, dict):

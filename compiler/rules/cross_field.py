@@ -11,7 +11,6 @@ producer defaults, and Kestra's queue also creates consumers without a `group.id
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
@@ -19,6 +18,7 @@ from compiler import catalog
 from compiler.errors import Origin
 from compiler.keys import BUNDLED_NAME, KAFKA_PATH, Path_
 from compiler.rules.base import Context, Finding, Rule, example
+from compiler.values import parse_bool, parse_int
 
 FAMILY = "cross-field"
 INT_MAX = 2**31 - 1
@@ -28,23 +28,9 @@ _STREAMS_LINGER_MS = 100  # StreamsConfig PRODUCER_DEFAULT_OVERRIDES
 _STREAMS_EOS_TRANSACTION_TIMEOUT_MS = 10000  # StreamsConfig DEFAULT_TRANSACTION_TIMEOUT
 _STREAMS_EOS_COMMIT_INTERVAL_MS = 100
 _BROKER_DEFAULTS: Path_ = ("cluster", "broker-defaults")
-_NUMBER = re.compile(r"[+-]?\d+")
 
 
 # ------------------------------------------------------------------------------------------ reading
-
-
-def _number(text: str | None) -> int | None:
-    """A Java integer as Kafka parses it; None for a placeholder or a value another rule reports."""
-    if text is None:
-        return None
-    trimmed = text.strip()
-    return int(trimmed) if _NUMBER.fullmatch(trimmed) else None
-
-
-def _flag(text: str | None) -> bool | None:
-    trimmed = (text or "").strip().lower()
-    return {"true": True, "false": False}.get(trimmed)
 
 
 def _since(ctx: Context, version: str) -> bool:
@@ -95,11 +81,11 @@ class _Client:
 
     def number(self, name: str, default: int | None = None) -> int | None:
         key = self.key(name)
-        return default if key is None else _number(self.props[key])
+        return default if key is None else parse_int(self.props[key])
 
     def default(self, name: str) -> int | None:
         info = catalog.lookup(self.kind, name, self.ctx.kafka_version)
-        return _number(info.default_at(self.ctx.kafka_version)) if info else None
+        return parse_int(info.default_at(self.ctx.kafka_version)) if info else None
 
     @property
     def guarantee(self) -> str:
@@ -153,7 +139,7 @@ def _broker(ctx: Context, key: str, default: int) -> tuple[int | None, str, Path
     """A broker setting from cluster.broker-defaults (value, where it comes from, its path) or Kafka's default."""
     declared = ctx.cluster.get("broker-defaults")
     if isinstance(declared, dict) and key in declared:
-        return _number(str(declared[key])), "cluster.broker-defaults", (*_BROKER_DEFAULTS, key)
+        return parse_int(str(declared[key])), "cluster.broker-defaults", (*_BROKER_DEFAULTS, key)
     return default, "Kafka's default", None
 
 
@@ -228,7 +214,7 @@ def _idempotence(ctx: Context) -> Iterator[tuple[str, _Hit]]:
     for c in _clients(ctx, "producer"):
         txn = _transactional(c)
         explicit = c.eos or c.key("enable.idempotence") is not None
-        enabled = True if c.eos else _flag(c.raw("enable.idempotence") or "true")
+        enabled = True if c.eos else parse_bool(c.raw("enable.idempotence") or "true")
         if enabled is None:
             continue
         if not enabled:
@@ -294,7 +280,7 @@ def _two_phase_commit(ctx: Context) -> Iterator[_Hit]:
     if not _since(ctx, "4.1"):
         return
     for c in _clients(ctx, "producer", streams=False):
-        if _flag(c.raw("transaction.two.phase.commit.enable")) and c.key("transaction.timeout.ms"):
+        if parse_bool(c.raw("transaction.two.phase.commit.enable")) and c.key("transaction.timeout.ms"):
             yield _Hit(
                 c,
                 "transaction.timeout.ms",
@@ -471,7 +457,7 @@ def _session_range(ctx: Context) -> Iterator[_Hit]:
 
 def _auto_commit(ctx: Context) -> Iterator[_Hit]:
     for c in _clients(ctx, "consumer", streams=False):
-        if not _flag(c.raw("enable.auto.commit")) or c.key("group.id") is not None:
+        if not parse_bool(c.raw("enable.auto.commit")) or c.key("group.id") is not None:
             continue
         kafka = (
             "InvalidConfigurationException: enable.auto.commit cannot be set to true "
@@ -553,10 +539,10 @@ def _streams_transaction_timeout(ctx: Context) -> Iterator[_Hit]:
     for c in _clients(ctx, "producer"):
         if not c.streams or not c.eos:
             continue
-        commit = _number(c.props.get("commit.interval.ms", str(_STREAMS_EOS_COMMIT_INTERVAL_MS)))
+        commit = parse_int(c.props.get("commit.interval.ms", str(_STREAMS_EOS_COMMIT_INTERVAL_MS)))
         # StreamsConfig reads only the producer.-prefixed key for this check.
         prefixed = "producer.transaction.timeout.ms"
-        timeout = _number(c.props.get(prefixed, str(_STREAMS_EOS_TRANSACTION_TIMEOUT_MS)))
+        timeout = parse_int(c.props.get(prefixed, str(_STREAMS_EOS_TRANSACTION_TIMEOUT_MS)))
         if commit is None or timeout is None or timeout >= commit:
             continue
         name = "commit.interval.ms" if "commit.interval.ms" in c.props else prefixed
@@ -618,7 +604,7 @@ def _topic_value(ctx: Context, topic_key: str, name: str, broker_key: str | None
     shared: Path_ = (*KAFKA_PATH, "defaults", "topic", "properties", name)
     for path in (own, shared):
         if ctx.get(path) is not None:
-            return _TopicValue(_number(str(ctx.get(path))), path)
+            return _TopicValue(parse_int(str(ctx.get(path))), path)
     if broker_key is not None:
         value, _, broker_path = _broker(ctx, broker_key, default)
         return _TopicValue(value, broker_path)
@@ -669,7 +655,7 @@ def _compaction_lag(ctx: Context) -> Iterator[Finding]:
 
 def _remote_storage(ctx: Context, topic_key: str) -> _TopicValue | None:
     found = _topic_value(ctx, topic_key, "remote.storage.enable", None, 0)
-    if found.path is None or _flag(str(ctx.get(found.path))) is not True:
+    if found.path is None or parse_bool(str(ctx.get(found.path))) is not True:
         return None
     return found
 

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from compiler.derive import TopicPlan
 from compiler.keys import KAFKA_PATH, Path_
 from compiler.rules.base import Context, Finding, Rule, example
-from compiler.rules.replication import as_int
+from compiler.values import parse_int
 
 REFERENTIAL = ("flow", "flowlast", "template", "trigger", "execution")
 _WHAT = {
@@ -36,7 +36,7 @@ def _source(ctx: Context, key: str, prop: str) -> Path_:
 def _finite(plan: TopicPlan, prop: str) -> int | None:
     """An explicit finite retention (ms or bytes); None when unlimited, unset or known only at run time."""
     raw = plan.properties.get(prop)
-    value = as_int(raw) if raw is not None else None
+    value = parse_int(raw) if raw is not None else None
     return None if value is None or value == -1 else value
 
 

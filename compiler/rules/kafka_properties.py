@@ -15,9 +15,9 @@ from dataclasses import dataclass
 
 from compiler import catalog
 from compiler.keys import Path_
-from compiler.resolve import as_text
 from compiler.rules.base import Context, Example, Finding, PropertySet, Rule, example
 from compiler.secrets import is_secret_key
+from compiler.values import as_text
 
 FAMILY = "kafka-properties"
 UNKNOWN_CLIENT = "unknown-client-property"

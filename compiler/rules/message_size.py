@@ -12,8 +12,9 @@ from collections.abc import Iterator
 
 from compiler.keys import KAFKA_PATH, Path_
 from compiler.rules.base import Context, Finding, Rule, example
-from compiler.rules.replication import as_int, broker_default
+from compiler.rules.replication import broker_default
 from compiler.rules.topics import describe_topics, known_plans, where_set
+from compiler.values import parse_int
 
 PROTECTION: Path_ = (*KAFKA_PATH, "message-protection")
 SOFT: Path_ = (*PROTECTION, "soft-limit")
@@ -25,7 +26,7 @@ _CLIENTS = {"producer": "the producer's", "streams": "Kafka Streams'"}
 
 def _limit(ctx: Context, path: Path_) -> int | None:
     value = ctx.get(path)
-    return None if value is None else as_int(value)
+    return None if value is None else parse_int(value)
 
 
 def _max_request_sizes(ctx: Context) -> dict[str, int]:
@@ -33,7 +34,7 @@ def _max_request_sizes(ctx: Context) -> dict[str, int]:
     sizes = {}
     for role in _CLIENTS:
         raw = ctx.compiled.clients.get(role, {}).get("max.request.size")
-        value = KAFKA_MAX_REQUEST_SIZE if raw is None else as_int(raw)
+        value = KAFKA_MAX_REQUEST_SIZE if raw is None else parse_int(raw)
         if value is not None:
             sizes[role] = value
     return sizes
@@ -87,7 +88,7 @@ def _max_message_bytes(ctx: Context, key: str, properties: dict[str, str]) -> tu
         path = (
             own if ctx.get(own) is not None else (*KAFKA_PATH, "defaults", "topic", "properties", "max.message.bytes")
         )
-        return as_int(properties["max.message.bytes"]), path, "the max.message.bytes {limit}"
+        return parse_int(properties["max.message.bytes"]), path, "the max.message.bytes {limit}"
     declared = broker_default(ctx, "message.max.bytes")
     if declared is not None:
         return declared[0], declared[1], "the broker's message.max.bytes {limit}"

@@ -18,9 +18,9 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from compiler.keys import CLIENT_PROPERTIES, KAFKA_PATH, Path_
-from compiler.resolve import as_text
 from compiler.rules.base import Context, Finding, Rule, example
 from compiler.secrets import is_literal_secret
+from compiler.values import as_text, parse_int
 
 POLICIES: dict[str, str] = {
     "min-replication-factor": "a whole number",
@@ -40,15 +40,6 @@ def _declared(ctx: Context, name: str) -> tuple[Any, str] | None:
     return policy[name], f"policy {name}: {as_text(policy[name])} (declared at {origin})"
 
 
-def _number(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
 def _topic_field(ctx: Context, topic: str, field: str) -> Path_:
     own: Path_ = (*KAFKA_PATH, "topics", topic, field)
     if ctx.get(own) is not None:
@@ -59,12 +50,12 @@ def _topic_field(ctx: Context, topic: str, field: str) -> Path_:
 def _per_topic(field: str, policy: str, broken: Callable[[int, int], bool], wording: str) -> Any:
     def check(ctx: Context) -> Iterator[Finding]:
         declared = _declared(ctx, policy)
-        if declared is None or _number(declared[0]) is None:
+        if declared is None or parse_int(declared[0]) is None:
             return
-        limit, said = _number(declared[0]), declared[1]
+        limit, said = parse_int(declared[0]), declared[1]
         reported: set[Path_] = set()
         for topic in ctx.compiled.topics:
-            value = _number(topic.partitions if field == "partitions" else topic.replication_factor)
+            value = parse_int(topic.partitions if field == "partitions" else topic.replication_factor)
             if value is None or value < 0 or not broken(value, limit or 0):
                 continue
             path = _topic_field(ctx, topic.key, field)
@@ -81,13 +72,13 @@ def _per_topic(field: str, policy: str, broken: Callable[[int, int], bool], word
 
 def _min_insync(ctx: Context) -> Iterator[Finding]:
     declared = _declared(ctx, "min-insync-replicas")
-    if declared is None or _number(declared[0]) is None:
+    if declared is None or parse_int(declared[0]) is None:
         return
-    limit, said = _number(declared[0]) or 0, declared[1]
-    broker = _number((ctx.cluster.get("broker-defaults") or {}).get("min.insync.replicas"))
+    limit, said = parse_int(declared[0]) or 0, declared[1]
+    broker = parse_int((ctx.cluster.get("broker-defaults") or {}).get("min.insync.replicas"))
     reported: set[Path_] = set()
     for topic in ctx.compiled.topics:
-        value = _number(topic.properties.get("min.insync.replicas"))
+        value = parse_int(topic.properties.get("min.insync.replicas"))
         where: Path_
         if value is None:
             value = broker if broker is not None else 1
@@ -161,7 +152,7 @@ def _unknown(ctx: Context) -> Iterator[Finding]:
 def _well_typed(kind: str, value: Any) -> bool:
     if kind == "true or false":
         return isinstance(value, bool)
-    number = _number(value)
+    number = parse_int(value)
     return number is not None and number >= 0
 
 

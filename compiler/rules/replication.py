@@ -10,13 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
 
 from compiler.keys import KAFKA_PATH, Path_
 from compiler.pipeline import kestra_topic_keys
-from compiler.resolve import whole_number
 from compiler.rules.base import Context, Finding, Rule, example
 from compiler.rules.topics import describe_topics, is_user_set, known_plans, where_set
+from compiler.values import parse_int
 
 DEFAULT_RF: Path_ = (*KAFKA_PATH, "defaults", "topic", "replication-factor")
 BROKER_DEFAULTS: Path_ = ("cluster", "broker-defaults")
@@ -24,17 +23,12 @@ KAFKA_TRANSACTION_LOG_RF = 3
 EXACTLY_ONCE = ("exactly_once_v2", "exactly_once", "exactly_once_beta")
 
 
-def as_int(value: Any) -> int | None:
-    """An integer setting as Kafka parses it; None for anything else (placeholders, typos)."""
-    return whole_number(value)
-
-
 def broker_default(ctx: Context, key: str) -> tuple[int, Path_] | None:
     """A broker setting declared under cluster.broker-defaults, as an integer."""
     defaults = ctx.cluster.get("broker-defaults")
     if not isinstance(defaults, dict) or key not in defaults:
         return None
-    value = as_int(defaults[key])
+    value = parse_int(defaults[key])
     return None if value is None else (value, (*BROKER_DEFAULTS, key))
 
 
@@ -87,10 +81,10 @@ def rf_settings(ctx: Context) -> Iterator[RfSetting]:
         if any(ref.path == DEFAULT_RF for ref in references):
             inherited.append(str(key))
             continue
-        value = as_int(topic["replication-factor"])
+        value = parse_int(topic["replication-factor"])
         if value is not None and (effective := _effective(ctx, value)) is not None:
             own.append(RfSetting(path, effective, (str(key),)))
-    default = as_int(ctx.get(DEFAULT_RF))
+    default = parse_int(ctx.get(DEFAULT_RF))
     if default is not None and (effective := _effective(ctx, default)) is not None:
         yield RfSetting(DEFAULT_RF, effective, tuple(inherited))
     yield from own
@@ -99,11 +93,11 @@ def rf_settings(ctx: Context) -> Iterator[RfSetting]:
 def _streams_rf(ctx: Context) -> tuple[int, Path_] | None:
     """Streams' replication.factor when it differs from the topic default (else it is the same cause)."""
     raw = ctx.compiled.clients.get("streams", {}).get("replication.factor")
-    value = as_int(raw) if raw is not None else None
+    value = parse_int(raw) if raw is not None else None
     if value is None:
         return None
     effective = _effective(ctx, value)
-    default = as_int(ctx.get(DEFAULT_RF))
+    default = parse_int(ctx.get(DEFAULT_RF))
     if effective is None or (default is not None and effective == _effective(ctx, default)):
         return None
     return effective, ctx.client_origin("streams", "replication.factor")[0]
@@ -166,8 +160,8 @@ def _rf_below(ctx: Context) -> Iterator[Finding]:
 
 def _streams_mismatch(ctx: Context) -> Iterator[Finding]:
     raw = ctx.compiled.clients.get("streams", {}).get("replication.factor")
-    default = as_int(ctx.get(DEFAULT_RF))
-    value = as_int(raw) if raw is not None else None
+    default = parse_int(ctx.get(DEFAULT_RF))
+    value = parse_int(raw) if raw is not None else None
     if value is None or default is None or value == default:
         return
     if value == -1:
@@ -189,7 +183,7 @@ def _min_insync_source(ctx: Context, key: str) -> tuple[int, Path_] | None:
     for path in (topic_path, defaults_path):
         raw = ctx.get(path)
         if raw is not None:
-            value = as_int(raw)
+            value = parse_int(raw)
             return None if value is None else (value, path)
     return broker_default(ctx, "min.insync.replicas")
 
@@ -271,7 +265,7 @@ def _exactly_once(ctx: Context) -> Iterator[Finding]:
 def _brokers_not_declared(ctx: Context) -> Iterator[Finding]:
     if ctx.brokers_declared or ctx.compiled.properties_role is not None:
         return
-    default = as_int(ctx.get(DEFAULT_RF))
+    default = parse_int(ctx.get(DEFAULT_RF))
     needed = max((s.value for s in rf_settings(ctx)), default=default or 1)
     yield Finding(
         DEFAULT_RF,

@@ -10,8 +10,8 @@ from typing import Any
 
 from compiler.catalog import KNOWN_VERSIONS
 from compiler.keys import TOOL_KEYS, Path_
-from compiler.resolve import whole_number
 from compiler.rules.base import Context, Finding, Rule, example, properties_example, tree_example
+from compiler.values import parse_int
 
 _SCALAR = ["string", "integer", "float", "boolean"]
 _PROPS = {"type": "dict", "keysrules": {"type": "string"}, "valuesrules": {"nullable": True}}
@@ -97,21 +97,21 @@ def _validator() -> Any:
         def _validate_min(self, min_value: Any, field: str, value: Any) -> None:
             """{'nullable': True}"""  # noqa: D401 - Cerberus reads rule schemas from docstrings
             if isinstance(value, str):
-                if "${" in value or whole_number(value) is None:
+                if "${" in value or parse_int(value) is None:
                     return
-                value = whole_number(value)
+                value = parse_int(value)
             super()._validate_min(min_value, field, value)
 
         def _check_with_intlike(self, field: str, value: Any) -> None:
             if isinstance(value, str) and "${" in value:
                 return  # a run-time placeholder: Micronaut converts it at start-up
-            if isinstance(value, str) and whole_number(value) is None:
+            if isinstance(value, str) and parse_int(value) is None:
                 self._error(field, cerberus.errors.BAD_TYPE, "intlike")
 
         def _check_with_replication_factor(self, field: str, value: Any) -> None:
             if isinstance(value, str) and "${" in value:
                 return
-            number = whole_number(value)
+            number = parse_int(value)
             if number is None:
                 self._error(field, cerberus.errors.BAD_TYPE, "intlike")
             elif number < 1 and number != -1:
@@ -141,7 +141,7 @@ def _leaf_errors(errors: Any) -> Iterator[Any]:
 
 
 def _as_int(value: Any) -> Any:
-    number = whole_number(value) if isinstance(value, str) else None
+    number = parse_int(value) if isinstance(value, str) else None
     return value if number is None else number
 
 
