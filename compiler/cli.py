@@ -9,9 +9,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from compiler import __version__
+from compiler.errors import EXIT_INTERNAL, EXIT_OK, EXIT_USAGE
 from compiler.keys import ROLES
-
-EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
 DESCRIPTION = """\
 kkc, the Kestra Kafka config compiler: layered Hydra configs in (Kestra's bundled defaults,

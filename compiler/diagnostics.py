@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from compiler.errors import KkcError, Origin
+from compiler.errors import KkcError, Origin, printable
 
 LEVELS = ("error", "warning", "info")
 
@@ -27,14 +27,6 @@ class Diagnostic:
     @property
     def sort_key(self) -> tuple[str, str, int, int, int, str, str]:
         return (self.target, self.file, self.line, self.column, LEVELS.index(self.level), self.rule, self.key)
-
-
-_CONTROL = {c: f"\\x{c:02x}" for c in [*range(0x20), 0x7F] if c not in (0x09,)}
-
-
-def printable(text: str) -> str:
-    """Control characters escaped: a message must never drive the reader's terminal."""
-    return text.translate(_CONTROL)
 
 
 def at(origin: Origin | None, key: str, level: str, rule: str, message: str, target: str) -> Diagnostic:

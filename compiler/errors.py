@@ -14,6 +14,14 @@ EXIT_USAGE = 2
 EXIT_INTERNAL = 3
 
 
+_CONTROL = {c: f"\\x{c:02x}" for c in [*range(0x20), 0x7F] if c not in (0x09,)}
+
+
+def printable(text: str) -> str:
+    """Control characters escaped: a message must never drive the reader's terminal."""
+    return text.translate(_CONTROL)
+
+
 @dataclass(frozen=True)
 class Origin:
     """Where a value was written: a file position (1-based) or a command-line override."""
@@ -45,8 +53,6 @@ class KkcError(Exception):
 
     def __str__(self) -> str:
         where = f"{self.origin}: " if self.origin is not None else "kkc: "
-        from compiler.diagnostics import printable
-
         if isinstance(self, UsageError):
             return printable(f"{where}error: {self.message}")
         return printable(f"{where}error [{self.rule}] {self.message}")
