@@ -28,7 +28,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from compiler.pipeline import kestra_topic_keys
+from compiler.layers import kestra_topic_keys
 
 ENVS = ("dev", "staging", "prod")
 

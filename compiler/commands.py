@@ -15,8 +15,8 @@ from compiler.errors import EXIT_OK, EXIT_PROBLEMS, InputError, KkcError, Proble
 if TYPE_CHECKING:
     from compiler.diagnostics import Diagnostic
     from compiler.layers import ConfigTree, Target
+    from compiler.model import Compiled
     from compiler.overrides import Override
-    from compiler.pipeline import Compiled
 
 
 def report(error: KkcError) -> None:

@@ -6,8 +6,20 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from compiler.errors import KkcError, Origin, printable
+from compiler.keys import Path_
 
 LEVELS = ("error", "warning", "info")
+
+
+@dataclass(frozen=True)
+class Note:
+    """What a stage noticed and applied anyway (a renamed key, an empty file): a rule reports it."""
+
+    rule: str
+    path: Path_
+    original: str
+    message: str
+    origin: Origin | None
 
 
 @dataclass(frozen=True)

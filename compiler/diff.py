@@ -13,7 +13,7 @@ from typing import Any
 
 from compiler.errors import UsageError
 from compiler.keys import ROLES
-from compiler.pipeline import Compiled
+from compiler.model import Compiled
 from compiler.secrets import MASK, is_secret_key
 from compiler.values import as_text
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from compiler.errors import InputError
 from compiler.keys import ROLE_DEFAULTS, Path_, dotted, get_path, has_path
-from compiler.pipeline import Compiled
+from compiler.model import Compiled
 from compiler.resolve import lookup_reference
 from compiler.secrets import MASK, is_secret_key
 from compiler.values import as_text

@@ -14,14 +14,15 @@ import itertools
 import os
 import re
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from compiler.diagnostics import Note
 from compiler.errors import InputError, Origin, UsageError
 from compiler.keys import BUNDLED_NAME, Path_
-from compiler.yamlload import LoadedFile, Yaml11Lookalike, load_file, load_text
+from compiler.yamlload import LoadedFile, Yaml11Lookalike, load_documents, load_file, load_text
 
 _NAME_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
 
@@ -61,10 +62,63 @@ def display_path(path: Path) -> str:
     return str(path) if rel.startswith("..") else rel
 
 
+@cache
 def bundled_layer() -> Layer:
+    """Kestra's own application.yml defaults: layer 0 of every target (read once; never modified)."""
     text = (resources.files("compiler") / "data" / "kestra-defaults.yaml").read_text("utf-8")
     loaded = load_text(text, BUNDLED_NAME)
     return Layer("kestra defaults", loaded.data, loaded.positions, loaded.lookalikes, "kestra defaults")
+
+
+@cache
+def kestra_topic_keys() -> tuple[str, ...]:
+    """The topic keys Kestra binds: those of its bundled defaults, in their order."""
+    return tuple(str(k) for k in bundled_layer().data["kestra"]["kafka"]["topics"])
+
+
+def package_notes(layer: Layer) -> list[Note]:
+    """A group file without `# @package _global_` lands under its group's name, where nothing reads it."""
+    group = layer.kind.split(" ", 1)[0] if " " in layer.kind else ""
+    if not group or list(layer.data) != [group]:
+        return []
+    first = min(layer.positions.values(), key=lambda o: (o.line, o.column), default=None)
+    return [
+        Note(
+            "group-file-not-global",
+            (group,),
+            group,
+            f"{layer.label} has no '# @package _global_' header, so Hydra puts its keys under '{group}:', where "
+            f"neither Kestra nor kkc reads them; add the header as the file's first line",
+            first,
+        )
+    ]
+
+
+def empty_file_note(shown: str, kind: str) -> Note:
+    return Note(
+        "empty-file",
+        (),
+        shown,
+        f"{shown} is empty (no {kind} setting, only blank lines or comments): nothing in it was checked"
+        + (", and anything else reported here is about Kestra's own defaults" if kind == "YAML" else "")
+        + "; is it the file you meant?",
+        Origin(shown, 1, 1),
+    )
+
+
+def file_layers(paths: list[Path]) -> tuple[list[Layer], list[Note]]:
+    """Existing Kestra config files, each one layer; a multi-document file is several, as Micronaut reads it."""
+    layers: list[Layer] = []
+    notes: list[Note] = []
+    for path in paths:
+        shown = display_path(path)
+        documents = load_documents(path, shown)
+        if all(not loaded.data for loaded in documents):
+            notes.append(empty_file_note(shown, "YAML"))
+        for index, loaded in enumerate(documents):
+            label = shown if index == 0 else f"{shown}#{index + 1}"
+            layers.append(Layer(label, loaded.data, loaded.positions, loaded.lookalikes))
+    return layers, notes
 
 
 def _check_name(kind: str, name: str) -> None:
@@ -185,6 +239,22 @@ class ConfigTree:
             self.self_appended = "defaults" in primary.data
             entries.append(_Default("self", "_self_", None, where))
         return entries
+
+    @cached_property
+    def notes(self) -> list[Note]:
+        """What every target of the tree inherits from its primary config."""
+        if not self.defaults or not self.self_appended:
+            return []
+        return [
+            Note(
+                "defaults-without-self",
+                ("defaults",),
+                "defaults",
+                f"the defaults list of {self.primary.path} has no _self_: Hydra then applies the file's own keys "
+                "last, over every env and instance; write '- _self_' first to let them override it",
+                self.primary.positions.get(("defaults",)),
+            )
+        ]
 
     @cached_property
     def groups(self) -> dict[str, str | None]:

@@ -10,27 +10,16 @@ Every change is recorded as a Note, which the validator reports.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from compiler.diagnostics import Note
 from compiler.errors import InputError, Origin
 from compiler.keys import Path_, dotted
 from compiler.layers import Layer
 from compiler.yamlload import Yaml11Lookalike
 
 _CAMEL_RE = re.compile(r"(?<=[a-z0-9])([A-Z])")
-
-
-@dataclass(frozen=True)
-class Note:
-    """A normalization the compiler applied; `rule` is the validator's rule id for it."""
-
-    rule: str
-    path: Path_
-    original: str
-    message: str
-    origin: Origin | None
 
 
 @lru_cache(maxsize=16384)

@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
+from compiler.diagnostics import Note
 from compiler.errors import InputError, Origin
+from compiler.keys import Path_, role_properties_path
+from compiler.layers import Layer, display_path, empty_file_note
+from compiler.yamlload import MAX_FILE_BYTES
 
 _ESCAPES = {"t": "\t", "n": "\n", "r": "\r", "f": "\f"}
 
@@ -117,3 +123,42 @@ def parse(text: str, display: str) -> list[Entry]:
 
 def load(path_text: str, display: str) -> list[Entry]:
     return parse(path_text, display)
+
+
+def load_layer(path: Path, role: str) -> tuple[Layer, list[Note]]:
+    """A plain Kafka client .properties file as the one layer of `role`'s properties.
+
+    Read the way Kafka's clients read it (ISO-8859-1); a key set twice and an empty file are noted."""
+    shown = display_path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read {shown}: {exc.strerror}", Origin(shown), rule="unreadable-file") from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise InputError(f"file is over kkc's limit of {MAX_FILE_BYTES} bytes", Origin(shown), rule="file-too-large")
+    entries = parse(raw.decode("latin-1"), shown)
+    prefix = role_properties_path(role)
+    values: dict[str, Any] = {}
+    positions: dict[Path_, Origin] = {}
+    notes: list[Note] = []
+    for entry in entries:
+        if entry.key in values:
+            first = positions[(*prefix, entry.key)]
+            notes.append(
+                Note(
+                    "duplicate-property",
+                    (*prefix, entry.key),
+                    entry.key,
+                    f"'{entry.key}' is set twice (first at line {first.line}): Kafka silently uses this later "
+                    "value; keep one",
+                    entry.origin,
+                )
+            )
+        values[entry.key] = entry.value
+        positions[(*prefix, entry.key)] = entry.origin
+    if not entries:
+        notes.append(empty_file_note(shown, "property"))
+    data: dict[str, Any] = values
+    for part in reversed(prefix):
+        data = {part: data}
+    return Layer(shown, data, positions), notes

@@ -12,7 +12,7 @@ from typing import Any
 
 from compiler import catalog
 from compiler.keys import ROLES
-from compiler.pipeline import kestra_topic_keys
+from compiler.layers import kestra_topic_keys
 
 SCHEMA_ID = "https://kestra.io/schemas/kkc/layer.json"
 _PLACEHOLDER = {"type": "string", "pattern": r"\$\{", "description": "a ${...} placeholder"}

@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 
 from compiler.diagnostics import Diagnostic, from_error
 from compiler.errors import InputError, KkcError, Origin, ProblemList
-from compiler.pipeline import Compiled
+from compiler.model import Compiled
 from compiler.rules import REGISTRY
 from compiler.rules.base import Context
 from compiler.values import parse_int

@@ -25,7 +25,7 @@ from compiler.keys import (
     has_path,
     role_properties_path,
 )
-from compiler.pipeline import Compiled
+from compiler.model import Compiled
 from compiler.values import as_text
 
 

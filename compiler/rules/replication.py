@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from compiler.keys import KAFKA_PATH, Path_
-from compiler.pipeline import kestra_topic_keys
+from compiler.layers import kestra_topic_keys
 from compiler.rules.base import Context, Finding, Rule, example
 from compiler.rules.topics import describe_topics, is_user_set, known_plans, where_set
 from compiler.values import parse_int

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 
 from compiler.derive import TopicPlan
 from compiler.keys import BUNDLED_NAME, CLIENT_PROPERTIES, KAFKA_PATH, Path_
-from compiler.pipeline import kestra_topic_keys
+from compiler.layers import kestra_topic_keys
 from compiler.placeholders import PlaceholderSyntaxError, find
 from compiler.rules.base import Context, Finding, Rule, example
 
