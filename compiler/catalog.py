@@ -488,6 +488,7 @@ def suggest(section: str, key: str, kafka_version: str | None = None) -> str | N
 
 def streams_forced(key: str, kafka_version: str = LATEST) -> StreamsForced | None:
     """If Kafka Streams overrides this (possibly prefixed) client key, say how; else None."""
+    clients: tuple[str, ...]
     split = _split_streams_prefix(key)
     if split is not None:
         clients, bare = (split[1],), split[2]
