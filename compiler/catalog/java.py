@@ -4,28 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-_JAVA_WHITESPACE = "".join(map(chr, range(33)))  # String.trim() strips every char <= U+0020
-
-
-def _java_trim(value: str) -> str:
-    return value.strip(_JAVA_WHITESPACE)
-
-
-def _java_equals_ignore_case(a: str, b: str) -> bool:
-    """``String.equalsIgnoreCase``: per char, equal after toUpperCase or after toUpperCase+toLowerCase."""
-
-    def up(c: str) -> str:
-        u = c.upper()
-        return u if len(u) == 1 else c
-
-    def low(c: str) -> str:
-        lo = c.lower()
-        return lo if len(lo) == 1 else c
-
-    return len(a) == len(b) and all(
-        x == y or up(x) == up(y) or low(up(x)) == low(up(y)) for x, y in zip(a, b, strict=True)
-    )
-
 
 def _java_double_str(x: float) -> str:
     """``Double.toString``."""

@@ -7,35 +7,23 @@ from dataclasses import replace
 from functools import lru_cache
 
 from compiler.catalog.java import (
-    _java_equals_ignore_case,
     _java_hash_set_order,
     _java_list_str,
     _java_number_str,
-    _java_trim,
 )
 from compiler.catalog.records import KeyInfo, Problem
 from compiler.catalog.status import key_status
 from compiler.catalog.validators import Validator
 from compiler.catalog.versions import LATEST, _at_least, _before, parse_version
+from compiler.values import INTEGER_RANGES, java_trim, parse_bool, parse_duration_nanos, parse_int, parse_list
 
-_JAVA_LIMITS: dict[str, tuple[int, int]] = {
-    "short": (-(2**15), 2**15 - 1),
-    "int": (-(2**31), 2**31 - 1),
-    "long": (-(2**63), 2**63 - 1),
-}
 _LIST_SPLIT = re.compile(r"\s*,\s*", re.ASCII)
-_INTEGER = re.compile(r"[+-]?\d+")
 _DOUBLE = re.compile(
     r"[+-]?(?:NaN|Infinity|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?[fFdD]?"
     r"|0[xX](?:[0-9a-fA-F]+\.?[0-9a-fA-F]*|\.[0-9a-fA-F]+)[pP][+-]?\d+[fFdD]?)",
     re.ASCII,
 )
 _CLASS_NAME = re.compile(r"(?:[^\W\d]|\$)[\w$]*(?:\.(?:[^\W\d]|\$)[\w$]*)*")
-_DURATION = re.compile(
-    r"([-+]?)P(?:([-+]?[0-9]+)D)?"
-    r"(T(?:([-+]?[0-9]+)H)?(?:([-+]?[0-9]+)M)?(?:([-+]?[0-9]+)(?:[.,]([0-9]{0,9}))?S)?)?",
-    re.IGNORECASE,
-)
 _METADATA_VERSION = re.compile(r"(?:0\.8\.[0-2]|0\.9\.0|0\.10\.[0-2]|0\.11\.0|1\.[01]|2\.[0-8]|3\.[0-9])(?:-IV\d+)?")
 _TOPOLOGY_ERROR = (
     'Acceptable values are: "+NO_OPTIMIZATION+", "+OPTIMIZE+", or a comma separated list of specific '
@@ -59,18 +47,18 @@ def _type_problem(info: KeyInfo, raw: str, reason: str) -> Problem:
 
 def _parse_typed(info: KeyInfo, raw: str, kafka_version: str) -> tuple[object, Problem | None]:
     """``ConfigDef.parseType`` for a string value."""
-    trimmed = _java_trim(raw)
+    trimmed = java_trim(raw)
     kind = info.type
     if kind == "boolean":
-        for word, result in (("true", True), ("false", False)):
-            if _java_equals_ignore_case(trimmed, word):
-                return result, None
-        return None, _type_problem(info, raw, "Expected value to be either true or false")
-    if kind in _JAVA_LIMITS:
-        low, high = _JAVA_LIMITS[kind]
-        if _INTEGER.fullmatch(trimmed) and low <= int(trimmed) <= high:
-            return int(trimmed), None
-        return None, _type_problem(info, raw, f"Not a number of type {kind.upper()}")
+        flag = parse_bool(trimmed)
+        if flag is None:
+            return None, _type_problem(info, raw, "Expected value to be either true or false")
+        return flag, None
+    if kind in INTEGER_RANGES:
+        number = parse_int(trimmed, kind)
+        if number is None:
+            return None, _type_problem(info, raw, f"Not a number of type {kind.upper()}")
+        return number, None
     if kind == "double":
         if not _DOUBLE.fullmatch(trimmed):
             return None, _type_problem(info, raw, "Not a number of type DOUBLE")
@@ -80,7 +68,7 @@ def _parse_typed(info: KeyInfo, raw: str, kafka_version: str) -> tuple[object, P
             return float.fromhex(body), None
         return float(body.replace("Infinity", "inf")), None
     if kind == "list":
-        items = [] if trimmed == "" else _LIST_SPLIT.split(trimmed)
+        items = parse_list(trimmed)
         if parse_version(kafka_version) >= (4, 2, 0):
             items = list(dict.fromkeys(items))  # KIP-1161: duplicates dropped (with a WARN) before validation
         return items, None
@@ -142,19 +130,8 @@ def _range_problem(info: KeyInfo, validator: Validator, number: object) -> Probl
 
 def _duration_ok(text: str) -> bool:
     """``java.time.Duration.parse`` succeeds and the duration is not negative."""
-    m = _DURATION.fullmatch(text)
-    if not m or m.group(3) == "T" or m.group(3) == "t" or not any(m.group(i) for i in (2, 4, 5, 6)):
-        return False
-    days, hours, minutes, seconds = (int(m.group(i) or 0) for i in (2, 4, 5, 6))
-    fraction = m.group(7) or ""
-    nanos = int((fraction + "000000000")[:9]) * (-1 if (m.group(6) or "").startswith("-") else 1)
-    total_seconds = days * 86400 + hours * 3600 + minutes * 60 + seconds
-    if not -(2**63) <= total_seconds < 2**63:
-        return False
-    total = total_seconds * 1_000_000_000 + nanos
-    if m.group(1) == "-":
-        total = -total
-    return total >= 0
+    nanos = parse_duration_nanos(text)
+    return nanos is not None and nanos >= 0
 
 
 def _auto_offset_reset_ok(value: str) -> bool:
@@ -172,7 +149,7 @@ def _java_split_drop_trailing(text: str) -> list[str]:
 
 
 def _throttled_ok(items: list[str]) -> bool:
-    proposed = [_java_trim(i) for i in items]
+    proposed = [java_trim(i) for i in items]
     if proposed == ["*"]:
         return True
     seen_empty = False
@@ -259,7 +236,7 @@ def _value_problem(info: KeyInfo, value: str, kafka_version: str) -> Problem | N
     parsed, problem = _parse_typed(info, value, kafka_version)
     if problem is None:
         problem = _validate(info, info.validator_at(kafka_version), parsed, kafka_version)
-    trimmed = _java_trim(value)
+    trimmed = java_trim(value)
     gone = info.removed_values.get(trimmed)
     if problem is None and info.type == "class" and _at_least(kafka_version, gone):
         problem = _type_problem(info, value, f"Class {value} could not be found.")
@@ -273,7 +250,7 @@ def _value_problem(info: KeyInfo, value: str, kafka_version: str) -> Problem | N
 
 
 def _deprecated_value(info: KeyInfo, value: str, kafka_version: str) -> Problem | None:
-    trimmed = _java_trim(value)
+    trimmed = java_trim(value)
     since = info.deprecated_values.get(trimmed)
     if not _at_least(kafka_version, since):
         return None
