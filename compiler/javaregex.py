@@ -48,6 +48,102 @@ def _hex_escape(code: int) -> str:
     return f"\\U{code:08x}" if code <= 0x10FFFF else "a"
 
 
+# Escapes Java reads as one character class or character, whatever follows them.
+_SIMPLE_ESCAPES = {"h": "\\s", "R": "\\s", "X": "\\w", "H": "\\S", "V": "\\S", "e": "\\x1b"}
+# Anchors Python lacks (\G) or spells otherwise (\z); inside a class Java reads them as the letter.
+_ANCHORS = {"G": "(?:)", "z": "\\Z"}
+_INLINE_FLAGS = re.compile(r"\(\?([a-zA-Z]*)(?:-([a-zA-Z]*))?([:)])")
+
+
+def _escape_error(e: str, rest: str, i: int) -> str | None:
+    """Java's error for the escape `\\<e>` followed by `rest` (`i` is the index after `e`), if Java rejects it."""
+    if e == "U" or e == "u" and not re.match(r"[0-9a-fA-F]{4}", rest):
+        return f"Illegal/unsupported escape sequence \\{e} near index {i - 1}"
+    if e == "x" and not re.match(r"[0-9a-fA-F]{2}|\{[0-9a-fA-F]{1,8}\}", rest):
+        return f"Illegal hexadecimal escape sequence near index {i - 1}"
+    if e == "0" and not re.match(r"[0-7]", rest):
+        return f"Illegal octal escape sequence near index {i - 1}"
+    return None
+
+
+def _escape_with_argument(java: str, i: int) -> tuple[str, int]:
+    """(Python text, index after it) for the escape whose letter is java[i - 1] and what it reads after it."""
+    e, rest, n = java[i - 1], java[i:], len(java)
+    if e == "Q":
+        end = java.find("\\E", i)
+        text = java[i:] if end < 0 else java[i:end]
+        return "".join("\\" + ch if not ch.isalnum() else ch for ch in text), n if end < 0 else end + 2
+    if e in "pP":
+        if i < n and java[i] == "{":
+            end = java.find("}", i)
+            i = n if end < 0 else end + 1
+        else:
+            i += 1
+        return ("\\w" if e == "p" else "\\W"), i
+    if e == "c" and i < n:
+        return _hex_escape(ord(java[i]) ^ 64), i + 1
+    if e == "x" and rest.startswith("{"):
+        end = java.find("}", i)
+        return _hex_escape(int(java[i + 1 : end], 16)), end + 1
+    if e == "0":
+        m = re.match(r"[0-3][0-7]{2}|[0-7]{1,2}", rest)
+        assert m is not None
+        return _hex_escape(int(m.group(0), 8)), i + len(m.group(0))
+    if e == "k" and i < n and java[i] == "<":
+        end = java.find(">", i)
+        return ("\\k", i) if end < 0 else (f"(?P={java[i + 1 : end]})", end + 1)
+    if e == "N" and rest.startswith("{") and "}" in rest:
+        end = java.find("}", i)
+        return java[i - 2 : end + 1], end + 1
+    if e == "b" and java.startswith("{g}", i):
+        return "\\b", i + 3
+    return "\\" + e, i
+
+
+def _escape(java: str, i: int, depth: int) -> tuple[str, int, str | None]:
+    """(Python text, index after it, Java-only error) for the escape whose letter is java[i - 1].
+
+    `depth` is the character class nesting the escape is in (0: outside any class).
+    """
+    e = java[i - 1]
+    error = _escape_error(e, java[i:], i)
+    if error is not None:
+        return e, i, error
+    if e in _SIMPLE_ESCAPES:
+        return _SIMPLE_ESCAPES[e], i, None
+    if e in _ANCHORS:
+        return (_ANCHORS[e] if depth == 0 else e), i, None
+    text, end = _escape_with_argument(java, i)
+    return text, end, None
+
+
+def _syntax_errors(java: str, i: int) -> list[str]:
+    """Java-only errors at java[i], outside a class: a `{` that is no repetition, Python's own (?P (?# (?(."""
+    errors: list[str] = []
+    if java[i] == "{" and not re.match(r"\{\d+(,\d*)?\}", java[i:]):
+        errors.append(f"Illegal repetition near index {i}")
+    if java.startswith(("(?P", "(?#", "(?("), i):
+        errors.append(f"Unknown inline modifier near index {i + 2}")
+    return errors
+
+
+def _group_opener(java: str, i: int) -> tuple[str, int, int] | None:
+    """(Python text, characters read, global flags) for a named group or inline flags at java[i]; else None."""
+    if java.startswith("(?<", i) and i + 3 < len(java) and java[i + 3] not in "=!":
+        return "(?P<", 3, 0
+    m = _INLINE_FLAGS.match(java, i)
+    if not m or not (m.group(1) or m.group(2)) or not set(m.group(1) + (m.group(2) or "")) <= _JAVA_FLAGS:
+        return None
+    on, off, closer = m.group(1), m.group(2) or "", m.group(3)
+    if closer == ")":
+        flags = sum(flag for letter, flag in _GLOBAL_FLAGS.items() if letter in on)
+        return "(?:)", len(m.group(0)), flags  # Python accepts global flags only at the very start
+    keep_on = "".join(f for f in on if f in _PYTHON_SCOPED_FLAGS)
+    keep_off = "".join(f for f in off if f in _PYTHON_SCOPED_FLAGS)
+    text = f"(?{keep_on}-{keep_off}:" if keep_off else f"(?{keep_on}:" if keep_on else "(?:"
+    return text, len(m.group(0)), 0
+
+
 def translate(java: str) -> Translation:
     """A Python equivalent of a Java regex, for a syntax check and an approximate match."""
     out: list[str] = []
@@ -58,68 +154,10 @@ def translate(java: str) -> Translation:
     while i < n:
         c = java[i]
         if c == "\\" and i + 1 < n:
-            e = java[i + 1]
-            i += 2
-            rest = java[i:]
-            if e == "U" or e == "u" and not re.match(r"[0-9a-fA-F]{4}", rest):
-                errors.append(f"Illegal/unsupported escape sequence \\{e} near index {i - 1}")
-                out.append(e)
-            elif e == "x" and not re.match(r"[0-9a-fA-F]{2}|\{[0-9a-fA-F]{1,8}\}", rest):
-                errors.append(f"Illegal hexadecimal escape sequence near index {i - 1}")
-                out.append(e)
-            elif e == "0" and not re.match(r"[0-7]", rest):
-                errors.append(f"Illegal octal escape sequence near index {i - 1}")
-                out.append(e)
-            elif e == "Q":
-                end = java.find("\\E", i)
-                text = java[i:] if end < 0 else java[i:end]
-                i = n if end < 0 else end + 2
-                out.append("".join("\\" + ch if not ch.isalnum() else ch for ch in text))
-            elif e in "pP":
-                if i < n and java[i] == "{":
-                    end = java.find("}", i)
-                    i = n if end < 0 else end + 1
-                else:
-                    i += 1
-                out.append("\\w" if e == "p" else "\\W")
-            elif e in "hRX":
-                out.append("\\s" if e != "X" else "\\w")
-            elif e in "HV":
-                out.append("\\S")
-            elif e == "G":
-                out.append("(?:)" if depth == 0 else "G")
-            elif e == "z":
-                out.append("\\Z" if depth == 0 else "z")
-            elif e == "e":
-                out.append("\\x1b")
-            elif e == "c" and i < n:
-                out.append(_hex_escape(ord(java[i]) ^ 64))
-                i += 1
-            elif e == "x" and rest.startswith("{"):
-                end = java.find("}", i)
-                out.append(_hex_escape(int(java[i + 1 : end], 16)))
-                i = end + 1
-            elif e == "0":
-                m = re.match(r"[0-3][0-7]{2}|[0-7]{1,2}", rest)
-                assert m is not None
-                out.append(_hex_escape(int(m.group(0), 8)))
-                i += len(m.group(0))
-            elif e == "k" and i < n and java[i] == "<":
-                end = java.find(">", i)
-                if end < 0:
-                    out.append("\\k")
-                else:
-                    out.append(f"(?P={java[i + 1 : end]})")
-                    i = end + 1
-            elif e == "N" and rest.startswith("{") and "}" in rest:
-                end = java.find("}", i)
-                out.append(java[i - 2 : end + 1])
-                i = end + 1
-            elif e == "b" and java.startswith("{g}", i):
-                out.append("\\b")
-                i += 3
-            else:
-                out.append("\\" + e)
+            text, i, error = _escape(java, i + 2, depth)
+            if error is not None:
+                errors.append(error)
+            out.append(text)
             continue
         if depth:
             if c == "[":
@@ -137,25 +175,13 @@ def translate(java: str) -> Translation:
                 out.append("^")
                 i += 1
             continue
-        if c == "{" and not re.match(r"\{\d+(,\d*)?\}", java[i:]):
-            errors.append(f"Illegal repetition near index {i}")
-        if java.startswith(("(?P", "(?#", "(?("), i):
-            errors.append(f"Unknown inline modifier near index {i + 2}")
-        if java.startswith("(?<", i) and i + 3 < n and java[i + 3] not in "=!":
-            out.append("(?P<")
-            i += 3
-            continue
-        m = re.match(r"\(\?([a-zA-Z]*)(?:-([a-zA-Z]*))?([:)])", java[i:])
-        if m and (m.group(1) or m.group(2)) and set(m.group(1) + (m.group(2) or "")) <= _JAVA_FLAGS:
-            on, off, closer = m.group(1), m.group(2) or "", m.group(3)
-            if closer == ")":
-                flags |= sum(flag for letter, flag in _GLOBAL_FLAGS.items() if letter in on)
-                out.append("(?:)")  # Python accepts global flags only at the very start
-            else:
-                keep_on = "".join(f for f in on if f in _PYTHON_SCOPED_FLAGS)
-                keep_off = "".join(f for f in off if f in _PYTHON_SCOPED_FLAGS)
-                out.append(f"(?{keep_on}-{keep_off}:" if keep_off else f"(?{keep_on}:" if keep_on else "(?:")
-            i += len(m.group(0))
+        errors.extend(_syntax_errors(java, i))
+        group = _group_opener(java, i)
+        if group is not None:
+            text, length, group_flags = group
+            out.append(text)
+            flags |= group_flags
+            i += length
             continue
         out.append(c)
         i += 1
