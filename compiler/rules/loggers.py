@@ -5,20 +5,19 @@ CONSUMER_COMMIT, PRODUCER, PRODUCER_ACK), `topic-regexp`, `key-regexp`, `value-r
 an enum by its exact name, else by NameUtils.environmentName of the text (upper case; '-', '.' and a
 camelCase hump read as '_': `debug`, `producer-ack`, `producerAck`), so kkc accepts those spellings too.
 A regexp is a Java regex that must match the WHOLE topic name, key or body (String.matches). Python's
-`re` stands in for java.util.regex: Java-only syntax (\\p{Alpha}, \\Q..\\E, \\h, \\R, (?<name>..), inline
-flags anywhere, variable-length look-behind, ...) is translated or tolerated, and only errors both
-engines raise are reported.
+`re` stands in for java.util.regex (compiler/javaregex.py): Java-only syntax (\\p{Alpha}, \\Q..\\E, \\h,
+\\R, (?<name>..), inline flags anywhere, variable-length look-behind, ...) is translated or tolerated,
+and only errors both engines raise are reported.
 """
 
 from __future__ import annotations
 
 import difflib
 import re
-import warnings
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
+from compiler.javaregex import alternatives, java_regex, java_regex_error
 from compiler.keys import Path_
 from compiler.rules.base import Context, Finding, Rule, example
 
@@ -28,205 +27,6 @@ TYPES = ("CONSUMER", "CONSUMER_COMMIT", "PRODUCER", "PRODUCER_ACK")
 KEYS = ("level", "type", "topic-regexp", "key-regexp", "value-regexp")
 REGEXP_KEYS = ("topic-regexp", "key-regexp", "value-regexp")
 INTERCEPTOR_KEY = "interceptor.classes"
-
-
-# --- Java regex syntax, checked with Python's re --------------------------------------------------
-
-_JAVA_FLAGS = set("idmsuxU")
-_PYTHON_SCOPED_FLAGS = set("imsx")
-_GLOBAL_FLAGS = {"i": re.IGNORECASE, "m": re.MULTILINE, "s": re.DOTALL, "x": re.VERBOSE}
-# Python re errors that java.util.regex raises too (after translation); anything else is not reported.
-_CLEAR_ERRORS = (
-    "missing ), unterminated subpattern",
-    "unbalanced parenthesis",
-    "unterminated character set",
-    "nothing to repeat",
-    "multiple repeat",
-    "min repeat greater than max repeat",
-    "bad character range",
-    "bad escape",
-    "missing group name",
-    "bad character in group name",
-    "unknown group name",
-    "unknown extension",
-    "unknown flag",
-    "missing -, : or )",
-    "unexpected end of pattern",
-    "redefinition of group name",
-)
-
-
-@dataclass(frozen=True)
-class Translation:
-    pattern: str  # a Python pattern that accepts what the Java one accepts (approximately)
-    flags: int  # Java's global inline flags (allowed anywhere in Java), applied to the whole pattern
-    errors: tuple[str, ...]  # Java-only syntax errors found while translating (Python accepts these)
-
-
-def _hex_escape(code: int) -> str:
-    return f"\\U{code:08x}" if code <= 0x10FFFF else "a"
-
-
-def translate(java: str) -> Translation:
-    """A Python equivalent of a Java regex, for a syntax check and an approximate match."""
-    out: list[str] = []
-    flags = 0
-    errors: list[str] = []
-    depth = 0  # character class nesting (Java allows [a-z[0-9]])
-    i, n = 0, len(java)
-    while i < n:
-        c = java[i]
-        if c == "\\" and i + 1 < n:
-            e = java[i + 1]
-            i += 2
-            rest = java[i:]
-            if e == "U" or e == "u" and not re.match(r"[0-9a-fA-F]{4}", rest):
-                errors.append(f"Illegal/unsupported escape sequence \\{e} near index {i - 1}")
-                out.append(e)
-            elif e == "x" and not re.match(r"[0-9a-fA-F]{2}|\{[0-9a-fA-F]{1,8}\}", rest):
-                errors.append(f"Illegal hexadecimal escape sequence near index {i - 1}")
-                out.append(e)
-            elif e == "0" and not re.match(r"[0-7]", rest):
-                errors.append(f"Illegal octal escape sequence near index {i - 1}")
-                out.append(e)
-            elif e == "Q":
-                end = java.find("\\E", i)
-                text = java[i:] if end < 0 else java[i:end]
-                i = n if end < 0 else end + 2
-                out.append("".join("\\" + ch if not ch.isalnum() else ch for ch in text))
-            elif e in "pP":
-                if i < n and java[i] == "{":
-                    end = java.find("}", i)
-                    i = n if end < 0 else end + 1
-                else:
-                    i += 1
-                out.append("\\w" if e == "p" else "\\W")
-            elif e in "hRX":
-                out.append("\\s" if e != "X" else "\\w")
-            elif e in "HV":
-                out.append("\\S")
-            elif e == "G":
-                out.append("(?:)" if depth == 0 else "G")
-            elif e == "z":
-                out.append("\\Z" if depth == 0 else "z")
-            elif e == "e":
-                out.append("\\x1b")
-            elif e == "c" and i < n:
-                out.append(_hex_escape(ord(java[i]) ^ 64))
-                i += 1
-            elif e == "x" and rest.startswith("{"):
-                end = java.find("}", i)
-                out.append(_hex_escape(int(java[i + 1 : end], 16)))
-                i = end + 1
-            elif e == "0":
-                m = re.match(r"[0-3][0-7]{2}|[0-7]{1,2}", rest)
-                assert m is not None
-                out.append(_hex_escape(int(m.group(0), 8)))
-                i += len(m.group(0))
-            elif e == "k" and i < n and java[i] == "<":
-                end = java.find(">", i)
-                if end < 0:
-                    out.append("\\k")
-                else:
-                    out.append(f"(?P={java[i + 1 : end]})")
-                    i = end + 1
-            elif e == "N" and rest.startswith("{") and "}" in rest:
-                end = java.find("}", i)
-                out.append(java[i - 2 : end + 1])
-                i = end + 1
-            elif e == "b" and java.startswith("{g}", i):
-                out.append("\\b")
-                i += 3
-            else:
-                out.append("\\" + e)
-            continue
-        if depth:
-            if c == "[":
-                depth += 1
-            elif c == "]":
-                depth -= 1
-            out.append(c)
-            i += 1
-            continue
-        if c == "[":
-            depth = 1
-            out.append(c)
-            i += 1
-            if i < n and java[i] == "^":
-                out.append("^")
-                i += 1
-            continue
-        if c == "{" and not re.match(r"\{\d+(,\d*)?\}", java[i:]):
-            errors.append(f"Illegal repetition near index {i}")
-        if java.startswith(("(?P", "(?#", "(?("), i):
-            errors.append(f"Unknown inline modifier near index {i + 2}")
-        if java.startswith("(?<", i) and i + 3 < n and java[i + 3] not in "=!":
-            out.append("(?P<")
-            i += 3
-            continue
-        m = re.match(r"\(\?([a-zA-Z]*)(?:-([a-zA-Z]*))?([:)])", java[i:])
-        if m and (m.group(1) or m.group(2)) and set(m.group(1) + (m.group(2) or "")) <= _JAVA_FLAGS:
-            on, off, end = m.group(1), m.group(2) or "", m.group(3)
-            if end == ")":
-                flags |= sum(flag for letter, flag in _GLOBAL_FLAGS.items() if letter in on)
-                out.append("(?:)")  # Python accepts global flags only at the very start
-            else:
-                keep_on = "".join(f for f in on if f in _PYTHON_SCOPED_FLAGS)
-                keep_off = "".join(f for f in off if f in _PYTHON_SCOPED_FLAGS)
-                out.append(f"(?{keep_on}-{keep_off}:" if keep_off else f"(?{keep_on}:" if keep_on else "(?:")
-            i += len(m.group(0))
-            continue
-        out.append(c)
-        i += 1
-    return Translation("".join(out), flags, tuple(errors))
-
-
-def _compile(translation: Translation) -> re.Pattern[str]:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # nested sets and && are Java syntax; Python only warns
-        return re.compile(translation.pattern, translation.flags)
-
-
-def _java_repeats(message: str, pattern: str, pos: int | None) -> bool:
-    """Repetitions Python rejects and Java accepts: `a{2}{3}`, `{1}`, `^*`, `\\b+` (a zero-width atom)."""
-    if not message.startswith(("nothing to repeat", "multiple repeat")) or pos is None:
-        return False
-    if pattern[pos : pos + 1] == "{":
-        return True
-    before = pattern[:pos]
-    return message.startswith("nothing to repeat") and (
-        before.endswith(("^", "$", ")")) or re.search(r"\\[bBAZ]$", before) is not None
-    )
-
-
-def java_regex_error(pattern: str) -> str | None:
-    """Why java.util.regex rejects `pattern`, when that is clear; None when it is (or may be) valid."""
-    translation = translate(pattern)
-    if translation.errors:
-        return translation.errors[0]
-    try:
-        _compile(translation)
-    except re.error as exc:
-        message = exc.msg
-        if not message.startswith(_CLEAR_ERRORS) or _java_repeats(message, translation.pattern, exc.pos):
-            return None
-        if message.startswith("bad escape") and not re.match(r"bad escape (\(end of pattern\)|\\[A-Za-z])", message):
-            return None
-        if message.startswith("bad character range") and "\\" in message:
-            return None  # Java reads [\w-a] as a class, '-' and 'a'; Python rejects it
-        position = (
-            f" at position {exc.pos + 1}" if exc.pos is not None and translate(pattern).pattern == pattern else ""
-        )
-        return f"{message}{position}"
-    return None
-
-
-def java_regex(pattern: str) -> re.Pattern[str] | None:
-    """An approximate Python equivalent to match with, None when it cannot be built."""
-    try:
-        return _compile(translate(pattern))
-    except re.error:
-        return None
 
 
 # --- reading the loggers --------------------------------------------------------------------------
@@ -349,50 +149,6 @@ def _topic_matches_nothing(ctx: Context) -> Iterator[Finding]:
         )
 
 
-def _alternatives(pattern: str) -> list[tuple[str, str]]:
-    """(alternative, the pattern with only that alternative) for the outermost alternation.
-
-    That is the top level (a|b) or, failing that, the first group holding a '|' directly.
-    """
-    spans: list[tuple[int, int, list[int]]] = []  # (group start, group end, '|' positions) per depth-1 group
-    top_bars: list[int] = []
-    stack: list[tuple[int, list[int]]] = []
-    i, in_class = 0, False
-    while i < len(pattern):
-        ch = pattern[i]
-        if ch == "\\":
-            i += 2
-            continue
-        if in_class:
-            in_class = ch != "]"
-        elif ch == "[":
-            in_class = True
-        elif ch == "(":
-            stack.append((i, []))
-        elif ch == ")" and stack:
-            start, bars = stack.pop()
-            if bars and not stack:
-                spans.append((start, i, bars))
-        elif ch == "|":
-            (stack[-1][1] if stack else top_bars).append(i)
-        i += 1
-    if top_bars:
-        cuts = [-1, *top_bars, len(pattern)]
-        return [(pattern[a + 1 : b], pattern[a + 1 : b]) for a, b in zip(cuts, cuts[1:], strict=False)]
-    if not spans:
-        return []
-    start, end, bars = spans[0]
-    body_start = start + 1
-    if pattern.startswith("?:", body_start):
-        body_start += 2
-    cuts = [body_start - 1, *bars, end]
-    out = []
-    for a, b in zip(cuts, cuts[1:], strict=False):
-        alternative = pattern[a + 1 : b]
-        out.append((alternative, pattern[:body_start] + alternative + pattern[end:]))
-    return out
-
-
 def _dead_alternatives(ctx: Context) -> Iterator[Finding]:
     names = sorted({plan.name for plan in ctx.compiled.topics})
     if not names:
@@ -404,7 +160,7 @@ def _dead_alternatives(ctx: Context) -> Iterator[Finding]:
         whole = java_regex(value)
         if whole is None or not any(whole.fullmatch(name) for name in names):
             continue  # logger-topic-regexp-matches-nothing says it
-        for alternative, alone in _alternatives(value):
+        for alternative, alone in alternatives(value):
             compiled = java_regex(alone)
             if compiled is None or any(compiled.fullmatch(name) for name in names):
                 continue

@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
+from compiler.jaas import JaasEntry, parse_jaas
 from compiler.keys import BUNDLED_NAME, Path_
 from compiler.placeholders import PlaceholderSyntaxError, find
 from compiler.rules.base import Context, Finding, Rule, example
@@ -47,7 +48,6 @@ _FAMILY_MODULE = {
     "OAUTHBEARER": "org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule",
     "GSSAPI": "com.sun.security.auth.module.Krb5LoginModule",
 }
-_CONTROL_FLAGS = ("REQUIRED", "REQUISITE", "SUFFICIENT", "OPTIONAL")
 _PKCS12_SUFFIXES = (".p12", ".pfx", ".pkcs12")
 _OPTION_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
 
@@ -118,141 +118,6 @@ def _protocol_text(ctx: Context, role: str, props: dict[str, str]) -> str:
 def _at(ctx: Context, role: str, key: str, message: str, level: str | None = None) -> Finding:
     path, _ = ctx.client_origin(role, key)
     return Finding(path, message, level)
-
-
-# --- sasl.jaas.config, tokenized as java.io.StreamTokenizer does in JaasConfig -----------------------
-
-_WORD, _QUOTED, _NUMBER, _EOF = "word", "quoted", "number", "eof"
-_SENTINEL = "kkcRuntimePlaceholder"
-
-
-@dataclass(frozen=True)
-class JaasEntry:
-    module: str
-    flag: str
-    options: dict[str, str]
-
-
-def _is_alpha(c: str) -> bool:
-    code = ord(c)
-    return c.isascii() and c.isalpha() or code >= 160 or c in "-_$"
-
-
-def _is_digit(c: str) -> bool:
-    return c in "0123456789.-"
-
-
-def _tokens(text: str) -> Iterator[tuple[str, str | None]]:
-    """(kind, string value) pairs; `kind` is word, quoted, number, eof or the ordinary character itself."""
-    i, n = 0, len(text)
-    while i < n:
-        c = text[i]
-        if ord(c) <= 32:
-            i += 1
-            continue
-        if _is_digit(c):
-            if c == "-" and (i + 1 >= n or (text[i + 1] != "." and not text[i + 1].isdigit())):
-                i += 1
-                yield "-", None
-                continue
-            i += 1
-            seen_dot = c == "."
-            while i < n and (text[i].isdigit() or text[i] == "." and not seen_dot):
-                seen_dot = seen_dot or text[i] == "."
-                i += 1
-            yield _NUMBER, None
-            continue
-        if _is_alpha(c):
-            start = i
-            while i < n and (_is_alpha(text[i]) or _is_digit(text[i])):
-                i += 1
-            yield _WORD, text[start:i]
-            continue
-        if c in "\"'":
-            i += 1
-            chars: list[str] = []
-            while i < n and text[i] not in (c, "\n", "\r"):
-                if text[i] == "\\" and i + 1 < n:
-                    i += 1
-                chars.append(text[i])
-                i += 1
-            if i < n and text[i] == c:
-                i += 1
-            yield _QUOTED, "".join(chars)
-            continue
-        if c == "/":
-            if text.startswith("/*", i):
-                end = text.find("*/", i + 2)
-                i = n if end < 0 else end + 2
-                continue
-            while i < n and text[i] not in "\n\r":  # a lone '/' is a comment character too
-                i += 1
-            continue
-        i += 1
-        yield c, None
-    while True:
-        yield _EOF, None
-
-
-def parse_jaas(value: str) -> JaasEntry | str | None:
-    """The single login module entry of a client's sasl.jaas.config, or why Kafka rejects it.
-
-    None when the entry's structure is only known at run time (a placeholder outside quotes).
-    Error texts never quote option names or values: after a broken token they may be a secret.
-    """
-    try:
-        placeholders = find(value)
-    except PlaceholderSyntaxError:
-        return None
-    text, last = [], 0
-    for ph in placeholders:
-        text.append(value[last : ph.start])
-        text.append(_SENTINEL)
-        last = ph.end
-    text.append(value[last:])
-    tokens = _tokens("".join(text))
-    entries: list[JaasEntry] = []
-    kind, sval = next(tokens)
-    while kind != _EOF:
-        if sval is not None and _SENTINEL in sval:
-            return None
-        module = sval
-        kind, flag = next(tokens)
-        if kind == _EOF:
-            return "the login module class must be followed by a control flag (required)"
-        if flag is not None and _SENTINEL in flag:
-            return None
-        if flag is None or flag.upper() not in _CONTROL_FLAGS:
-            return "the control flag after the login module class must be required, requisite, sufficient or optional"
-        options: dict[str, str] = {}
-        count = 0
-        kind, key = next(tokens)
-        while kind not in (_EOF, ";"):
-            count += 1
-            if kind == _WORD and key is not None and _SENTINEL in key:
-                return None
-            eq, _ = next(tokens)
-            vkind, option_value = next(tokens)
-            if vkind == _WORD and option_value is not None and _SENTINEL in option_value:
-                return None
-            if eq != "=" or vkind == _EOF or option_value is None:
-                return (
-                    f'option {count} is not written key="value" (a value is missing, or an unquoted value '
-                    "starts with a digit or holds a character such as / : @ that ends it: quote every value)"
-                )
-            options[key or ""] = option_value
-            kind, key = next(tokens)
-        if kind != ";":
-            return "the entry must end with ';' (Kafka: JAAS config entry not terminated by semi-colon)"
-        if not module:
-            return "the entry must start with the login module's class name"
-        entries.append(JaasEntry(module, flag, options))
-        kind, sval = next(tokens)
-    if not entries:
-        return "no login module is given"
-    if len(entries) != 1:
-        return f"it holds {len(entries)} login module entries; a Kafka client takes exactly one"
-    return entries[0]
 
 
 # --- SSL -------------------------------------------------------------------------------------------

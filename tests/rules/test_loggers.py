@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 from compiler.rules import REGISTRY
-from compiler.rules.loggers import java_regex, java_regex_error
 from tests.conftest import REPO, kkc
 from tests.rules.helpers import family_validator, only
 
@@ -119,57 +118,3 @@ def test_interceptor_classes_with_loggers_is_one_warning(tmp_path: Path) -> None
     [warning] = only(found, "loggers-interceptors-replaced")
     assert warning["key"] == "kestra.kafka.client.properties.interceptor.classes"
     assert "Kestra replaces it" in warning["message"]
-
-
-@pytest.mark.parametrize(
-    "pattern",
-    [
-        r"\p{Alpha}+",
-        r"\P{L}\pL",
-        r"a*+b++",
-        r"(?>ab)",
-        r"(?<name>x)\k<name>",
-        r"kestra_(?i)EXEC.*",
-        r"(?d)x",
-        r"\Qa.b(\E+",
-        r"[a-z&&[^aeiou]]",
-        r"\h+\R\z\G",
-        r"\x{1F600}\e\cA\0101",
-        r"(?<=ab|abc)x",
-        r"(\w)\2",
-        r"[\w-a]",
-        r"a{2}{3}",
-        r"{1}",
-        r"^*\b+",
-        r"\N{LATIN SMALL LETTER A}",
-    ],
-)
-def test_valid_java_regexps_are_accepted(pattern: str) -> None:
-    assert java_regex_error(pattern) is None
-
-
-@pytest.mark.parametrize(
-    ("pattern", "reason"),
-    [
-        ("kestra_(exec", "unterminated subpattern"),
-        ("exec)", "unbalanced parenthesis"),
-        ("[abc", "unterminated character set"),
-        ("*abc", "nothing to repeat"),
-        ("a**", "multiple repeat"),
-        ("a{3,2}", "min repeat greater than max repeat"),
-        ("[z-a]", "bad character range"),
-        (r"\y", "bad escape"),
-        ("x{", "Illegal repetition"),
-        ("a{,5}", "Illegal repetition"),
-        ("(?P<n>x)", "Unknown inline modifier"),
-        (r"\x4", "Illegal hexadecimal escape"),
-    ],
-)
-def test_invalid_java_regexps_are_reported(pattern: str, reason: str) -> None:
-    error = java_regex_error(pattern)
-    assert error is not None and reason in error
-
-
-def test_java_inline_flags_apply_when_matching() -> None:
-    compiled = java_regex("kestra_(?i)EXECUTION")
-    assert compiled is not None and compiled.fullmatch("kestra_execution")

@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 from compiler.rules import REGISTRY
-from compiler.rules.security import JaasEntry, parse_jaas
 from tests.conftest import REPO, kkc
 from tests.rules.helpers import family_validator, only
 
@@ -245,39 +244,3 @@ def test_properties_file(tmp_path: Path) -> None:
     [error] = only(found, "sasl-jaas-config-malformed")
     assert (error["file"], error["line"], error["column"]) == ("client.properties", 4, 1)
     assert "(for the" not in error["message"]
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        'org.apache.kafka.common.security.plain.PlainLoginModule required username="a" password="b";',
-        "org.apache.kafka.common.security.plain.PlainLoginModule REQUIRED username=a password='b';",
-        "org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required;",
-        'com.sun.security.auth.module.Krb5LoginModule required useKeyTab=true keyTab="/etc/k.keytab";',
-        '/* comment */ x.Y optional key="v"; // trailing',
-    ],
-)
-def test_jaas_entries_kafka_accepts(text: str) -> None:
-    assert isinstance(parse_jaas(text), JaasEntry)
-
-
-@pytest.mark.parametrize(
-    ("text", "reason"),
-    [
-        ('x.Y required a="b"', "end with ';'"),
-        ('x.Y mandatory a="b";', "control flag"),
-        ("x.Y required password=12345;", "option 1"),
-        ("x.Y required keyTab=/etc/k.keytab;", "option 1"),
-        ('x.Y required a="b"; x.Z required;', "2 login module entries"),
-        ("x.Y", "control flag"),
-        ("", "no login module"),
-    ],
-)
-def test_jaas_entries_kafka_rejects(text: str, reason: str) -> None:
-    result = parse_jaas(text)
-    assert isinstance(result, str) and reason in result
-
-
-def test_jaas_structure_from_a_placeholder_is_not_judged() -> None:
-    assert parse_jaas("${KAFKA_JAAS_CONFIG}") is None
-    assert parse_jaas("x.Y required password=${KAFKA_PASSWORD};") is None
