@@ -62,10 +62,11 @@ def has_path(tree: Any, path: Path_) -> bool:
 
 
 def get_path(tree: Any, path: Path_, default: Any = None) -> Any:
-    """The value at `path` in nested mappings; `default` when a step is missing or not a mapping."""
+    """The value at `path` in nested mappings and lists; `default` when a step is missing."""
     node = tree
     for part in path:
-        if not isinstance(node, dict) or part not in node:
+        listed = isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        if not listed and not (isinstance(node, dict) and part in node):
             return default
         node = node[part]
     return node

@@ -11,8 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from compiler.errors import Origin
+from compiler.keys import Path_
 from compiler.layers import Layer
-from compiler.yamlload import Path_
 
 
 def positions(file: str, data: dict[str, Any]) -> dict[Path_, Origin]:

@@ -17,15 +17,14 @@ from compiler.derive import (
     TopicPlan,
     client_properties,
     property_map,
-    role_properties_path,
     topic_plan,
 )
 from compiler.errors import InputError
+from compiler.keys import Path_, role_properties_path
 from compiler.layers import bundled_layer
 from compiler.merge import Merged, merge_layers
 from compiler.normalize import normalize_layer
 from compiler.resolve import resolve
-from compiler.yamlload import Path_
 from tests.unit.helpers import at, layer
 
 ENV = "conf/env/prod.yaml"

@@ -11,10 +11,12 @@ from typing import Any
 
 import pytest
 
+from compiler.diagnostics import Note
 from compiler.errors import InputError, Origin
+from compiler.keys import Path_
 from compiler.layers import Layer
-from compiler.normalize import Note, expand, kebab, normalize_layer, normalize_path, split_reference
-from compiler.yamlload import Path_, Yaml11Lookalike
+from compiler.normalize import expand, kebab, normalize_layer, normalize_path, split_reference
+from compiler.yamlload import Yaml11Lookalike
 from tests.unit.helpers import at, layer
 
 ENV = "conf/env/prod.yaml"
