@@ -112,7 +112,10 @@ def _retention_from_broker(cluster: Any) -> tuple[int | str, str] | None:
         if key in defaults:
             raw = defaults[key]
             number = parse_int(raw)
-            return (as_text(raw) if number is None else number * factor), f"broker-default ({key})"
+            if number is None:
+                return as_text(raw), f"broker-default ({key})"
+            # Kafka reads any negative retention time as unlimited (KafkaConfig.logRetentionTimeMillis)
+            return (-1 if number < 0 else number * factor), f"broker-default ({key})"
     return None
 
 

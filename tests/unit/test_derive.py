@@ -408,13 +408,6 @@ def test_retention_and_its_source(tree: dict[str, Any], ms: int | str, source: s
     assert (plan.retention_ms, plan.retention_source) == (ms, source)
 
 
-UNLIMITED_BROKER = (
-    "Kafka reads any negative broker retention time as unlimited (KafkaConfig.logRetentionTimeMillis: "
-    "millis < 0 -> -1), but derive multiplies log.retention.hours/minutes -1 into -3600000/-60000 ms and "
-    "reports deletes-old-records: true (topics.yaml, and the data-safety rule's message)"
-)
-
-
 @pytest.mark.parametrize(
     ("policy", "own", "broker", "deletes"),
     [
@@ -434,7 +427,6 @@ UNLIMITED_BROKER = (
             {"log.retention.hours": -1},
             False,
             id="broker-hours-unlimited",
-            marks=pytest.mark.xfail(strict=True, reason=UNLIMITED_BROKER),
         ),
         pytest.param(
             "delete",
@@ -442,7 +434,6 @@ UNLIMITED_BROKER = (
             {"log.retention.minutes": -1},
             False,
             id="broker-minutes-unlimited",
-            marks=pytest.mark.xfail(strict=True, reason=UNLIMITED_BROKER),
         ),
     ],
 )
@@ -455,8 +446,8 @@ def test_deletes_old_records(policy: Any, own: dict[str, Any], broker: dict[str,
     assert plan_of(tree).deletes_old_records is deletes
 
 
-@pytest.mark.xfail(strict=True, reason=UNLIMITED_BROKER)
 def test_unlimited_broker_retention_in_hours_is_minus_one() -> None:
+    """Kafka reads any negative broker retention time as unlimited (KafkaConfig.logRetentionTimeMillis)."""
     plan = plan_of(retention_tree(broker={"log.retention.hours": -1}))
 
     assert (plan.retention_ms, plan.retention_source, plan.deletes_old_records) == (
