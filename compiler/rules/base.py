@@ -1,32 +1,43 @@
-"""What a validation rule is, and the context it reads.
+"""The rule toolkit: what a rule is, the context it reads, and the helpers every family shares.
 
-A rule is a frozen record: a stable id, its family, its default level, a one-line summary, and a
-failing and a passing example (one layer of YAML over Kestra's bundled defaults; `tests/
-test_rule_examples.py` compiles both and checks the rule fires on the first and not the second).
-Rules never reach back into earlier stages: they read a `Compiled` through a `Context`.
+A rule is a frozen record declared one way: `Rule(id=, family=, level=, summary=, why=, check=,
+failing=, passing=)`. The examples are layers of YAML over Kestra's bundled defaults (or a tree, or
+a .properties file); `tests/test_rule_examples.py` compiles both and checks the rule fires on the
+first and not the second. Rules never reach back into earlier stages: they read a `Compiled`
+through a `Context`. Families import this module, never each other.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass, field, replace
+from typing import Any, TypeVar
 
+from compiler import catalog
+from compiler.derive import TopicPlan
 from compiler.diagnostics import Diagnostic, at
 from compiler.errors import Origin
 from compiler.keys import (
+    BROKER_DEFAULTS,
     BUNDLED_NAME,
     CLIENT_PROPERTIES,
-    KAFKA_PATH,
     ROLE_DEFAULTS,
     ROLES,
+    TOPIC_DEFAULT_PROPERTIES,
+    TOPIC_DEFAULTS,
+    TOPICS,
     Path_,
     dotted,
+    get_path,
     has_path,
     role_properties_path,
 )
+from compiler.layers import kestra_topic_keys
 from compiler.model import Compiled
-from compiler.values import as_text
+from compiler.values import as_text, parse_int
+
+Check = Callable[["Context"], Iterable["Finding"]]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -55,16 +66,20 @@ class Example:
     properties: tuple[str, str] | None = None  # (client role, text of a .properties file)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Rule:
     id: str
     family: str
     level: str
-    summary: str
-    check: Callable[[Context], Iterable[Finding]] | None = None
+    summary: str  # what is wrong, in one line
+    why: str = ""  # what goes wrong at run time, and why the level is what it is
+    check: Check | None = None
     check_all: Callable[[list[Context]], Iterable[tuple[Context, Finding]]] | None = None
     failing: Example | None = None
     passing: Example | None = None
+
+
+# --- examples --------------------------------------------------------------------------------------
 
 
 def example(*layers: str, **options: Any) -> Example:
@@ -81,6 +96,21 @@ def tree_example(**files: str) -> Example:
     return Example(
         (), (), tuple((name.replace("__", "/").replace("_yaml", ".yaml"), text) for name, text in files.items())
     )
+
+
+def props_layer(section: str, body: str) -> str:
+    """A YAML layer with `body` (one `key: value` per line) under kestra.kafka.<section>.properties."""
+    text = "kestra:\n  kafka:\n"
+    indent = "    "
+    for part in section.split("."):
+        text += f"{indent}{part}:\n"
+        indent += "  "
+    text += f"{indent}properties:\n"
+    indent += "  "
+    return text + "".join(f"{indent}{line}\n" for line in body.splitlines())
+
+
+# --- the context a rule reads ----------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -110,12 +140,7 @@ class Context:
         return self.compiled.resolved.tree
 
     def get(self, path: Path_, default: Any = None) -> Any:
-        node: Any = self.tree
-        for part in path:
-            if not isinstance(node, dict) or part not in node:
-                return default
-            node = node[part]
-        return node
+        return get_path(self.tree, path, default)
 
     def origin(self, path: Path_) -> Origin | None:
         return self.compiled.merged.origin(path)
@@ -125,8 +150,13 @@ class Context:
         cluster = self.tree.get("cluster")
         return cluster if isinstance(cluster, dict) else {}
 
+    def since(self, version: str) -> bool:
+        """Whether the declared Kafka version is `version` or later."""
+        return catalog.parse_version(self.kafka_version) >= catalog.parse_version(version)
+
     def property_sets(self) -> Iterator[PropertySet]:
-        """Every Kafka property map of the config, with the section(s) that read it."""
+        """Every Kafka property map of the config as written, with the section(s) that read it."""
+
         def props(path: Path_) -> dict[str, str]:
             node = self.get(path)
             if not isinstance(node, dict):
@@ -142,12 +172,11 @@ class Context:
         for role in ROLE_DEFAULTS:
             path = role_properties_path(role)
             yield PropertySet(path, (role,), props(path))
-        topic_defaults = (*KAFKA_PATH, "defaults", "topic", "properties")
-        yield PropertySet(topic_defaults, ("topic",), props(topic_defaults))
-        topics = self.get((*KAFKA_PATH, "topics"), {})
+        yield PropertySet(TOPIC_DEFAULT_PROPERTIES, ("topic",), props(TOPIC_DEFAULT_PROPERTIES))
+        topics = self.get(TOPICS, {})
         if isinstance(topics, dict):
             for key in topics:
-                path = (*KAFKA_PATH, "topics", key, "properties")
+                path = (*TOPICS, key, "properties")
                 yield PropertySet(path, ("topic",), props(path))
 
     def client_origin(self, role: str, key: str) -> tuple[Path_, Origin | None]:
@@ -159,6 +188,60 @@ class Context:
         path = (*CLIENT_PROPERTIES, key)
         return path, self.origin(path)
 
+    def clients(self, kind: str | None = None, streams: bool = True) -> list[Client]:
+        """The Kafka clients the input configures (one for a .properties file).
+
+        With `kind` (producer or consumer): the clients of that kind, Kafka Streams' embedded ones
+        included unless `streams` is False."""
+        role = self.compiled.properties_role
+        if kind is None:
+            roles = [role] if role is not None else list(self.compiled.clients)
+            return [Client(self, r) for r in roles]
+        roles = [kind, "streams"] if streams else [kind]
+        if role is not None:
+            roles = [r for r in roles if r == role]
+        return [Client(self, r, kind) for r in roles]
+
+    def broker_value(self, key: str) -> tuple[Any, Path_] | None:
+        """A broker setting the user declared under cluster.broker-defaults (as written) and its path."""
+        declared = self.cluster.get("broker-defaults")
+        if isinstance(declared, dict) and key in declared:
+            return declared[key], (*BROKER_DEFAULTS, key)
+        return None
+
+    def broker_default(self, key: str) -> tuple[int, Path_] | None:
+        """A declared broker setting as an integer, and its path (None: not declared, or not a number)."""
+        found = self.broker_value(key)
+        value = None if found is None else parse_int(found[0])
+        return None if found is None or value is None else (value, found[1])
+
+    def is_user_set(self, path: Path_) -> bool:
+        """True when the winning value at `path` comes from the user's layers, not Kestra's defaults."""
+        origin = self.origin(path)
+        return origin is not None and origin.file != BUNDLED_NAME
+
+    def where_set(self, path: Path_) -> str:
+        """file:line:col of the value at `path`, or "Kestra's default" when no user layer set it."""
+        origin = self.origin(path)
+        if origin is None or origin.file == BUNDLED_NAME:
+            return "Kestra's default"
+        return str(origin)
+
+    def known_plans(self) -> list[TopicPlan]:
+        """The topic plans of the topic keys Kestra binds."""
+        keys = set(kestra_topic_keys())
+        return [p for p in self.compiled.topics if p.key in keys]
+
+    def topic_field_path(self, topic: str, name: str) -> Path_:
+        """Where a topic's `name` (partitions, replication-factor) is set: its own key, else the defaults."""
+        own: Path_ = (*TOPICS, topic, name)
+        return own if self.get(own) is not None else (*TOPIC_DEFAULTS, name)
+
+    def topic_property_path(self, topic: str, name: str) -> Path_:
+        """Where a topic's property `name` is set: its own properties, else the topic defaults."""
+        own: Path_ = (*TOPICS, topic, "properties", name)
+        return own if self.get(own) is not None else (*TOPIC_DEFAULT_PROPERTIES, name)
+
     def diagnostic(self, rule: Rule, finding: Finding) -> Diagnostic:
         origin = finding.origin or self.origin(finding.path)
         message = finding.message
@@ -166,3 +249,169 @@ class Context:
             message = f"{message} (the value is Kestra's default, {origin})"
             origin = finding.cause
         return at(origin, dotted(finding.path), finding.level or rule.level, rule.id, message, self.target)
+
+
+def describe_topics(keys: list[str], every: list[str]) -> str:
+    """A short description of some of a target's topics: 'topic x', 'all 15 topics', 'all topics but x'."""
+    if len(keys) == 1:
+        return f"topic '{keys[0]}'"
+    if set(keys) >= set(every):
+        return f"all {len(every)} topics"
+    rest = [k for k in every if k not in keys]
+    if len(rest) < len(keys) and len(rest) <= 3:
+        return "all topics but " + ", ".join(f"'{k}'" for k in rest)
+    return "topics " + ", ".join(f"'{k}'" for k in keys)
+
+
+def join_words(words: list[str]) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+# --- one Kafka client, as Kafka sees it ------------------------------------------------------------
+
+_EOS = ("exactly_once", "exactly_once_beta", "exactly_once_v2")
+
+
+@dataclass(frozen=True)
+class Client:
+    """One Kafka client Kestra creates (or the one a .properties file configures), as Kafka sees it.
+
+    `kind` is the embedded client a check means inside Kafka Streams (producer or consumer): its
+    prefixes are honoured, `producer.x` over `x` for Streams' producers, `main.consumer.x` over
+    `consumer.x` over `x` for its main consumer."""
+
+    ctx: Context = field(compare=False)
+    role: str  # admin, consumer, producer or streams
+    kind: str = ""  # producer or consumer; "" for the role itself
+
+    @property
+    def props(self) -> dict[str, str]:
+        return self.ctx.compiled.clients.get(self.role, {})
+
+    @property
+    def kestra(self) -> bool:
+        """Whether Kestra creates this client (not a plain .properties file)."""
+        return self.ctx.compiled.properties_role is None
+
+    @property
+    def streams(self) -> bool:
+        return self.role == "streams"
+
+    @property
+    def who(self) -> str:
+        kind = self.kind or self.role
+        if self.streams:
+            return "Kafka Streams' producers" if kind == "producer" else "Kafka Streams' main consumer"
+        return f"Kestra's {kind}s" if self.kestra else f"this {kind}"
+
+    def key(self, name: str) -> str | None:
+        """The property that sets `name` for this client, honouring Kafka Streams' prefixes."""
+        if self.streams and self.kind:
+            prefixes = ("producer.", "") if self.kind == "producer" else ("main.consumer.", "consumer.", "")
+        else:
+            prefixes = ("",)
+        return next((p + name for p in prefixes if p + name in self.props), None)
+
+    def raw(self, name: str) -> str | None:
+        key = self.key(name)
+        return None if key is None else self.props[key]
+
+    def number(self, name: str, default: int | None = None) -> int | None:
+        key = self.key(name)
+        return default if key is None else parse_int(self.props[key])
+
+    def default(self, name: str) -> int | None:
+        """Kafka's default for `name` in this client's kind, at the declared version."""
+        info = catalog.lookup(self.kind or self.role, name, self.ctx.kafka_version)
+        return parse_int(info.default_at(self.ctx.kafka_version)) if info else None
+
+    @property
+    def guarantee(self) -> str:
+        return self.props.get("processing.guarantee", "at_least_once").strip() if self.streams else ""
+
+    @property
+    def eos(self) -> bool:
+        return self.guarantee in _EOS
+
+    def locate(self, name: str) -> tuple[Path_, Origin | None]:
+        return self.ctx.client_origin(self.role, self.key(name) or name)
+
+    def at(self, name: str, message: str, level: str | None = None) -> ClientFinding:
+        """A finding about property `name` as this client reads it; `{who}` in `message` names the clients."""
+        path, origin = self.locate(name)
+        return ClientFinding(self, Finding(path, message, level, origin))
+
+
+@dataclass(frozen=True)
+class ClientFinding:
+    client: Client
+    finding: Finding
+
+
+def once_per_cause(found: Iterable[ClientFinding], clients: list[Client] | None = None) -> Iterator[Finding]:
+    """One finding per cause, however many clients it breaks (a client.properties key breaks them all).
+
+    `{who}` in a message becomes the names of the clients it concerns; a message without it, about
+    some of several `clients`, ends with which ones."""
+    groups: dict[Finding, list[Client]] = {}
+    for item in found:
+        affected = groups.setdefault(item.finding, [])
+        if item.client not in affected:
+            affected.append(item.client)
+    for finding, affected in groups.items():
+        if "{who}" in finding.message:
+            names = list(dict.fromkeys(c.who for c in affected))
+            yield replace(finding, message=finding.message.replace("{who}", join_words(names)))
+        elif clients is not None and len(clients) > 1 and len(affected) < len(clients):
+            plural = "s" if len(affected) > 1 else ""
+            roles = ", ".join(c.role for c in affected)
+            yield replace(finding, message=f"{finding.message} (for the {roles} client{plural})")
+        else:
+            yield finding
+
+
+def per_client(
+    check: Callable[[Client], Iterable[ClientFinding | Finding]], kind: str | None = None, streams: bool = True
+) -> Check:
+    """A rule that looks at each client on its own, reported once per cause (see once_per_cause)."""
+
+    def run(ctx: Context) -> Iterator[Finding]:
+        clients = ctx.clients(kind, streams)
+        found = (
+            item if isinstance(item, ClientFinding) else ClientFinding(client, item)
+            for client in clients
+            for item in check(client)
+        )
+        return once_per_cause(found, clients)
+
+    return run
+
+
+def reported_once(check: Callable[[Context], Iterable[ClientFinding]]) -> Check:
+    """A rule whose check walks the clients itself, reported once per cause (see once_per_cause)."""
+
+    def run(ctx: Context) -> Iterator[Finding]:
+        return once_per_cause(check(ctx))
+
+    return run
+
+
+def analysed_once(
+    analyse: Callable[[Context], Iterable[tuple[str, T]]],
+) -> Callable[[str], Callable[[Context], Iterator[T]]]:
+    """One analysis that reports under several rule ids: run once per target, split by id.
+
+    `analyse` yields (rule id, item); `shared = analysed_once(analyse)` gives each rule its check,
+    `check=shared("rule-id")` (wrap it in reported_once when the items are ClientFindings)."""
+    key = f"{analyse.__module__}.{analyse.__qualname__}"
+
+    def for_rule(rule_id: str) -> Callable[[Context], Iterator[T]]:
+        def check(ctx: Context) -> Iterator[T]:
+            if key not in ctx.extra:
+                ctx.extra[key] = list(analyse(ctx))
+            return (item for found, item in ctx.extra[key] if found == rule_id)
+
+        return check
+
+    return for_rule

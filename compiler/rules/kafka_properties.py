@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from compiler import catalog
 from compiler.keys import Path_
-from compiler.rules.base import Context, Example, Finding, PropertySet, Rule, example
+from compiler.rules.base import Context, Example, Finding, PropertySet, Rule, example, props_layer
 from compiler.secrets import is_secret_key
 from compiler.values import as_text
 
@@ -245,63 +245,81 @@ def _findings(rule: str) -> Callable[[Context], Iterator[Finding]]:
 
 
 def _rule(rule_id: str, summary: str, failing: Example, passing: Example) -> Rule:
-    return Rule(rule_id, FAMILY, _LEVELS[rule_id], summary, _findings(rule_id), failing=failing, passing=passing)
-
-
-def _props(section: str, body: str) -> str:
-    """A YAML layer setting `body` (already indented by 8) under kestra.kafka.<section>.properties."""
-    parts = section.split(".")
-    text = "kestra:\n  kafka:\n"
-    indent = "    "
-    for part in parts:
-        text += f"{indent}{part}:\n"
-        indent += "  "
-    text += f"{indent}properties:\n"
-    indent += "  "
-    return text + "".join(f"{indent}{line}\n" for line in body.splitlines())
+    return Rule(
+        id=rule_id,
+        family=FAMILY,
+        level=_LEVELS[rule_id],
+        summary=summary,
+        check=_findings(rule_id),
+        failing=failing,
+        passing=passing,
+    )
 
 
 RULES: tuple[Rule, ...] = (
-    _rule(
-        UNKNOWN_CLIENT,
-        "A client key that no Kafka client knows is only logged by Kafka: usually a typo",
-        example(_props("client", 'bootstrap.server: "localhost:9092"')),
-        example(_props("client", 'bootstrap.servers: "localhost:9092"')),
+    Rule(
+        id=UNKNOWN_CLIENT,
+        family=FAMILY,
+        level=_LEVELS[UNKNOWN_CLIENT],
+        summary="A client key that no Kafka client knows is only logged by Kafka: usually a typo",
+        check=_findings(UNKNOWN_CLIENT),
+        failing=example(props_layer("client", 'bootstrap.server: "localhost:9092"')),
+        passing=example(props_layer("client", 'bootstrap.servers: "localhost:9092"')),
     ),
-    _rule(
-        UNKNOWN_TOPIC,
-        "The broker rejects a topic config name it does not know, so Kestra cannot create the topic",
-        example(_props("topics.execution", 'retention.msec: "86400000"')),
-        example(_props("topics.execution", 'retention.ms: "86400000"')),
+    Rule(
+        id=UNKNOWN_TOPIC,
+        family=FAMILY,
+        level=_LEVELS[UNKNOWN_TOPIC],
+        summary="The broker rejects a topic config name it does not know, so Kestra cannot create the topic",
+        check=_findings(UNKNOWN_TOPIC),
+        failing=example(props_layer("topics.execution", 'retention.msec: "86400000"')),
+        passing=example(props_layer("topics.execution", 'retention.ms: "86400000"')),
     ),
-    _rule(
-        WRONG_SECTION,
-        "A key in a map whose Kafka client does not read it has no effect; in a topic's map the broker rejects it",
-        example(_props("defaults.producer", "max.poll.records: 100")),
-        example(_props("defaults.consumer", "max.poll.records: 100")),
+    Rule(
+        id=WRONG_SECTION,
+        family=FAMILY,
+        level=_LEVELS[WRONG_SECTION],
+        summary="A key in a map whose Kafka client does not read it has no effect; in a topic's map the broker rejects "
+        "it",
+        check=_findings(WRONG_SECTION),
+        failing=example(props_layer("defaults.producer", "max.poll.records: 100")),
+        passing=example(props_layer("defaults.consumer", "max.poll.records: 100")),
     ),
-    _rule(
-        INVALID_VALUE,
-        "A value of the wrong type, or outside the allowed set or range, makes the Kafka client or broker fail",
-        example(_props("defaults.producer", 'acks: "ALL"')),
-        example(_props("defaults.producer", 'acks: "all"')),
+    Rule(
+        id=INVALID_VALUE,
+        family=FAMILY,
+        level=_LEVELS[INVALID_VALUE],
+        summary="A value of the wrong type, or outside the allowed set or range, makes the Kafka client or broker fail",
+        check=_findings(INVALID_VALUE),
+        failing=example(props_layer("defaults.producer", 'acks: "ALL"')),
+        passing=example(props_layer("defaults.producer", 'acks: "all"')),
     ),
-    _rule(
-        REMOVED,
-        "A value or topic key removed in the declared Kafka version is rejected; a removed client key is ignored",
-        example(_props("defaults.stream", 'processing.guarantee: "exactly_once"'), kafka_version="4.0"),
-        example(_props("defaults.stream", 'processing.guarantee: "exactly_once_v2"'), kafka_version="4.0"),
+    Rule(
+        id=REMOVED,
+        family=FAMILY,
+        level=_LEVELS[REMOVED],
+        summary="A value or topic key removed in the declared Kafka version is rejected; a removed client key is "
+        "ignored",
+        check=_findings(REMOVED),
+        failing=example(props_layer("defaults.stream", 'processing.guarantee: "exactly_once"'), kafka_version="4.0"),
+        passing=example(props_layer("defaults.stream", 'processing.guarantee: "exactly_once_v2"'), kafka_version="4.0"),
     ),
-    _rule(
-        DEPRECATED,
-        "A key or value deprecated in the declared Kafka version still works but goes away in a later one",
-        example(_props("defaults.stream", 'processing.guarantee: "exactly_once"'), kafka_version="3.9"),
-        example(_props("defaults.stream", 'processing.guarantee: "exactly_once_v2"'), kafka_version="3.9"),
+    Rule(
+        id=DEPRECATED,
+        family=FAMILY,
+        level=_LEVELS[DEPRECATED],
+        summary="A key or value deprecated in the declared Kafka version still works but goes away in a later one",
+        check=_findings(DEPRECATED),
+        failing=example(props_layer("defaults.stream", 'processing.guarantee: "exactly_once"'), kafka_version="3.9"),
+        passing=example(props_layer("defaults.stream", 'processing.guarantee: "exactly_once_v2"'), kafka_version="3.9"),
     ),
-    _rule(
-        NOT_YET_ADDED,
-        "A key added after the declared Kafka version is ignored by clients and rejected by the broker",
-        example(_props("defaults.consumer", 'group.protocol: "classic"'), kafka_version="3.6"),
-        example(_props("defaults.consumer", 'group.protocol: "classic"'), kafka_version="3.7"),
+    Rule(
+        id=NOT_YET_ADDED,
+        family=FAMILY,
+        level=_LEVELS[NOT_YET_ADDED],
+        summary="A key added after the declared Kafka version is ignored by clients and rejected by the broker",
+        check=_findings(NOT_YET_ADDED),
+        failing=example(props_layer("defaults.consumer", 'group.protocol: "classic"'), kafka_version="3.6"),
+        passing=example(props_layer("defaults.consumer", 'group.protocol: "classic"'), kafka_version="3.7"),
     ),
 )

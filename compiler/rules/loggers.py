@@ -190,14 +190,12 @@ def _performance(ctx: Context) -> Iterator[Finding]:
 def _interceptors(ctx: Context) -> Iterator[Finding]:
     if not _loggers(ctx):
         return
-    from compiler.rules.security import client_sets
-
     seen: set[Path_] = set()
-    for role, props in client_sets(ctx).items():
-        for key in sorted(props):
+    for client in ctx.clients():
+        for key in sorted(client.props):
             if key != INTERCEPTOR_KEY and not key.endswith("." + INTERCEPTOR_KEY):
                 continue
-            path, _ = ctx.client_origin(role, key)
+            path, _ = ctx.client_origin(client.role, key)
             if path in seen:
                 continue
             seen.add(path)

@@ -11,9 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from compiler.keys import KAFKA_PATH, Path_
-from compiler.rules.base import Context, Finding, Rule, example
-from compiler.rules.replication import broker_default
-from compiler.rules.topics import describe_topics, known_plans, where_set
+from compiler.rules.base import Context, Finding, Rule, describe_topics, example
 from compiler.values import parse_int
 
 PROTECTION: Path_ = (*KAFKA_PATH, "message-protection")
@@ -42,7 +40,7 @@ def _max_request_sizes(ctx: Context) -> dict[str, int]:
 
 def _where(ctx: Context, role: str) -> str:
     path, _ = ctx.client_origin(role, "max.request.size")
-    return where_set(ctx, path) if ctx.get(path) is not None else "Kafka's default"
+    return ctx.where_set(path) if ctx.get(path) is not None else "Kafka's default"
 
 
 def _soft_above_hard(ctx: Context) -> Iterator[Finding]:
@@ -89,7 +87,7 @@ def _max_message_bytes(ctx: Context, key: str, properties: dict[str, str]) -> tu
             own if ctx.get(own) is not None else (*KAFKA_PATH, "defaults", "topic", "properties", "max.message.bytes")
         )
         return parse_int(properties["max.message.bytes"]), path, "the max.message.bytes {limit}"
-    declared = broker_default(ctx, "message.max.bytes")
+    declared = ctx.broker_default("message.max.bytes")
     if declared is not None:
         return declared[0], declared[1], "the broker's message.max.bytes {limit}"
     return KAFKA_MAX_MESSAGE_BYTES, None, "Kafka's default max.message.bytes {limit} (no topic or broker value set)"
@@ -100,11 +98,11 @@ def _max_request_above_topic(ctx: Context) -> Iterator[Finding]:
     if not sizes:
         return
     groups: dict[tuple[int, Path_ | None, str], list[str]] = {}
-    for plan in known_plans(ctx):
+    for plan in ctx.known_plans():
         limit, path, what = _max_message_bytes(ctx, plan.key, plan.properties)
         if limit is not None:
             groups.setdefault((limit, path, what), []).append(plan.key)
-    every = [p.key for p in known_plans(ctx)]
+    every = [p.key for p in ctx.known_plans()]
     for (limit, path, what), keys in groups.items():
         above = {role: size for role, size in sizes.items() if size > limit}
         if not above:

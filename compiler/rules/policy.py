@@ -160,37 +160,37 @@ _RF3 = "kestra:\n  kafka:\n    defaults:\n      topic:\n        replication-fact
 
 RULES: tuple[Rule, ...] = (
     Rule(
-        "policy-unknown",
-        "policy",
-        "error",
-        "A policy kkc does not know, or a policy value of the wrong type",
+        id="policy-unknown",
+        family="policy",
+        level="error",
+        summary="A policy kkc does not know, or a policy value of the wrong type",
         check=_unknown,
         failing=example("policy:\n  min-replication-factr: 3\n"),
         passing=example("policy:\n  min-replication-factor: 1\n"),
     ),
     Rule(
-        "policy-min-replication-factor",
-        "policy",
-        "error",
-        "A topic below the declared minimum replication factor",
+        id="policy-min-replication-factor",
+        family="policy",
+        level="error",
+        summary="A topic below the declared minimum replication factor",
         check=_per_topic("replication-factor", "min-replication-factor", lambda v, limit: v < limit, "below"),
         failing=example("policy:\n  min-replication-factor: 3\n", brokers=3),
         passing=example("policy:\n  min-replication-factor: 3\n" + _RF3, brokers=3),
     ),
     Rule(
-        "policy-max-partitions",
-        "policy",
-        "error",
-        "A topic above the declared maximum partition count",
+        id="policy-max-partitions",
+        family="policy",
+        level="error",
+        summary="A topic above the declared maximum partition count",
         check=_per_topic("partitions", "max-partitions", lambda v, limit: v > limit, "above"),
         failing=example("policy:\n  max-partitions: 8\n"),
         passing=example("policy:\n  max-partitions: 16\n"),
     ),
     Rule(
-        "policy-min-insync-replicas",
-        "policy",
-        "error",
-        "A topic below the declared minimum min.insync.replicas",
+        id="policy-min-insync-replicas",
+        family="policy",
+        level="error",
+        summary="A topic below the declared minimum min.insync.replicas",
         check=_min_insync,
         failing=example("policy:\n  min-insync-replicas: 2\n" + _RF3, brokers=3),
         passing=example(
@@ -199,10 +199,10 @@ RULES: tuple[Rule, ...] = (
         ),
     ),
     Rule(
-        "policy-require-encryption",
-        "policy",
-        "error",
-        "Clients that do not encrypt while the policy requires it",
+        id="policy-require-encryption",
+        family="policy",
+        level="error",
+        summary="Clients that do not encrypt while the policy requires it",
         check=_encryption,
         failing=example("policy:\n  require-encryption: true\n"),
         passing=example(
@@ -211,10 +211,10 @@ RULES: tuple[Rule, ...] = (
         ),
     ),
     Rule(
-        "policy-forbid-loggers",
-        "policy",
-        "error",
-        "Kafka message loggers while the policy forbids them",
+        id="policy-forbid-loggers",
+        family="policy",
+        level="error",
+        summary="Kafka message loggers while the policy forbids them",
         check=_loggers,
         failing=example(
             "policy:\n  forbid-loggers: true\nkestra:\n  kafka:\n    client:\n      loggers:\n        - level: INFO\n"
@@ -222,10 +222,10 @@ RULES: tuple[Rule, ...] = (
         passing=example("policy:\n  forbid-loggers: true\n"),
     ),
     Rule(
-        "policy-forbid-literal-secrets",
-        "policy",
-        "error",
-        "A literal secret while the policy forbids them",
+        id="policy-forbid-literal-secrets",
+        family="policy",
+        level="error",
+        summary="A literal secret while the policy forbids them",
         check=_literal_secrets,
         failing=example(
             "policy:\n  forbid-literal-secrets: true\nkestra:\n  kafka:\n    client:\n      properties:\n"

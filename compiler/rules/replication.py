@@ -13,23 +13,13 @@ from dataclasses import dataclass
 
 from compiler.keys import KAFKA_PATH, Path_
 from compiler.layers import kestra_topic_keys
-from compiler.rules.base import Context, Finding, Rule, example
-from compiler.rules.topics import describe_topics, is_user_set, known_plans, where_set
+from compiler.rules.base import Context, Finding, Rule, describe_topics, example
 from compiler.values import parse_int
 
 DEFAULT_RF: Path_ = (*KAFKA_PATH, "defaults", "topic", "replication-factor")
 BROKER_DEFAULTS: Path_ = ("cluster", "broker-defaults")
 KAFKA_TRANSACTION_LOG_RF = 3
 EXACTLY_ONCE = ("exactly_once_v2", "exactly_once", "exactly_once_beta")
-
-
-def broker_default(ctx: Context, key: str) -> tuple[int, Path_] | None:
-    """A broker setting declared under cluster.broker-defaults, as an integer."""
-    defaults = ctx.cluster.get("broker-defaults")
-    if not isinstance(defaults, dict) or key not in defaults:
-        return None
-    value = parse_int(defaults[key])
-    return None if value is None else (value, (*BROKER_DEFAULTS, key))
 
 
 def _plural(count: int, word: str) -> str:
@@ -49,7 +39,7 @@ class RfSetting:
     def subject(self, ctx: Context) -> str:
         if self.is_default:
             used = f"used by {_plural(len(self.topics), 'topic')}" if self.topics else "used by no topic"
-            whose = "the topic default" if is_user_set(ctx, self.path) else "Kestra's default topic"
+            whose = "the topic default" if ctx.is_user_set(self.path) else "Kestra's default topic"
             streams = " and Streams' internal topics" if _streams_rf(ctx) is None else ""
             return f"{whose} replication factor {self.value} ({used}{streams})"
         return f"topic '{self.topics[0]}' replication factor {self.value}"
@@ -59,7 +49,7 @@ def _effective(ctx: Context, value: int) -> int | None:
     """-1 asks the broker for its default.replication.factor (Kafka 2.4+)."""
     if value != -1:
         return value if value > 0 else None
-    declared = broker_default(ctx, "default.replication.factor")
+    declared = ctx.broker_default("default.replication.factor")
     return declared[0] if declared else None
 
 
@@ -185,7 +175,7 @@ def _min_insync_source(ctx: Context, key: str) -> tuple[int, Path_] | None:
         if raw is not None:
             value = parse_int(raw)
             return None if value is None else (value, path)
-    return broker_default(ctx, "min.insync.replicas")
+    return ctx.broker_default("min.insync.replicas")
 
 
 def _min_insync(ctx: Context) -> Iterator[Finding]:
@@ -194,7 +184,7 @@ def _min_insync(ctx: Context) -> Iterator[Finding]:
         for key in setting.topics:
             rf_of[key] = setting
     groups: dict[tuple[Path_, int, Path_, int], list[str]] = {}
-    for plan in known_plans(ctx):
+    for plan in ctx.known_plans():
         setting = rf_of.get(plan.key)
         found = _min_insync_source(ctx, plan.key)
         if setting is None or found is None:
@@ -204,7 +194,7 @@ def _min_insync(ctx: Context) -> Iterator[Finding]:
         if insync < setting.value or insync == setting.value == 1:
             continue
         groups.setdefault((path, insync, setting.path, setting.value), []).append(plan.key)
-    every = [p.key for p in known_plans(ctx)]
+    every = [p.key for p in ctx.known_plans()]
     for (path, insync, rf_path, rf), keys in groups.items():
         topics = describe_topics(keys, every)
         if insync > rf:
@@ -214,7 +204,7 @@ def _min_insync(ctx: Context) -> Iterator[Finding]:
         yield Finding(
             path,
             f"min.insync.replicas {insync} is not below the replication factor {rf} of {topics} "
-            f"(set at {where_set(ctx, rf_path)}): {effect}; Kestra's producers and Streams use acks=all; "
+            f"(set at {ctx.where_set(rf_path)}): {effect}; Kestra's producers and Streams use acks=all; "
             f"set min.insync.replicas to at most {max(rf - 1, 1)} (commonly replication factor - 1)",
         )
 
@@ -231,7 +221,7 @@ def _exactly_once(ctx: Context) -> Iterator[Finding]:
         path, what = ctx.client_origin("producer", "transactional.id")[0], "a transactional producer"
     else:
         return
-    declared = broker_default(ctx, "transaction.state.log.replication.factor")
+    declared = ctx.broker_default("transaction.state.log.replication.factor")
     brokers = ctx.brokers
     if declared is not None:
         if declared[0] <= brokers:

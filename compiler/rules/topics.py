@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Iterator
 
 from compiler.derive import TopicPlan
-from compiler.keys import BUNDLED_NAME, CLIENT_PROPERTIES, KAFKA_PATH, Path_
+from compiler.keys import CLIENT_PROPERTIES, KAFKA_PATH, Path_
 from compiler.layers import kestra_topic_keys
 from compiler.placeholders import PlaceholderSyntaxError, find
 from compiler.rules.base import Context, Finding, Rule, example
@@ -25,20 +25,6 @@ EXECUTOR_SUFFIX = f"{EXECUTOR_APPLICATION}-executor-changelog"
 MAX_TOPIC_NAME = 249
 SEPARATORS = "_-."
 _ILLEGAL = re.compile(r"[^a-zA-Z0-9._-]")
-
-
-def is_user_set(ctx: Context, path: Path_) -> bool:
-    """True when the winning value at `path` comes from the user's layers, not Kestra's defaults."""
-    origin = ctx.origin(path)
-    return origin is not None and origin.file != BUNDLED_NAME
-
-
-def where_set(ctx: Context, path: Path_) -> str:
-    """file:line:col of the value at `path`, or "Kestra's default" when no user layer set it."""
-    origin = ctx.origin(path)
-    if origin is None or origin.file == BUNDLED_NAME:
-        return "Kestra's default"
-    return str(origin)
 
 
 def literal_parts(text: str) -> tuple[str, bool]:
@@ -78,34 +64,17 @@ def name_problem(name: str) -> str | None:
     return None
 
 
-def known_plans(ctx: Context) -> list[TopicPlan]:
-    keys = set(kestra_topic_keys())
-    return [p for p in ctx.compiled.topics if p.key in keys]
-
-
-def describe_topics(keys: list[str], every: list[str]) -> str:
-    """A short description of some of a target's topics: 'topic x', 'all 15 topics', 'all topics but x'."""
-    if len(keys) == 1:
-        return f"topic '{keys[0]}'"
-    if set(keys) >= set(every):
-        return f"all {len(every)} topics"
-    rest = [k for k in every if k not in keys]
-    if len(rest) < len(keys) and len(rest) <= 3:
-        return "all topics but " + ", ".join(f"'{k}'" for k in rest)
-    return "topics " + ", ".join(f"'{k}'" for k in keys)
-
-
 def _name_path(plan: TopicPlan) -> Path_:
     return (*KAFKA_PATH, "topics", plan.key, "name")
 
 
 def _invalid_names(ctx: Context) -> Iterator[Finding]:
     from_prefix: dict[str, list[str]] = {}  # problem -> names derived from the topic prefix
-    for plan in known_plans(ctx):
+    for plan in ctx.known_plans():
         problem = name_problem(plan.name)
         if problem is None:
             continue
-        if is_user_set(ctx, _name_path(plan)):
+        if ctx.is_user_set(_name_path(plan)):
             yield Finding(
                 _name_path(plan),
                 f"topic name '{plan.name}' (topic '{plan.key}') {problem}; Kafka refuses to create it and "
@@ -126,14 +95,14 @@ def _invalid_names(ctx: Context) -> Iterator[Finding]:
 def _duplicate_names(ctx: Context) -> Iterator[Finding]:
     # Kafka treats '.' and '_' as one character when it checks a new name against existing topics.
     groups: dict[str, list[TopicPlan]] = {}
-    for plan in known_plans(ctx):
+    for plan in ctx.known_plans():
         groups.setdefault(plan.name.replace(".", "_"), []).append(plan)
     for plans in groups.values():
         if len(plans) < 2:
             continue
         for plan in plans:
             others = [p for p in plans if p is not plan]
-            if not is_user_set(ctx, _name_path(plan)) and any(is_user_set(ctx, _name_path(p)) for p in others):
+            if not ctx.is_user_set(_name_path(plan)) and any(ctx.is_user_set(_name_path(p)) for p in others):
                 continue  # the clash is reported at the name the user wrote
             same = ", ".join(f"topic '{p.key}' ('{p.name}')" for p in others)
             if all(p.name == plan.name for p in others):
@@ -141,7 +110,7 @@ def _duplicate_names(ctx: Context) -> Iterator[Finding]:
             else:
                 how, why = "collides with", "Kafka counts '.' and '_' as the same character and refuses the second"
             yield Finding(
-                _name_path(plan) if is_user_set(ctx, _name_path(plan)) else TOPIC_PREFIX,
+                _name_path(plan) if ctx.is_user_set(_name_path(plan)) else TOPIC_PREFIX,
                 f"topic '{plan.key}' name '{plan.name}' {how} {same}: {why}; give each topic its own name",
             )
 
@@ -171,7 +140,7 @@ def _executor_prefix_mismatch(ctx: Context) -> Iterator[Finding]:
     changelog = f"{consumer_prefix}{EXECUTOR_SUFFIX}"
     if executor is None or executor.name != f"{topic_prefix}{EXECUTOR_SUFFIX}" or executor.name == changelog:
         return
-    path = TOPIC_PREFIX if is_user_set(ctx, TOPIC_PREFIX) or not is_user_set(ctx, CONSUMER_PREFIX) else CONSUMER_PREFIX
+    path = TOPIC_PREFIX if ctx.is_user_set(TOPIC_PREFIX) or not ctx.is_user_set(CONSUMER_PREFIX) else CONSUMER_PREFIX
     yield Finding(
         path,
         f"topic-prefix '{topic_prefix}' differs from consumer-prefix '{consumer_prefix}' while the executor "
@@ -271,7 +240,7 @@ def _collision(ctx: Context, path: Path_, prefix: str, members: list[Context], c
     else:
         effect = "the instances join the same consumer groups and Streams applications and split each other's work"
     where = path
-    if not is_user_set(ctx, path):
+    if not ctx.is_user_set(path):
         # Kestra's default prefix: point at what the user wrote that puts both on one cluster.
         by_name = any(k == "name" for k, _ in shared)
         where = ("cluster", "name") if by_name else ctx.client_origin("admin", "bootstrap.servers")[0]

@@ -1,0 +1,270 @@
+"""Security rules: SASL mechanisms and JAAS configs Kafka's clients reject."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from compiler.jaas import JaasEntry, parse_jaas
+from compiler.rules.base import (
+    Context,
+    Finding,
+    Rule,
+    example,
+)
+from compiler.rules.security.common import (
+    _FAMILY_MODULE,
+    _MECHANISM_FAMILY,
+    _MODULE_FAMILY,
+    _OPTION_NAME,
+    _SASL_SSL,
+    _SCRAM,
+    _SCRAM_JAAS,
+    KAFKA_DEFAULT_MECHANISM,
+    SASL_PROTOCOLS,
+    _at,
+    _per_client,
+    _runtime,
+    protocol,
+)
+
+
+def _mechanism(props: dict[str, str]) -> str:
+    value = props.get("sasl.mechanism")
+    return KAFKA_DEFAULT_MECHANISM if value is None else value.strip()
+
+
+def _mechanism_text(props: dict[str, str]) -> str:
+    if "sasl.mechanism" not in props:
+        return f"sasl.mechanism is not set, so Kafka uses {KAFKA_DEFAULT_MECHANISM} (Kerberos)"
+    return f"sasl.mechanism is {_mechanism(props)}"
+
+
+def _sasl_mechanism_invalid(ctx: Context, role: str, props: dict[str, str]) -> Iterator[Finding]:
+    if protocol(props) not in SASL_PROTOCOLS or "sasl.mechanism" not in props:
+        return
+    mechanism = _mechanism(props)
+    if not mechanism:
+        yield _at(
+            ctx,
+            role,
+            "sasl.mechanism",
+            f"sasl.mechanism is empty while security.protocol is {protocol(props)}: Kafka needs a mechanism "
+            "the brokers enable, e.g. SCRAM-SHA-512, PLAIN, OAUTHBEARER or GSSAPI",
+        )
+    elif not _runtime(mechanism) and mechanism not in _MECHANISM_FAMILY and mechanism.upper() in _MECHANISM_FAMILY:
+        yield _at(
+            ctx,
+            role,
+            "sasl.mechanism",
+            f"sasl.mechanism '{mechanism}' must be written '{mechanism.upper()}': mechanism names are "
+            "case-sensitive and the brokers reject any other spelling",
+        )
+
+
+def _jaas_value(props: dict[str, str]) -> str | None:
+    value = props.get("sasl.jaas.config")
+    return None if value is None or not value.strip() else value
+
+
+def _sasl_jaas_missing(ctx: Context, role: str, props: dict[str, str]) -> Iterator[Finding]:
+    current = protocol(props)
+    if current not in SASL_PROTOCOLS or _jaas_value(props) is not None:
+        return
+    mechanism = _mechanism(props)
+    if not mechanism or _runtime(mechanism) or "sasl.mechanism" in props and mechanism == "GSSAPI":
+        return  # an explicit GSSAPI setup usually takes its Krb5LoginModule entry from the JVM's JAAS file
+    anchor = "sasl.mechanism" if "sasl.mechanism" in props else "security.protocol"
+    if "sasl.mechanism" not in props:
+        yield _at(
+            ctx,
+            role,
+            anchor,
+            f"security.protocol is {current} but neither sasl.mechanism nor sasl.jaas.config is set: Kafka "
+            f"would log in with {KAFKA_DEFAULT_MECHANISM} (Kerberos) using the JVM's JAAS file; set sasl.mechanism "
+            "(e.g. SCRAM-SHA-512) and sasl.jaas.config, or sasl.mechanism: GSSAPI for Kerberos",
+            level="warning",
+        )
+        return
+    family = _MECHANISM_FAMILY.get(mechanism.upper())
+    module = _FAMILY_MODULE.get(family or "", "<LoginModule class>")
+    yield _at(
+        ctx,
+        role,
+        anchor,
+        f"security.protocol is {current} with sasl.mechanism {mechanism} but sasl.jaas.config is not set: "
+        "the client fails at start-up (Could not find a 'KafkaClient' entry in the JAAS configuration) unless "
+        f"the JVM is given a JAAS file; set sasl.jaas.config: '{module} required "
+        'username="${KAFKA_USERNAME}" password="${KAFKA_PASSWORD}";\'',
+    )
+
+
+def _sasl_jaas_malformed(ctx: Context, role: str, props: dict[str, str]) -> Iterator[Finding]:
+    value = _jaas_value(props)
+    if protocol(props) not in SASL_PROTOCOLS or value is None:
+        return
+    parsed = parse_jaas(value)
+    if isinstance(parsed, str):
+        yield _at(
+            ctx,
+            role,
+            "sasl.jaas.config",
+            f"sasl.jaas.config (value hidden) is not a JAAS entry Kafka can read: {parsed}; the form is "
+            "'<LoginModule class> required key=\"value\" ...;' with the trailing ';'",
+        )
+
+
+def _sasl_jaas_mismatch(ctx: Context, role: str, props: dict[str, str]) -> Iterator[Finding]:
+    value = _jaas_value(props)
+    if protocol(props) not in SASL_PROTOCOLS or value is None:
+        return
+    parsed = parse_jaas(value)
+    mechanism = _mechanism(props)
+    if not isinstance(parsed, JaasEntry) or _runtime(mechanism):
+        return
+    wanted = _MECHANISM_FAMILY.get(mechanism.upper())
+    have = _MODULE_FAMILY.get(parsed.module)
+    if wanted is None or have is None or wanted == have:
+        return
+    level = None
+    consequence = "the login fails"
+    if wanted == "PLAIN" and have == "SCRAM":
+        level = "warning"
+        consequence = "it works only because both modules store the username and password the same way"
+    elif wanted == "SCRAM":
+        consequence = f"Kafka fails to create the {mechanism} SASL client (only ScramLoginModule registers it)"
+    yield _at(
+        ctx,
+        role,
+        "sasl.jaas.config",
+        f"{_mechanism_text(props)} but sasl.jaas.config uses {parsed.module.rsplit('.', 1)[-1]}, the login module "
+        f"of {have}: {consequence}; use {_FAMILY_MODULE[wanted]} for {mechanism}, or change sasl.mechanism",
+        level,
+    )
+
+
+def _sasl_jaas_credentials(ctx: Context, role: str, props: dict[str, str]) -> Iterator[Finding]:
+    value = _jaas_value(props)
+    if protocol(props) not in SASL_PROTOCOLS or value is None:
+        return
+    parsed = parse_jaas(value)
+    if not isinstance(parsed, JaasEntry) or _MODULE_FAMILY.get(parsed.module) not in ("PLAIN", "SCRAM"):
+        return
+    missing = [name for name in ("username", "password") if name not in parsed.options]
+    if not missing:
+        return
+    import difflib
+
+    names = [k for k in parsed.options if _OPTION_NAME.match(k)]
+    hints = []
+    for name in missing:
+        close = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
+        if close:
+            hints.append(f"'{close[0]}' should be '{name}'")
+    hint = f" ({'; '.join(hints)})" if hints else ""
+    yield _at(
+        ctx,
+        role,
+        "sasl.jaas.config",
+        f"sasl.jaas.config (value hidden) uses {parsed.module.rsplit('.', 1)[-1]} without the "
+        f"{' and '.join(missing)} option{'s' if len(missing) > 1 else ''}{hint}: the SASL login fails; add "
+        + " ".join(f'{name}="${{KAFKA_{name.upper()}}}"' for name in missing),
+    )
+
+
+def _sasl_plaintext(ctx: Context, role: str, props: dict[str, str]) -> Iterator[Finding]:
+    if protocol(props) != "SASL_PLAINTEXT":
+        return
+    mechanism = _mechanism(props)
+    family = _MECHANISM_FAMILY.get(mechanism.upper())
+    anchor = "security.protocol"
+    if family == "PLAIN":
+        yield _at(
+            ctx,
+            role,
+            anchor,
+            "SASL PLAIN over SASL_PLAINTEXT sends the password in clear text: anyone on the network path to "
+            "the brokers can read it and all Kafka traffic is unencrypted; use security.protocol SASL_SSL",
+        )
+    elif family == "OAUTHBEARER":
+        yield _at(
+            ctx,
+            role,
+            anchor,
+            "OAUTHBEARER over SASL_PLAINTEXT sends the bearer token in clear text: anyone on the network path "
+            "can replay it until it expires; use security.protocol SASL_SSL",
+        )
+    elif family in ("SCRAM", "GSSAPI"):
+        yield _at(
+            ctx,
+            role,
+            anchor,
+            f"{mechanism} over SASL_PLAINTEXT does not send the password, but every message (flows, executions, "
+            "their inputs and outputs) crosses the network unencrypted; use security.protocol SASL_SSL",
+            level="info",
+        )
+
+
+RULES: tuple[Rule, ...] = (
+    Rule(
+        id="sasl-mechanism-invalid",
+        family="security",
+        level="error",
+        summary="A SASL protocol with an empty or wrongly cased sasl.mechanism",
+        check=_per_client(_sasl_mechanism_invalid),
+        failing=example(_SASL_SSL + '        sasl.mechanism: ""\n' + _SCRAM_JAAS),
+        passing=example(_SCRAM + _SCRAM_JAAS),
+    ),
+    Rule(
+        id="sasl-jaas-config-missing",
+        family="security",
+        level="error",
+        summary="A SASL protocol without sasl.jaas.config: the client finds no JAAS login entry",
+        check=_per_client(_sasl_jaas_missing),
+        failing=example(_SCRAM),
+        passing=example(_SCRAM + _SCRAM_JAAS),
+    ),
+    Rule(
+        id="sasl-jaas-config-malformed",
+        family="security",
+        level="error",
+        summary="sasl.jaas.config that Kafka's JAAS parser rejects (no trailing ';', bad flag, bad option)",
+        check=_per_client(_sasl_jaas_malformed),
+        failing=example(_SCRAM + _SCRAM_JAAS.replace(";'", "'")),
+        passing=example(_SCRAM + _SCRAM_JAAS),
+    ),
+    Rule(
+        id="sasl-jaas-mechanism-mismatch",
+        family="security",
+        level="error",
+        summary="The JAAS login module does not belong to sasl.mechanism (PlainLoginModule with SCRAM, ...)",
+        check=_per_client(_sasl_jaas_mismatch),
+        failing=example(_SCRAM + _SCRAM_JAAS.replace("scram.ScramLoginModule", "plain.PlainLoginModule")),
+        passing=example(_SCRAM + _SCRAM_JAAS),
+    ),
+    Rule(
+        id="sasl-jaas-credentials-missing",
+        family="security",
+        level="error",
+        summary="A PLAIN or SCRAM JAAS entry without its username or password option",
+        check=_per_client(_sasl_jaas_credentials),
+        failing=example(_SCRAM + _SCRAM_JAAS.replace(' password="${KAFKA_PASSWORD}"', "")),
+        passing=example(_SCRAM + _SCRAM_JAAS),
+    ),
+    Rule(
+        id="sasl-over-plaintext",
+        family="security",
+        level="warning",
+        summary="SASL over an unencrypted connection: PLAIN passwords and OAuth tokens travel in clear text",
+        check=_per_client(_sasl_plaintext),
+        failing=example(
+            _SASL_SSL.replace("SASL_SSL", "SASL_PLAINTEXT")
+            + "        sasl.mechanism: PLAIN\n"
+            + _SCRAM_JAAS.replace("scram.ScramLoginModule", "plain.PlainLoginModule")
+        ),
+        passing=example(
+            _SASL_SSL
+            + "        sasl.mechanism: PLAIN\n"
+            + _SCRAM_JAAS.replace("scram.ScramLoginModule", "plain.PlainLoginModule")
+        ),
+    ),
+)
