@@ -50,7 +50,8 @@ def _timed(name: str, fn: Callable[..., Any], materialize: bool = False) -> Call
 
 
 def instrument() -> None:
-    from compiler import commands, layers, pipeline, report, validate, yamlload
+    from compiler import layers, pipeline, report, validate, yamlload
+    from compiler.commands import validate as validate_command
     from compiler.rules.base import Rule
 
     layers.load_file = _timed("load: read + parse YAML files (ruamel.yaml)", yamlload.load_file)
@@ -59,14 +60,16 @@ def instrument() -> None:
     pipeline.normalize_layer = _timed("normalize layers (cached per layer)", pipeline.normalize_layer)
     pipeline.merge_layer = _timed("merge layers", pipeline.merge_layer)
     pipeline.apply_overrides = _timed("apply overrides", pipeline.apply_overrides)
-    pipeline._yaml11_booleans = _timed("yaml 1.1 booleans", pipeline._yaml11_booleans)
+    pipeline.read_yaml11_booleans = _timed("yaml 1.1 booleans", pipeline.read_yaml11_booleans)
     pipeline.resolve = _timed("resolve ${...}", pipeline.resolve)
     pipeline.client_properties = _timed("derive: client property sets", pipeline.client_properties)
     pipeline.topic_plan = _timed("derive: topic plan", pipeline.topic_plan)
     pipeline.compile_target = _timed("compile_target (rest)", pipeline.compile_target)
     validate.context = _timed("validate: build contexts", validate.context)
     report.write = _timed("report: format + write diagnostics", report.write)
-    commands._targets = _timed("targets: read config.yaml + enumerate targets", commands._targets)
+    validate_command.select_targets = _timed(
+        "targets: read config.yaml + enumerate targets", validate_command.select_targets
+    )
 
     wrapped: dict[str, Rule] = {}
     for rule_id, rule in validate.REGISTRY.items():
@@ -87,7 +90,7 @@ def main() -> int:
 
     start = time.perf_counter()
     import compiler.cli
-    import compiler.commands
+    import compiler.commands.validate
     import compiler.pipeline
     import compiler.report
     import compiler.validate  # noqa: F401  (imports the rule registry)

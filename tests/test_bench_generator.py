@@ -63,3 +63,23 @@ def test_output_is_deterministic_and_prefixes_distinct() -> None:
     assert [len(per_env[e]) for e in ENVS] == [4, 3, 3]
     prefixes = [text.split('topic-prefix: "')[1].split('"')[0] for rel, text in files(9).items() if "instance/" in rel]
     assert len(set(prefixes)) == 9 and all(p.endswith("_") for p in prefixes)
+
+
+def test_breakdown_still_instruments_the_pipeline(tree: Path) -> None:
+    """bench/breakdown.py wraps kkc's stages by name: a renamed stage must not silently stop it."""
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+
+    run = subprocess.run(
+        [sys.executable, str(REPO / "bench" / "breakdown.py"), str(tree)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    assert run.returncode == 0, run.stderr
+    assert f"in {N} targets" in run.stdout
+    for stage in ("load: read + parse YAML files", "merge layers", "resolve ${...}", "rules: structure"):
+        assert stage in run.stdout

@@ -1,0 +1,188 @@
+"""`kkc compile`: merge and resolve the layers of one or every target; print or write the outputs."""
+
+from __future__ import annotations
+
+import argparse
+import re
+import shlex
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from compiler.commands.common import AlreadyReported, Tree, compile_all, count, select_targets
+from compiler.errors import EXIT_OK, EXIT_PROBLEMS, UsageError
+
+if TYPE_CHECKING:
+    from compiler.model import Compiled
+
+NAME = "compile"
+EMITS = ("strimzi", "kafka-topics")
+EPILOG = """\
+overrides (Hydra's grammar; a Kafka property name with dots goes in brackets):
+  env=prod instance=eu1                          choose the target's config group options
+  kestra.kafka.defaults.topic.partitions=32      change an existing key
+  +kestra.kafka.topics.execution.partitions=64   add a key
+  'kestra.kafka.client.properties[bootstrap.servers]=b1:9092,b2:9092'
+
+examples:
+  kkc compile env=prod instance=eu1                  print application-kafka.yml
+  kkc compile env=prod instance=eu1 --out build/     write build/prod/eu1/*
+  kkc compile --all --out build/                     every target of conf/config.yaml's targets
+  kkc compile env=dev --format json                  one JSON document per target
+"""
+
+
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = sub.add_parser(
+        NAME,
+        help="merge and resolve the layers of one or every target; print or write the outputs",
+        description="Merge Kestra's defaults and the config layers of a target, resolve ${kestra...} "
+        "references, and emit application-kafka.yml, the Kafka client property files and the topic plan.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("overrides", nargs="*", metavar="OVERRIDE", help="group choices and key overrides")
+    parser.add_argument("--all", action="store_true", help="every target listed under targets: in config.yaml")
+    Tree.add_options(parser)
+    parser.add_argument("--out", type=_out_dir, help="write DIR/<env>/<instance>/ per target instead of printing")
+    parser.add_argument(
+        "--emit",
+        action="append",
+        choices=EMITS,
+        default=[],
+        help="with --out, also write strimzi-topics.yaml (Strimzi KafkaTopic resources) or create-topics.sh "
+        "(kafka-topics.sh --create --if-not-exists); repeatable",
+    )
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="write nothing; exit 1 listing each stale, missing or extra file under --out (for CI and pre-commit)",
+    )
+    parser.add_argument(
+        "--format",
+        choices=("yaml", "json"),
+        default=None,
+        help="without --out: yaml prints application-kafka.yml (default), json one document per target",
+    )
+
+
+def _out_dir(text: str) -> Path:
+    if not text.strip():
+        raise argparse.ArgumentTypeError("an empty directory name; give a path such as build/")
+    return Path(text)
+
+
+@dataclass(frozen=True)
+class Options:
+    overrides: tuple[str, ...]
+    every: bool
+    tree: Tree
+    out: Path | None
+    emit: tuple[str, ...]
+    check: bool
+    format: str | None
+    argv: tuple[str, ...]  # as given, to print the command that regenerates stale outputs
+
+    @classmethod
+    def from_args(cls, args: argparse.Namespace, argv: list[str]) -> Options:
+        return cls(
+            tuple(args.overrides),
+            args.all,
+            Tree.from_args(args),
+            args.out,
+            tuple(dict.fromkeys(args.emit)),
+            args.check,
+            args.format,
+            tuple(argv),
+        )
+
+
+def run(options: Options) -> int:
+    from compiler import report
+    from compiler.validate import Options as ValidateOptions
+    from compiler.validate import validate
+    from compiler.writer import check_out_dir
+
+    if options.out is not None and options.format is not None:
+        raise UsageError("--format prints to stdout; with --out the files are written instead (drop one)")
+    if options.emit and options.out is None:
+        raise UsageError("--emit adds files to --out DIR; give --out")
+    if options.check and options.out is None:
+        raise UsageError("--check compares with the files under --out DIR; give --out")
+    if options.out is not None:
+        check_out_dir(options.out)
+    tree = options.tree.load()
+    targets, overrides = select_targets(tree, options.overrides, options.every)
+    results, diagnostics = compile_all(tree, targets, overrides)
+    # Compiling proves the outputs right: errors stop it (nothing written), warnings are shown.
+    diagnostics = sorted(set(diagnostics + validate(results, ValidateOptions())), key=lambda d: d.sort_key)
+    errors = report.counts(diagnostics)["error"]
+    if options.check and errors:
+        # Beside `kkc validate` (pre-commit runs both): say it once, not every finding again.
+        raise AlreadyReported(
+            f"{count(errors, 'error')} in the config (kkc validate lists them): {options.out} was not compared"
+        )
+    if not options.check and any(d.level != "info" for d in diagnostics):
+        sys.stderr.write(report.text(diagnostics, [t.id for t in targets], report.use_colour(sys.stderr)))
+    if errors:
+        raise AlreadyReported(f"{count(errors, 'error')}: nothing written (kkc validate shows the same findings)")
+    if options.out is None:
+        return _print(options, results)
+    return _write(options, options.out, results)
+
+
+def _print(options: Options, results: list[Compiled]) -> int:
+    from compiler.emit import application_yaml, json_text
+
+    for compiled in results:
+        if options.format == "json":
+            sys.stdout.write(json_text(compiled))
+        else:
+            if len(results) > 1:
+                sys.stdout.write("---\n")
+            sys.stdout.write(application_yaml(compiled))
+    return EXIT_OK
+
+
+def _write(options: Options, out: Path, results: list[Compiled]) -> int:
+    from compiler.emit import output_files
+    from compiler.secrets import is_literal_secret
+    from compiler.writer import write_outputs
+
+    outputs: dict[str, dict[str, str]] = {}
+    secret_files: set[str] = set()
+    for compiled in results:
+        outputs[compiled.target] = output_files(compiled, options.emit)
+        for role, props in compiled.clients.items():
+            if any(is_literal_secret(k, v) for k, v in props.items()):
+                secret_files.add(str(Path(compiled.target) / f"{role}.properties"))
+                secret_files.add(str(Path(compiled.target) / "application-kafka.yml"))
+    if options.check:
+        return _check_outputs(out, outputs, options.every, options.argv)
+    written = write_outputs(out, outputs, secret_files)
+    print(f"kkc: wrote {len(written)} files for {count(len(results), 'target')} under {out}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _check_outputs(out: Path, outputs: dict[str, dict[str, str]], every_target: bool, argv: tuple[str, ...]) -> int:
+    """--check: compare what the sources produce with the committed outputs; write nothing."""
+    from compiler.writer import stale_outputs
+
+    problems = stale_outputs(out, outputs, every_target)
+    if not problems:
+        total = sum(len(files) for files in outputs.values())
+        print(f"kkc: {total} files under {out} match their sources", file=sys.stderr)
+        return EXIT_OK
+    for line in problems:
+        print(line, file=sys.stderr)
+    again = " ".join(shlex.quote(a) for a in argv if a != "--check")
+    emitted = sorted({m.group(1) for line in problems if (m := re.search(r"written by --emit (\S+),", line))})
+    extra = any(line.startswith("extra: ") and "--emit" not in line for line in problems)
+    remove = "; then delete the extra files (kkc never deletes files)" if extra else ""
+    if any("--emit" not in line for line in problems):
+        print(f"kkc: {out} is stale; regenerate it: kkc {again}{remove}", file=sys.stderr)
+    if emitted:
+        emit_options = " ".join(f"--emit {name}" for name in emitted)
+        print(f"kkc: {out} holds --emit outputs; check them with: kkc {again} --check {emit_options}", file=sys.stderr)
+    return EXIT_PROBLEMS

@@ -1,0 +1,224 @@
+"""`kkc validate`: every mistake Kestra and Kafka would only reveal at run time, for targets or files."""
+
+from __future__ import annotations
+
+import argparse
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from compiler.commands.common import Tree, compile_all, group_option_alone, is_override, select_targets
+from compiler.errors import EXIT_OK, EXIT_PROBLEMS, InputError, KkcError, UsageError
+from compiler.keys import ROLES
+
+if TYPE_CHECKING:
+    from compiler.diagnostics import Diagnostic
+    from compiler.model import Compiled
+    from compiler.overrides import Override
+
+NAME = "validate"
+EPILOG = """\
+examples:
+  kkc validate env=prod instance=eu1              one target of ./conf
+  kkc validate --all                              every target (pre-commit, CI)
+  kkc validate path/to/application.yml            existing Kestra config files
+  kkc validate client.properties --as producer    a plain Kafka client .properties file
+  kkc validate --all --format sarif > kkc.sarif   for code scanning
+
+exit codes: 0 no errors (warnings allowed unless --strict), 1 problems found, 2 usage error
+"""
+
+
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = sub.add_parser(
+        NAME,
+        help="find every mistake Kestra and Kafka would only reveal at run time; exit 1 on errors",
+        description="Validate one target, every target (--all), existing Kestra config files (each one layer "
+        "over Kestra's bundled defaults) or a plain Kafka client .properties file (--as ROLE).",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("inputs", nargs="*", metavar="OVERRIDE|FILE", help="group choices, overrides, or files")
+    parser.add_argument("--all", action="store_true", help="every target listed under targets: in config.yaml")
+    parser.add_argument(
+        "--as", dest="role", choices=ROLES, help="the Kafka client type that reads the given .properties files"
+    )
+    parser.add_argument(
+        "--format",
+        choices=("text", "json", "github", "sarif"),
+        default="text",
+        help="text (default), json, github (workflow annotations), sarif (SARIF 2.1.0)",
+    )
+    parser.add_argument("--strict", action="store_true", help="warnings fail the run too")
+    parser.add_argument("--brokers", type=_positive_int, metavar="N", help="broker count (overrides cluster.brokers)")
+    parser.add_argument(
+        "--kafka-version",
+        metavar="X.Y",
+        type=_kafka_version,
+        help="the Kafka version of clients and brokers (overrides cluster.kafka-version; default: latest)",
+    )
+    Tree.add_options(parser)
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def _kafka_version(text: str) -> str:
+    from compiler.catalog import KNOWN_VERSIONS
+
+    if text not in KNOWN_VERSIONS:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a Kafka version kkc knows ({', '.join(KNOWN_VERSIONS)})")
+    return text
+
+
+@dataclass(frozen=True)
+class Options:
+    paths: tuple[Path, ...]  # files given instead of a target
+    overrides: tuple[str, ...]
+    every: bool
+    role: str | None
+    format: str
+    strict: bool
+    brokers: int | None
+    kafka_version: str | None
+    tree: Tree
+
+    @classmethod
+    def from_args(cls, args: argparse.Namespace, argv: list[str]) -> Options:
+        return cls(
+            tuple(Path(a) for a in args.inputs if not is_override(a)),
+            tuple(a for a in args.inputs if is_override(a)),
+            args.all,
+            args.role,
+            args.format,
+            args.strict,
+            args.brokers,
+            args.kafka_version,
+            Tree.from_args(args),
+        )
+
+
+@dataclass
+class _Run:
+    """What one validation covered, for the report."""
+
+    compiled: list[Compiled] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    targets: list[str] = field(default_factory=list)
+    fallback: dict[str, str] = field(default_factory=dict)  # target -> the file code scanning can point at
+    scope: str = ""  # what the summary adds: which target of how many, what fails the run
+
+
+def run(options: Options) -> int:
+    from compiler import report
+    from compiler.validate import Options as ValidateOptions
+    from compiler.validate import validate
+
+    _check_paths(options)
+    covered = _validate_files(options) if options.paths else _validate_targets(options)
+    found = validate(covered.compiled, ValidateOptions(brokers=options.brokers, kafka_version=options.kafka_version))
+    diagnostics = sorted(set(covered.diagnostics + found), key=lambda d: d.sort_key)
+    scope = covered.scope
+    if options.strict and any(d.level == "warning" for d in diagnostics):
+        scope += "; --strict: warnings fail the run"
+    noun = "file" if options.paths else "target"
+    report.write(options.format, diagnostics, covered.targets, covered.fallback, noun, scope)
+    failing = {"error", "warning"} if options.strict else {"error"}
+    return EXIT_PROBLEMS if any(d.level in failing for d in diagnostics) else EXIT_OK
+
+
+def _check_paths(options: Options) -> None:
+    for path in options.paths:
+        if not path.exists():
+            if options.tree.config_dir.is_dir() and "/" not in str(path):
+                try:
+                    tree = options.tree.load()
+                    tree.groups  # noqa: B018 - reads the primary config; a broken one is not this error
+                except KkcError:
+                    tree = None
+                if tree is not None:
+                    group_option_alone(tree, str(path))
+            raise UsageError(f"no such file: {path} (an override needs '=': key=value)")
+        if path.is_dir():
+            raise UsageError(f"{path} is a directory; give files, or use --config-dir for a Hydra tree")
+    if options.role and not options.paths:
+        raise UsageError("--as names the client type of .properties files; give the files too")
+
+
+def _validate_files(options: Options) -> _Run:
+    from compiler.overrides import parse
+    from compiler.validate import errors_of
+
+    if options.every:
+        raise UsageError("--all validates the targets of --config-dir; it cannot be combined with files")
+    overrides = [parse(text, i) for i, text in enumerate(options.overrides)]
+    covered = _Run()
+    for path in options.paths:
+        target = str(path)
+        covered.targets.append(target)
+        covered.fallback[target] = target
+        try:
+            covered.compiled.append(_compile_path(path, options.role, overrides))
+        except UsageError:
+            raise
+        except KkcError as error:
+            covered.diagnostics.extend(errors_of(error, target))
+    return covered
+
+
+def _validate_targets(options: Options) -> _Run:
+    from compiler.layers import display_path
+
+    if options.role:
+        raise UsageError("--as is for .properties files")
+    tree = options.tree.load()
+    targets, overrides = select_targets(tree, options.overrides, options.every)
+    compiled, diagnostics = compile_all(tree, targets, overrides)
+    ids = [t.id for t in targets]
+    covered = _Run(compiled, diagnostics, ids, dict.fromkeys(ids, display_path(tree.primary_path)))
+    if not options.every:
+        every = len(tree.all_targets())
+        covered.scope = f" ({ids[0]}" + (f"; --all checks all {every})" if every > 1 else ")")
+    return covered
+
+
+def _compile_path(path: Path, role: str | None, overrides: list[Override]) -> Compiled:
+    from compiler.pipeline import compile_files, compile_properties
+
+    if role and path.suffix in (".yml", ".yaml"):
+        raise UsageError(f"--as is for Kafka .properties files; {path} is YAML (a Kestra config): drop --as")
+    if path.suffix == ".properties" or role:
+        if not role:
+            raise UsageError(
+                f"{path} is a .properties file: say which client reads it with --as admin|consumer|producer|streams"
+            )
+        return compile_properties(path, role)
+    try:
+        return compile_files([path], overrides)
+    except InputError as error:
+        if path.suffix not in (".yml", ".yaml") and _looks_like_properties(path):
+            error.message += (
+                f"; {path} looks like a Kafka .properties file (key=value lines): validate it as one with "
+                "--as admin|consumer|producer|streams"
+            )
+        raise
+
+
+_PROPERTY_LINE = re.compile(r"^\s*[A-Za-z][\w.\-]*\s*=")
+
+
+def _looks_like_properties(path: Path) -> bool:
+    try:
+        lines = path.read_text("latin-1").splitlines()[:200]
+    except OSError:
+        return False
+    content = [line for line in lines if line.strip() and not line.lstrip().startswith(("#", "!"))]
+    return bool(content) and sum(1 for line in content if _PROPERTY_LINE.match(line)) * 2 >= len(content)
