@@ -120,15 +120,31 @@ def normalize_path(path: Path_) -> tuple[Path_, tuple[str, ...]]:
 
 
 def normalize_layer(layer: Layer) -> tuple[Layer, list[Note]]:
-    notes: list[Note] = []
-    data: dict[str, Any] = {}
-    positions: dict[Path_, Origin] = {}
-    moved: dict[Path_, Path_] = {}
+    normalizer = _LayerNormalizer(layer)
+    normalizer.walk(layer.data, (), ())
+    for path in normalizer.vacated:
+        _prune_empty(normalizer.data, path)
+    lookalikes = [
+        Yaml11Lookalike(_remap(la.path, normalizer.moved), la.text, la.yaml11_type, la.origin)
+        for la in layer.lookalikes
+    ]
+    return Layer(layer.label, normalizer.data, normalizer.positions, lookalikes, layer.kind), normalizer.notes
 
-    written: dict[Path_, Path_] = {}  # leaf -> the key of this layer that wrote it
 
-    def put(target: Path_, value: Any, source: Path_) -> None:
-        node: Any = data
+class _LayerNormalizer:
+    """Copies one layer key by key to the paths Kestra binds, noting every change."""
+
+    def __init__(self, layer: Layer) -> None:
+        self.layer = layer
+        self.notes: list[Note] = []
+        self.data: dict[str, Any] = {}
+        self.positions: dict[Path_, Origin] = {}
+        self.moved: dict[Path_, Path_] = {}  # a key of the layer -> where it went
+        self.vacated: list[Path_] = []  # maps a doc-variant move may have left empty
+        self.written: dict[Path_, Path_] = {}  # leaf -> the key of this layer that wrote it
+
+    def put(self, target: Path_, value: Any, source: Path_) -> None:
+        node: Any = self.data
         for part in target[:-1]:
             child = node.get(part)
             if not isinstance(child, dict):
@@ -139,140 +155,113 @@ def normalize_layer(layer: Layer) -> tuple[Layer, list[Note]]:
         if isinstance(value, dict) and isinstance(node.get(last), dict):
             node[last].update(value)
         else:
-            earlier = written.get(target)
+            earlier = self.written.get(target)
             if earlier is not None and earlier != source:
-                first = layer.positions.get(earlier)
+                first = self.layer.positions.get(earlier)
                 where = f" (first written at line {first.line}, column {first.column})" if first else ""
                 raise InputError(
                     f"'{dotted(source)}' and '{dotted(earlier)}' are the same key for Kestra "
                     f"({dotted(target)}){where}: keep one",
-                    layer.positions.get(source),
+                    self.layer.positions.get(source),
                     dotted(target),
                     rule="duplicate-key",
                 )
-            written[target] = source
+            self.written[target] = source
             node[last] = value
-        if source in layer.positions:
-            positions.setdefault(target, layer.positions[source])
+        if source in self.layer.positions:
+            self.positions.setdefault(target, self.layer.positions[source])
 
-    def walk(value: Any, source: Path_, target: Path_) -> None:
+    def copy_positions(self, source: Path_, target: Path_) -> None:
+        n = len(source)
+        for path, origin in self.layer.positions.items():
+            if len(path) > n and path[:n] == source:
+                self.positions.setdefault((*target, *path[n:]), origin)
+
+    def note(self, rule: str, path: Path_, original: str, message: str, source: Path_) -> None:
+        self.notes.append(Note(rule, path, original, message, self.layer.positions.get(source)))
+
+    def walk(self, value: Any, source: Path_, target: Path_) -> None:
         """Copy `value` (found at `source` in the layer) to `target` in the normalized layer."""
         if isinstance(value, list) and not _under_free_keys(target):
-            put(target, [], source)
-            items: list[Any] = []
-            for index, item in enumerate(value):
-                if not isinstance(item, dict):
-                    items.append(_copy(item))
-                    _copy_positions((*source, index), (*target, index))
-                    continue
-                fixed: dict[str, Any] = {}
-                for key, child in item.items():
-                    new_key = kebab(key)
-                    origin = layer.positions.get((*source, index, key))
-                    if new_key != key:
-                        notes.append(
-                            Note(
-                                "camel-case-key",
-                                (*target, index, new_key),
-                                key,
-                                f"'{dotted((*source, index, key))}' is bound by Kestra as "
-                                f"'{dotted((*target, index, new_key))}' (kebab-case)",
-                                origin,
-                            )
-                        )
-                    fixed[new_key] = _copy(child)
-                    if origin is not None:
-                        positions.setdefault((*target, index, new_key), origin)
-                    _copy_positions((*source, index, key), (*target, index, new_key))
-                items.append(fixed)
-                if (*source, index) in layer.positions:
-                    positions.setdefault((*target, index), layer.positions[(*source, index)])
-            put(target, items, source)
-            return
-        if not isinstance(value, dict):
-            put(target, _copy(value), source)
+            self.walk_list(value, source, target)
+        elif not isinstance(value, dict):
+            self.put(target, _copy(value), source)
             if isinstance(value, list):  # a scalar has no inner positions to copy
-                _copy_positions(source, target)
-            return
-        if source in layer.positions:
-            positions.setdefault(target, layer.positions[source])
-        if is_property_map(target):
-            put(target, {}, source)
-            for key, child in value.items():
-                new_path, changes = normalize_path((*target, key))
-                if changes:
-                    old = dotted((*source, key))
-                    notes.append(
-                        Note(
-                            "doc-variant-path",
-                            new_path,
-                            old,
-                            f"'{old}' is the doc page's variant; Kestra binds '{dotted(new_path)}'",
-                            layer.positions.get((*source, key)),
-                        )
+                self.copy_positions(source, target)
+        else:
+            if source in self.layer.positions:
+                self.positions.setdefault(target, self.layer.positions[source])
+            if is_property_map(target):
+                self.walk_property_map(value, source, target)
+            else:
+                self.walk_mapping(value, source, target)
+
+    def walk_list(self, value: list[Any], source: Path_, target: Path_) -> None:
+        """A list of Kestra settings (loggers): its mappings' keys are Kestra keys too."""
+        self.put(target, [], source)
+        items: list[Any] = []
+        for index, item in enumerate(value):
+            if not isinstance(item, dict):
+                items.append(_copy(item))
+                self.copy_positions((*source, index), (*target, index))
+                continue
+            fixed: dict[str, Any] = {}
+            for key, child in item.items():
+                new_key = kebab(key)
+                origin = self.layer.positions.get((*source, index, key))
+                if new_key != key:
+                    self.note(
+                        "camel-case-key",
+                        (*target, index, new_key),
+                        key,
+                        f"'{dotted((*source, index, key))}' is bound by Kestra as "
+                        f"'{dotted((*target, index, new_key))}' (kebab-case)",
+                        (*source, index, key),
                     )
-                    moved[(*source, key)] = new_path
-                    vacated.append(target)
-                walk(child, (*source, key), new_path)
-            return
+                fixed[new_key] = _copy(child)
+                if origin is not None:
+                    self.positions.setdefault((*target, index, new_key), origin)
+                self.copy_positions((*source, index, key), (*target, index, new_key))
+            items.append(fixed)
+            if (*source, index) in self.layer.positions:
+                self.positions.setdefault((*target, index), self.layer.positions[(*source, index)])
+        self.put(target, items, source)
+
+    def walk_property_map(self, value: dict[str, Any], source: Path_, target: Path_) -> None:
+        """A `properties` map: its keys are Kafka property names, kept whole; only doc-variant paths move."""
+        self.put(target, {}, source)
+        for key, child in value.items():
+            new_path, changes = normalize_path((*target, key))
+            if changes:
+                old = dotted((*source, key))
+                message = f"'{old}' is the doc page's variant; Kestra binds '{dotted(new_path)}'"
+                self.note("doc-variant-path", new_path, old, message, (*source, key))
+                self.moved[(*source, key)] = new_path
+                self.vacated.append(target)
+            self.walk(child, (*source, key), new_path)
+
+    def walk_mapping(self, value: dict[str, Any], source: Path_, target: Path_) -> None:
+        """Kestra's own keys: dotted keys split, camelCase to kebab-case, doc-variant paths moved."""
         if target:
-            put(target, {}, source)
+            self.put(target, {}, source)
         for key, child in value.items():
             parts: Path_ = expand(target, key)
             if len(parts) > 1:
-                note_origin = layer.positions.get((*source, key))
-                notes.append(
-                    Note(
-                        "dotted-key-expanded",
-                        (*target, *parts),
-                        key,
-                        f"dotted key '{key}' read as the nested path {dotted((*target, *parts))}",
-                        note_origin,
-                    )
-                )
+                message = f"dotted key '{key}' read as the nested path {dotted((*target, *parts))}"
+                self.note("dotted-key-expanded", (*target, *parts), key, message, (*source, key))
             new_path, changes = normalize_path((*target, *parts))
             old = dotted((*source, key))
             for change in changes:
-                origin = layer.positions.get((*source, key))
                 if change == "camel-case":
-                    notes.append(
-                        Note(
-                            "camel-case-key",
-                            new_path,
-                            old,
-                            f"'{old}' is bound by Kestra as '{dotted(new_path)}' (kebab-case)",
-                            origin,
-                        )
-                    )
+                    message = f"'{old}' is bound by Kestra as '{dotted(new_path)}' (kebab-case)"
+                    self.note("camel-case-key", new_path, old, message, (*source, key))
                 else:
-                    notes.append(
-                        Note(
-                            "doc-variant-path",
-                            new_path,
-                            old,
-                            f"'{old}' is the doc page's variant; Kestra binds '{dotted(new_path)}'",
-                            origin,
-                        )
-                    )
-            moved[(*source, key)] = new_path
+                    message = f"'{old}' is the doc page's variant; Kestra binds '{dotted(new_path)}'"
+                    self.note("doc-variant-path", new_path, old, message, (*source, key))
+            self.moved[(*source, key)] = new_path
             if "doc-variant-path" in changes:
-                vacated.append((*target, *parts)[:-1])
-            walk(child, (*source, key), new_path)
-
-    def _copy_positions(source: Path_, target: Path_) -> None:
-        n = len(source)
-        for path, origin in layer.positions.items():
-            if len(path) > n and path[:n] == source:
-                positions.setdefault((*target, *path[n:]), origin)
-
-    vacated: list[Path_] = []
-    walk(layer.data, (), ())
-    for path in vacated:
-        _prune_empty(data, path)
-    lookalikes = [
-        Yaml11Lookalike(_remap(la.path, moved), la.text, la.yaml11_type, la.origin) for la in layer.lookalikes
-    ]
-    return Layer(layer.label, data, positions, lookalikes, layer.kind), notes
+                self.vacated.append((*target, *parts)[:-1])
+            self.walk(child, (*source, key), new_path)
 
 
 def _prune_empty(data: dict[str, Any], path: Path_) -> None:

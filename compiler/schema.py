@@ -83,10 +83,8 @@ def _obj(properties: dict[str, Any], description: str = "", extra: bool = False)
     return out
 
 
-def build() -> dict[str, Any]:
-    client_sections = ROLES
-    topic_props = _properties(("topic",), strict=True)
-    topic = _obj(
+def _topic_schema(topic_props: dict[str, Any]) -> dict[str, Any]:
+    return _obj(
         {
             "name": {"type": "string", "description": "the full topic name (no prefix is added)"},
             "partitions": {**_INT, "description": "partitions at creation; Kestra never changes them later"},
@@ -95,10 +93,9 @@ def build() -> dict[str, Any]:
             "cls": {"type": "string"},
         }
     )
-    role = {
-        s: _obj({"properties": _properties((s if s != "stream" else "streams",), strict=False)})
-        for s in ("consumer", "producer", "stream")
-    }
+
+
+def _logger_schema() -> dict[str, Any]:
     logger = _obj(
         {
             "level": {"enum": ["ERROR", "WARN", "INFO", "DEBUG", "TRACE"]},
@@ -109,37 +106,77 @@ def build() -> dict[str, Any]:
         }
     )
     logger["required"] = ["level"]
-    kafka = _obj(
+    return logger
+
+
+def _kafka_schema() -> dict[str, Any]:
+    """The kestra.kafka tree: client properties and loggers, defaults per role, topics, message protection."""
+    topic_props = _properties(("topic",), strict=True)
+    topic = _topic_schema(topic_props)
+    role = {
+        s: _obj({"properties": _properties((s if s != "stream" else "streams",), strict=False)})
+        for s in ("consumer", "producer", "stream")
+    }
+    defaults = _obj(
         {
-            "client": _obj(
-                {
-                    "properties": _properties(client_sections, strict=False),
-                    "loggers": {"type": "array", "items": logger},
-                }
-            ),
-            "defaults": _obj(
-                {
-                    "topic-prefix": {
-                        "type": "string",
-                        "description": "prefix of every default topic name (default kestra_)",
-                    },
-                    "consumer-prefix": {
-                        "type": "string",
-                        "description": "prefix of consumer groups and Streams application ids",
-                    },
-                    "topic": _obj({"partitions": _INT, "replication-factor": _INT, "properties": topic_props}),
-                    **role,
-                }
-            ),
-            "topics": {
-                "type": "object",
-                "properties": {k: topic for k in kestra_topic_keys()},
-                "additionalProperties": topic,
+            "topic-prefix": {"type": "string", "description": "prefix of every default topic name (default kestra_)"},
+            "consumer-prefix": {
+                "type": "string",
+                "description": "prefix of consumer groups and Streams application ids",
             },
+            "topic": _obj({"partitions": _INT, "replication-factor": _INT, "properties": topic_props}),
+            **role,
+        }
+    )
+    client = _obj(
+        {"properties": _properties(ROLES, strict=False), "loggers": {"type": "array", "items": _logger_schema()}}
+    )
+    topics = {"type": "object", "properties": {k: topic for k in kestra_topic_keys()}, "additionalProperties": topic}
+    return _obj(
+        {
+            "client": client,
+            "defaults": defaults,
+            "topics": topics,
             "message-protection": _obj({"soft-limit": _INT, "hard-limit": _INT}),
         },
         "Kestra's Kafka queue settings",
     )
+
+
+def _tool_schemas() -> dict[str, Any]:
+    """kkc's own root keys: targets, cluster facts, policies."""
+    cluster = _obj(
+        {
+            "name": {"type": "string", "minLength": 1},
+            "brokers": {**_INT, "description": "how many brokers the cluster has"},
+            "kafka-version": {"enum": list(catalog.KNOWN_VERSIONS)},
+            "broker-defaults": {"type": "object", "additionalProperties": {"type": ["string", "number", "boolean"]}},
+        },
+        "facts about the Kafka cluster (kkc only, never emitted)",
+    )
+    policy = _obj(
+        {
+            "min-replication-factor": {"type": "integer", "minimum": 0},
+            "min-insync-replicas": {"type": "integer", "minimum": 0},
+            "max-partitions": {"type": "integer", "minimum": 0},
+            "require-encryption": {"type": "boolean"},
+            "forbid-loggers": {"type": "boolean"},
+            "forbid-literal-secrets": {"type": "boolean"},
+        },
+        "requirements kkc validate enforces",
+    )
+    targets = {"type": "array", "items": _obj({"env": {"type": "string"}, "instance": {"type": "string"}})}
+    return {"targets": targets, "cluster": cluster, "policy": policy}
+
+
+def build() -> dict[str, Any]:
+    kestra = {
+        "type": "object",
+        "properties": {
+            "queue": {"type": "object", "properties": {"type": {"enum": ["kafka"]}}},
+            "kafka": _kafka_schema(),
+        },
+    }
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": SCHEMA_ID,
@@ -147,36 +184,7 @@ def build() -> dict[str, Any]:
         "type": "object",
         "properties": {
             "defaults": {"type": "array", "description": "Hydra defaults list (config.yaml only)"},
-            "kestra": {
-                "type": "object",
-                "properties": {
-                    "queue": {"type": "object", "properties": {"type": {"enum": ["kafka"]}}},
-                    "kafka": kafka,
-                },
-            },
-            "targets": {"type": "array", "items": _obj({"env": {"type": "string"}, "instance": {"type": "string"}})},
-            "cluster": _obj(
-                {
-                    "name": {"type": "string", "minLength": 1},
-                    "brokers": {**_INT, "description": "how many brokers the cluster has"},
-                    "kafka-version": {"enum": list(catalog.KNOWN_VERSIONS)},
-                    "broker-defaults": {
-                        "type": "object",
-                        "additionalProperties": {"type": ["string", "number", "boolean"]},
-                    },
-                },
-                "facts about the Kafka cluster (kkc only, never emitted)",
-            ),
-            "policy": _obj(
-                {
-                    "min-replication-factor": {"type": "integer", "minimum": 0},
-                    "min-insync-replicas": {"type": "integer", "minimum": 0},
-                    "max-partitions": {"type": "integer", "minimum": 0},
-                    "require-encryption": {"type": "boolean"},
-                    "forbid-loggers": {"type": "boolean"},
-                    "forbid-literal-secrets": {"type": "boolean"},
-                },
-                "requirements kkc validate enforces",
-            ),
+            "kestra": kestra,
+            **_tool_schemas(),
         },
     }
