@@ -123,6 +123,11 @@ RULES: tuple[Rule, ...] = (
         family="data-safety",
         level="error",
         summary="A delete cleanup policy or finite retention on flow, flowlast, template, trigger or execution",
+        why="flow, flowlast, template, trigger and execution hold Kestra's referential data; with a delete cleanup "
+        "policy and a finite retention (including the broker's default of 7 days) Kafka deletes old records and "
+        "Kestra loses flows, triggers or executions. Error; also reported when nothing is deleted yet (a finite "
+        "retention on a compact-only topic, or delete with unlimited retention), since one change away it loses "
+        "data.",
         check=_referential_retention,
         failing=example(_TOPIC.format("trigger", "cleanup.policy", "compact,delete")),
         passing=example(_TOPIC.format("logentry", "retention.ms", '"86400000"')),

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from compiler import catalog
 from compiler.keys import Path_
-from compiler.rules.base import Context, Example, Finding, PropertySet, Rule, example, props_layer
+from compiler.rules.base import Context, Finding, PropertySet, Rule, example, props_layer
 from compiler.secrets import is_secret_key
 from compiler.values import as_text
 
@@ -244,24 +244,15 @@ def _findings(rule: str) -> Callable[[Context], Iterator[Finding]]:
     return check
 
 
-def _rule(rule_id: str, summary: str, failing: Example, passing: Example) -> Rule:
-    return Rule(
-        id=rule_id,
-        family=FAMILY,
-        level=_LEVELS[rule_id],
-        summary=summary,
-        check=_findings(rule_id),
-        failing=failing,
-        passing=passing,
-    )
-
-
 RULES: tuple[Rule, ...] = (
     Rule(
         id=UNKNOWN_CLIENT,
         family=FAMILY,
         level=_LEVELS[UNKNOWN_CLIENT],
         summary="A client key that no Kafka client knows is only logged by Kafka: usually a typo",
+        why="Kafka clients do not reject a key they do not know: they only log it (at INFO from Kafka 3.5, at WARN "
+        "before) and hand it to plug-ins such as serializers, so a typo (bootstrap.server) silently has no "
+        "effect. Warning, not error, because plug-in keys such as schema.registry.url are legitimate.",
         check=_findings(UNKNOWN_CLIENT),
         failing=example(props_layer("client", 'bootstrap.server: "localhost:9092"')),
         passing=example(props_layer("client", 'bootstrap.servers: "localhost:9092"')),
@@ -271,6 +262,10 @@ RULES: tuple[Rule, ...] = (
         family=FAMILY,
         level=_LEVELS[UNKNOWN_TOPIC],
         summary="The broker rejects a topic config name it does not know, so Kestra cannot create the topic",
+        why="The broker rejects a topic config name it does not know (InvalidConfigurationException: Unknown topic "
+        "config name: x) when Kestra creates or updates the topic, and a topic creation failure stops Kestra at "
+        "start-up; a topic.-prefixed key in the Streams properties fails the same way when Kafka Streams creates "
+        "its internal topics. Error.",
         check=_findings(UNKNOWN_TOPIC),
         failing=example(props_layer("topics.execution", 'retention.msec: "86400000"')),
         passing=example(props_layer("topics.execution", 'retention.ms: "86400000"')),
@@ -281,6 +276,10 @@ RULES: tuple[Rule, ...] = (
         level=_LEVELS[WRONG_SECTION],
         summary="A key in a map whose Kafka client does not read it has no effect; in a topic's map the broker rejects "
         "it",
+        why="A client key in a map whose client does not read it (max.poll.records in the producer properties) is "
+        "only logged by Kafka and has no effect, so the setting meant for another client is lost; warning. In a "
+        "topic's properties map the broker rejects a client key as an unknown topic config, so there it is "
+        "reported as an error.",
         check=_findings(WRONG_SECTION),
         failing=example(props_layer("defaults.producer", "max.poll.records: 100")),
         passing=example(props_layer("defaults.consumer", "max.poll.records: 100")),
@@ -290,6 +289,11 @@ RULES: tuple[Rule, ...] = (
         family=FAMILY,
         level=_LEVELS[INVALID_VALUE],
         summary="A value of the wrong type, or outside the allowed set or range, makes the Kafka client or broker fail",
+        why="Kafka parses every value when the client is built (new KafkaProducer, KafkaConsumer, Admin.create, new "
+        "KafkaStreams) and throws ConfigException: Invalid value X for configuration Y on a wrong type, an "
+        "out-of-range number or a value outside the allowed set (enum values are case-sensitive: acks=ALL is "
+        "refused); the broker refuses an invalid topic value the same way. The Kestra component that builds that "
+        "client does not start, hence error.",
         check=_findings(INVALID_VALUE),
         failing=example(props_layer("defaults.producer", 'acks: "ALL"')),
         passing=example(props_layer("defaults.producer", 'acks: "all"')),
@@ -300,6 +304,10 @@ RULES: tuple[Rule, ...] = (
         level=_LEVELS[REMOVED],
         summary="A value or topic key removed in the declared Kafka version is rejected; a removed client key is "
         "ignored",
+        why="A value or topic key that the declared Kafka version (cluster.kafka-version, default the latest) "
+        "removed is refused: processing.guarantee=exactly_once fails with ConfigException from Kafka 4.0, and "
+        "the broker rejects a removed topic key as unknown; those are errors. A removed client key is only "
+        "ignored as unknown, so it is reported as a warning.",
         check=_findings(REMOVED),
         failing=example(props_layer("defaults.stream", 'processing.guarantee: "exactly_once"'), kafka_version="4.0"),
         passing=example(props_layer("defaults.stream", 'processing.guarantee: "exactly_once_v2"'), kafka_version="4.0"),
@@ -309,6 +317,9 @@ RULES: tuple[Rule, ...] = (
         family=FAMILY,
         level=_LEVELS[DEPRECATED],
         summary="A key or value deprecated in the declared Kafka version still works but goes away in a later one",
+        why="The key or value still works in the declared Kafka version but is scheduled for removal "
+        "(processing.guarantee=exactly_once was deprecated in 3.0 and is refused from 4.0), so upgrading clients "
+        "or brokers will break it. Warning.",
         check=_findings(DEPRECATED),
         failing=example(props_layer("defaults.stream", 'processing.guarantee: "exactly_once"'), kafka_version="3.9"),
         passing=example(props_layer("defaults.stream", 'processing.guarantee: "exactly_once_v2"'), kafka_version="3.9"),
@@ -318,6 +329,9 @@ RULES: tuple[Rule, ...] = (
         family=FAMILY,
         level=_LEVELS[NOT_YET_ADDED],
         summary="A key added after the declared Kafka version is ignored by clients and rejected by the broker",
+        why="A key newer than the declared Kafka version does not exist there: clients ignore it as an unknown "
+        "configuration (warning), and the broker rejects it as an unknown topic config when Kestra creates the "
+        "topic (reported as an error). Either the key or the declared cluster.kafka-version is wrong.",
         check=_findings(NOT_YET_ADDED),
         failing=example(props_layer("defaults.consumer", 'group.protocol: "classic"'), kafka_version="3.6"),
         passing=example(props_layer("defaults.consumer", 'group.protocol: "classic"'), kafka_version="3.7"),

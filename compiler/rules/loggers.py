@@ -230,6 +230,8 @@ RULES: tuple[Rule, ...] = (
         family="loggers",
         level="error",
         summary="A logger without a level, or with one that is not ERROR, WARN, INFO, DEBUG or TRACE",
+        why="Each logger needs a level Kestra binds as one of ERROR, WARN, INFO, DEBUG, TRACE; a missing or other "
+        "value makes Kestra fail to start (as kkc's message says). Error.",
         check=_level,
         failing=example(_logger(level="VERBOSE")),
         passing=example(_logger(level="debug")),
@@ -239,6 +241,8 @@ RULES: tuple[Rule, ...] = (
         family="loggers",
         level="error",
         summary="A logger type that is not CONSUMER, CONSUMER_COMMIT, PRODUCER or PRODUCER_ACK",
+        why="A logger type must be CONSUMER, CONSUMER_COMMIT, PRODUCER or PRODUCER_ACK (or left out, to log every "
+        "type); another value makes Kestra fail to start (as kkc's message says). Error.",
         check=_type,
         failing=example(_logger(type="PRODUCERS")),
         passing=example(_logger(type="PRODUCER_ACK")),
@@ -248,6 +252,8 @@ RULES: tuple[Rule, ...] = (
         family="loggers",
         level="warning",
         summary="A logger key Kestra does not bind (ignored)",
+        why="Kestra binds only level, type, topic-regexp, key-regexp and value-regexp on a logger; another key "
+        "(topic-regex) is ignored, so the filter it was meant to set does not apply. Warning.",
         check=_unknown_keys,
         failing=example(_logger() + '          topic-regex: "kestra_logs"\n'),
         passing=example(_logger()),
@@ -257,6 +263,8 @@ RULES: tuple[Rule, ...] = (
         family="loggers",
         level="error",
         summary="A logger regexp that is not a valid Java regular expression",
+        why="Logger regexps are Java regular expressions; one that does not compile cannot be used, and Kafka "
+        "messages then fail to be logged (kkc's message). kkc levels it as an error.",
         check=_regexps,
         failing=example(_logger(topic="kestra_(execution")),
         passing=example(_logger(topic="kestra_\\\\p{Alpha}+")),
@@ -266,6 +274,9 @@ RULES: tuple[Rule, ...] = (
         family="loggers",
         level="warning",
         summary="A logger topic-regexp that fully matches none of the target's topic names",
+        why="Kestra matches topic-regexp against the WHOLE topic name (String.matches), so a pattern that fully "
+        "matches none of the target's topic names means the logger never logs anything. Warning: nothing fails, "
+        "but the debugging output never appears.",
         check=_topic_matches_nothing,
         failing=example(_logger(topic="kestra_executions")),
         passing=example(_logger(topic="kestra_(executions|workertaskresult)")),
@@ -275,6 +286,9 @@ RULES: tuple[Rule, ...] = (
         family="loggers",
         level="warning",
         summary="An alternative of a logger topic-regexp that matches no topic (the doc page's 'executions')",
+        why="One alternative of the topic-regexp matches no topic name in full (the doc page's "
+        "kestra_(executions|workertaskresult): the topic is kestra_execution), so messages of the topic that was "
+        "meant are never logged. Warning.",
         check=_dead_alternatives,
         failing=example(_logger(topic="kestra_(executions|workertaskresult)")),
         passing=example(_logger(topic="kestra_(execution|workertaskresult)")),
@@ -284,6 +298,10 @@ RULES: tuple[Rule, ...] = (
         family="loggers",
         level="info",
         summary="Kafka loggers are configured: a large performance cost, and interceptor.classes is replaced",
+        why="With any logger configured Kestra runs the regexps and serializes every message (the doc page warns of "
+        "a huge performance impact), replaces the clients' interceptor.classes with its own, and shows messages "
+        "only if the log level of io.kestra.runner.kafka.AbstractInterceptor allows it. Info: fine for a "
+        "debugging session, which kkc cannot tell from the config.",
         check=_performance,
         failing=example(_logger()),
         passing=example(_NO_LOGGER),
@@ -293,6 +311,8 @@ RULES: tuple[Rule, ...] = (
         family="loggers",
         level="warning",
         summary="interceptor.classes is set while loggers are configured: Kestra replaces it",
+        why="When kestra.kafka.client.loggers is set Kestra replaces interceptor.classes with its own logging "
+        "interceptor, so the configured interceptors (tracing, auditing) never run. Warning.",
         check=_interceptors,
         failing=example(
             _logger().replace("        bootstrap", "        interceptor.classes: com.acme.Audit\n        bootstrap")

@@ -148,6 +148,10 @@ RULES: tuple[Rule, ...] = (
         family="message-size",
         level="error",
         summary="message-protection soft-limit above hard-limit: the soft limit never applies",
+        why="Kestra refuses a message above hard-limit (its execution fails) before it would store one above "
+        "soft-limit in internal storage, so with soft-limit above hard-limit no message is ever stored and the "
+        "soft limit never applies. Error as kkc levels it: the protection is configured to do something it never "
+        "does.",
         check=_soft_above_hard,
         failing=example(_PROTECT + "      soft-limit: 10485760\n      hard-limit: 1048576\n"),
         passing=example(_PROTECT + "      soft-limit: 1048576\n      hard-limit: 10485760\n"),
@@ -157,6 +161,9 @@ RULES: tuple[Rule, ...] = (
         family="message-size",
         level="warning",
         summary="message-protection lets messages through that the producer's max.request.size refuses",
+        why="Message protection lets messages up to its largest limit reach Kafka, but the producer refuses a record "
+        "above its max.request.size (RecordTooLargeException), which is the executor crash the protection exists "
+        "to prevent. Warning: only messages between the two sizes fail.",
         check=_protection_above_max_request,
         failing=example(_PROTECT + "      hard-limit: 20971520\n"),
         passing=example(_PROTECT + "      soft-limit: 1048576\n      hard-limit: 20971520\n"),
@@ -166,6 +173,10 @@ RULES: tuple[Rule, ...] = (
         family="message-size",
         level="warning",
         summary="The producer's max.request.size is above the topics' max.message.bytes (RecordTooLargeException)",
+        why="Kestra's producers and Streams may send records up to max.request.size (10485760 by Kestra's default) "
+        "but the broker rejects a record above the topic's max.message.bytes (Kafka's default 1048588) with "
+        "RecordTooLargeException, and Kestra's executor or worker fails on it. Warning: only messages between "
+        "the two sizes fail; it fires on Kestra's own defaults until max.message.bytes is raised.",
         check=_max_request_above_topic,
         failing=example("kestra:\n  queue:\n    type: kafka\n"),
         passing=example(
@@ -178,6 +189,9 @@ RULES: tuple[Rule, ...] = (
         family="message-size",
         level="warning",
         summary="message-protection enabled/limit are the JDBC queue's keys; Kafka binds soft-limit/hard-limit",
+        why="message-protection.enabled and .limit are the JDBC queue's keys (shown on a later doc page); Kestra's "
+        "Kafka queue ignores them and binds soft-limit and hard-limit, so no protection is active and an "
+        "oversized message can still crash the executor. Warning.",
         check=_jdbc_keys,
         failing=example(_PROTECT + "      enabled: true\n      limit: 1048576\n"),
         passing=example(_PROTECT + "      soft-limit: 1048576\n"),

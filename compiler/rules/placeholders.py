@@ -253,6 +253,10 @@ RULES: tuple[Rule, ...] = (
         family="placeholders",
         level="info",
         summary="The run-time placeholders (environment variables) a target needs when Kestra starts",
+        why="Placeholders that are not keys of the config (${KAFKA_PASSWORD}) are left for Kestra to resolve at "
+        "start-up from its environment, and Kestra fails to start if one without a default has no value; kkc "
+        "lists the names each target needs. Info: whether they are set depends on the deployment, which kkc "
+        "cannot see.",
         check=_runtime,
         failing=example(_BOOTSTRAP.format(value="${KAFKA_BOOTSTRAP_SERVERS}")),
         passing=example(_BOOTSTRAP.format(value="kafka:9092")),
@@ -262,6 +266,10 @@ RULES: tuple[Rule, ...] = (
         family="placeholders",
         level="warning",
         summary="A placeholder default holding ':' without backticks: Micronaut reads a property name instead",
+        why="Micronaut splits a placeholder at every ':' outside backticks: "
+        "${KAFKA_BOOTSTRAP_SERVERS:localhost:9092} means the variable, else a property named 'localhost', else "
+        "'9092', so the client gets 9092 instead of localhost:9092 when the variable is missing. Warning; write "
+        "${KAFKA_BOOTSTRAP_SERVERS:`localhost:9092`}.",
         check=_default_colon,
         failing=example(_BOOTSTRAP.format(value="${KAFKA_BOOTSTRAP_SERVERS:localhost:9092}")),
         passing=example(_BOOTSTRAP.format(value="${KAFKA_BOOTSTRAP_SERVERS:`localhost:9092`}")),
@@ -271,6 +279,9 @@ RULES: tuple[Rule, ...] = (
         family="placeholders",
         level="warning",
         summary="A placeholder Micronaut misreads: a name no property can have, or shell-style $NAME",
+        why="Micronaut does not expand shell-style $NAME, so the client receives the text itself "
+        "(bootstrap.servers=$KAFKA_BOOTSTRAP_SERVERS); a ${...} name no property or variable can have (spaces, "
+        "other characters) never resolves, and Kestra fails to start unless a default applies. Warning.",
         check=_misread,
         failing=example(_BOOTSTRAP.format(value="$KAFKA_BOOTSTRAP_SERVERS")),
         passing=example(_BOOTSTRAP.format(value="${KAFKA_BOOTSTRAP_SERVERS}")),

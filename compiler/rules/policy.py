@@ -164,6 +164,9 @@ RULES: tuple[Rule, ...] = (
         family="policy",
         level="error",
         summary="A policy kkc does not know, or a policy value of the wrong type",
+        why="A policy name kkc does not know (a typo) or a value of the wrong type is not enforced at all, so the "
+        "requirement the team meant to declare silently disappears. Error, like every policy finding: the team "
+        "declared it, and kkc validate exits 1.",
         check=_unknown,
         failing=example("policy:\n  min-replication-factr: 3\n"),
         passing=example("policy:\n  min-replication-factor: 1\n"),
@@ -173,6 +176,9 @@ RULES: tuple[Rule, ...] = (
         family="policy",
         level="error",
         summary="A topic below the declared minimum replication factor",
+        why="A topic gets fewer replicas than the team's declared minimum, so it survives fewer broker failures than "
+        "required; Kestra never changes the replication factor of an existing topic, so it must be right at "
+        "creation. Error because the team declared the policy; Kafka itself accepts the value.",
         check=_per_topic("replication-factor", "min-replication-factor", lambda v, limit: v < limit, "below"),
         failing=example("policy:\n  min-replication-factor: 3\n", brokers=3),
         passing=example("policy:\n  min-replication-factor: 3\n" + _RF3, brokers=3),
@@ -182,6 +188,9 @@ RULES: tuple[Rule, ...] = (
         family="policy",
         level="error",
         summary="A topic above the declared maximum partition count",
+        why="A topic gets more partitions than the team's declared maximum; Kafka can only increase a topic's "
+        "partition count and Kestra never changes it after creation, so an oversized count cannot be undone "
+        "without recreating the topic. Error because the team declared the policy.",
         check=_per_topic("partitions", "max-partitions", lambda v, limit: v > limit, "above"),
         failing=example("policy:\n  max-partitions: 8\n"),
         passing=example("policy:\n  max-partitions: 16\n"),
@@ -191,6 +200,9 @@ RULES: tuple[Rule, ...] = (
         family="policy",
         level="error",
         summary="A topic below the declared minimum min.insync.replicas",
+        why="A topic's min.insync.replicas (its own, else the broker default, else Kafka's 1) is below the team's "
+        "declared minimum, so acks=all writes are acknowledged with fewer copies than required. Error because "
+        "the team declared the policy; Kafka accepts the value.",
         check=_min_insync,
         failing=example("policy:\n  min-insync-replicas: 2\n" + _RF3, brokers=3),
         passing=example(
@@ -203,6 +215,9 @@ RULES: tuple[Rule, ...] = (
         family="policy",
         level="error",
         summary="Clients that do not encrypt while the policy requires it",
+        why="The clients' security.protocol (kestra.kafka.client.properties, as the admin client gets it) is not SSL "
+        "or SASL_SSL, so Kestra's traffic to the brokers (flows, executions, their inputs and outputs) is not "
+        "encrypted while the team requires it. Error because the team declared the policy.",
         check=_encryption,
         failing=example("policy:\n  require-encryption: true\n"),
         passing=example(
@@ -215,6 +230,8 @@ RULES: tuple[Rule, ...] = (
         family="policy",
         level="error",
         summary="Kafka message loggers while the policy forbids them",
+        why="Kafka message loggers are configured although the team forbids them: they cost a lot of performance on "
+        "every message and replace the clients' interceptors. Error because the team declared the policy.",
         check=_loggers,
         failing=example(
             "policy:\n  forbid-loggers: true\nkestra:\n  kafka:\n    client:\n      loggers:\n        - level: INFO\n"
@@ -226,6 +243,9 @@ RULES: tuple[Rule, ...] = (
         family="policy",
         level="error",
         summary="A literal secret while the policy forbids them",
+        why="A Kafka property that holds a secret is a literal value in the config although the team forbids it, so "
+        "the secret sits in the repository and in the compiled files. Error because the team declared the "
+        "policy; use a run-time placeholder.",
         check=_literal_secrets,
         failing=example(
             "policy:\n  forbid-literal-secrets: true\nkestra:\n  kafka:\n    client:\n      properties:\n"

@@ -275,6 +275,10 @@ RULES: tuple[Rule, ...] = (
         family="replication",
         level="error",
         summary="A replication factor above the broker count makes topic creation fail and Kestra stop",
+        why="Kafka cannot place more replicas than there are brokers and refuses to create the topic "
+        "(InvalidReplicationFactorException); a topic creation failure stops Kestra at start-up, and a Streams "
+        "replication.factor above the count stops the executor. Error; checked only when the broker count is "
+        "declared (cluster.brokers or --brokers).",
         check=_rf_exceeds,
         failing=example(_RF3, brokers=1),
         passing=example(_RF3, brokers=3),
@@ -284,6 +288,10 @@ RULES: tuple[Rule, ...] = (
         family="replication",
         level="warning",
         summary="A replication factor below the broker count gives up redundancy (the doc: match the broker count)",
+        why="Each partition keeps fewer copies than there are brokers: with replication factor 1 one broker down "
+        "makes partitions unavailable and a lost disk loses their data. Warning: nothing fails, but Kestra's "
+        "documentation recommends matching the broker count, and Kestra never changes the factor of an existing "
+        "topic (raising it later takes kafka-reassign-partitions).",
         check=_rf_below,
         failing=example(_RF1, brokers=3),
         passing=example(_RF3, brokers=3),
@@ -293,6 +301,9 @@ RULES: tuple[Rule, ...] = (
         family="replication",
         level="warning",
         summary="Streams' replication.factor differs from the topic default replication factor",
+        why="Kafka Streams creates the executor's changelog and repartition topics with its own replication.factor, "
+        "so a value different from the topic default leaves that state with less (or different) redundancy than "
+        "Kestra's topics; Kestra's default reference keeps them equal. Warning.",
         check=_streams_mismatch,
         failing=example(_RF3 + "      stream:\n        properties:\n          replication.factor: 1\n", brokers=3),
         passing=example(_RF3, brokers=3),
@@ -302,6 +313,10 @@ RULES: tuple[Rule, ...] = (
         family="replication",
         level="error",
         summary="min.insync.replicas at or above the replication factor makes acks=all writes fail",
+        why="Kafka does not check min.insync.replicas against the replication factor when the topic is created; "
+        "writes with acks=all, which Kestra's producers and Streams use, then fail with "
+        "NotEnoughReplicasException always (above the factor) or as soon as one broker is down (equal to it). "
+        "Error.",
         check=_min_insync,
         failing=example(_RF3 + "        properties:\n          min.insync.replicas: 3\n", brokers=3),
         passing=example(_RF3 + "        properties:\n          min.insync.replicas: 2\n", brokers=3),
@@ -311,6 +326,11 @@ RULES: tuple[Rule, ...] = (
         family="replication",
         level="warning",
         summary="Exactly-once needs the transaction state log, replicated 3 times unless the broker says otherwise",
+        why="Exactly-once Streams and transactional producers need the broker's transaction state log, whose "
+        "replication factor defaults to 3; when the declared transaction.state.log.replication.factor exceeds "
+        "the broker count the log cannot be created, transactions time out and Kestra's executor hangs "
+        "(warning). Without that broker setting declared, kkc assumes a small cluster lowered it and reports "
+        "only an info.",
         check=_exactly_once,
         failing=example("cluster:\n  broker-defaults:\n    transaction.state.log.replication.factor: 3\n", brokers=2),
         passing=example(_RF3, brokers=3),
@@ -320,6 +340,10 @@ RULES: tuple[Rule, ...] = (
         family="replication",
         level="info",
         summary="Without a broker count the replication checks are skipped; says which",
+        why="Without cluster.brokers or --brokers, kkc skips the checks that need a broker count "
+        "(replication-factor-exceeds-brokers, replication-factor-below-brokers, exactly-once-few-brokers) rather "
+        "than assume one, and says how many brokers the config needs. Info: whether anything is wrong depends on "
+        "a fact that was not declared.",
         check=_brokers_not_declared,
         failing=example(_RF3),
         passing=example(_RF3, brokers=3),

@@ -261,6 +261,9 @@ RULES: tuple[Rule, ...] = (
         family="topics",
         level="error",
         summary="A topic name Kafka refuses ([a-zA-Z0-9._-], at most 249 characters, not '.' or '..')",
+        why="Kafka refuses to create a topic whose name has characters other than ASCII letters, digits, '.', '_' "
+        "and '-', is longer than 249 characters, or is '.' or '..', and a topic creation failure stops Kestra at "
+        "start-up. Error.",
         check=_invalid_names,
         failing=example("kestra:\n  kafka:\n    topics:\n      logentry:\n        name: kestra logs\n"),
         passing=example("kestra:\n  kafka:\n    topics:\n      logentry:\n        name: kestra_audit_logs\n"),
@@ -270,6 +273,9 @@ RULES: tuple[Rule, ...] = (
         family="topics",
         level="error",
         summary="Two Kestra topics with the same name (after prefixing) in one target",
+        why="Two of Kestra's topics with one name make Kestra write two kinds of messages into the same topic; names "
+        "differing only by '.' and '_' collide in Kafka, which refuses the second. Error: Kestra either mixes "
+        "data or does not start.",
         check=_duplicate_names,
         failing=example("kestra:\n  kafka:\n    topics:\n      logentry:\n        name: kestra_execution\n"),
         passing=example("kestra:\n  kafka:\n    topics:\n      logentry:\n        name: kestra_audit_logs\n"),
@@ -279,6 +285,9 @@ RULES: tuple[Rule, ...] = (
         family="topics",
         level="warning",
         summary="A topic-prefix or consumer-prefix with no trailing separator ('uat_kestra' -> 'uat_kestraexecution')",
+        why="Kestra concatenates the prefix and each name with no separator, so topic-prefix uat_kestra gives topics "
+        "such as uat_kestraexecution (and consumer groups uat_kestraexecutor_main). Warning: it works, but names "
+        "are hard to read and to tell apart from another instance's prefix.",
         check=_missing_separator,
         failing=example(_PREFIXES.format("uat_kestra")),
         passing=example(_PREFIXES.format("uat_kestra_")),
@@ -288,6 +297,10 @@ RULES: tuple[Rule, ...] = (
         family="topics",
         level="error",
         summary="Different topic and consumer prefixes leave the executor reading a changelog Streams never writes",
+        why="The executor topic is the changelog that Kafka Streams writes for application "
+        "<consumer-prefix>executor_main, but its default name uses the topic prefix; when the two prefixes "
+        "differ and the name is not set, the executor reads a topic Streams never writes. Error: Kestra's "
+        "executor is wired to the wrong topic although every component starts.",
         check=_executor_prefix_mismatch,
         failing=example("kestra:\n  kafka:\n    defaults:\n      topic-prefix: uat_\n"),
         passing=example(
@@ -300,6 +313,9 @@ RULES: tuple[Rule, ...] = (
         family="topics",
         level="warning",
         summary="A key under kestra.kafka.topics that is not one of Kestra's 15 topics",
+        why="Kestra creates and configures only its 15 topics (execution, flow, logentry, ...), so settings under "
+        "any other key of kestra.kafka.topics (executions) are ignored and the topic that was meant keeps its "
+        "defaults. Warning.",
         check=_unknown_topic_keys,
         failing=example("kestra:\n  kafka:\n    topics:\n      executions:\n        partitions: 32\n"),
         passing=example("kestra:\n  kafka:\n    topics:\n      execution:\n        partitions: 32\n"),
@@ -309,6 +325,10 @@ RULES: tuple[Rule, ...] = (
         family="topics",
         level="error",
         summary="Two targets on the same cluster with the same topic-prefix or consumer-prefix",
+        why="Two Kestra instances on one Kafka cluster with the same topic-prefix read and write the same topics and "
+        "consume each other's executions; with the same consumer-prefix they join the same consumer groups and "
+        "Streams applications and split each other's work. Error: the instances corrupt each other's processing, "
+        "which the Kestra doc page warns against.",
         check_all=_shared_cluster_collisions,
         failing=example(_SERVERS, _SERVERS),
         passing=example(

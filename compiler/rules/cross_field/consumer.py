@@ -145,6 +145,9 @@ RULES: tuple[Rule, ...] = (
         level="error",
         summary="heartbeat.interval.ms must be below session.timeout.ms (classic group protocol), else the consumer "
         "does not start",
+        why="With the classic group protocol the consumer refuses a heartbeat.interval.ms that is not below "
+        "session.timeout.ms (IllegalArgumentException: Heartbeat must be set lower than the session timeout), so "
+        "Kestra's consumers do not start. Error.",
         check=reported_once(_heartbeat),
         failing=example(props_layer("defaults.consumer", "heartbeat.interval.ms: 50000")),
         passing=example(props_layer("defaults.consumer", "heartbeat.interval.ms: 10000")),
@@ -154,6 +157,10 @@ RULES: tuple[Rule, ...] = (
         family=FAMILY,
         level="error",
         summary="A session.timeout.ms outside the broker's group.min/max.session.timeout.ms: the consumer cannot join",
+        why="The broker refuses a consumer whose session.timeout.ms is outside its "
+        "group.min.session.timeout.ms..group.max.session.timeout.ms (6000..1800000 unless "
+        "cluster.broker-defaults says otherwise) when it joins its group (InvalidSessionTimeoutException), so "
+        "Kestra's consumers cannot join their groups. Error.",
         check=reported_once(_session_range),
         failing=example(props_layer("defaults.consumer", "session.timeout.ms: 4000\nheartbeat.interval.ms: 1000")),
         passing=example(props_layer("defaults.consumer", "session.timeout.ms: 10000")),
@@ -163,6 +170,10 @@ RULES: tuple[Rule, ...] = (
         family=FAMILY,
         level="error",
         summary="enable.auto.commit=true fails for consumers without a group.id, which Kestra's queue creates",
+        why="Kestra's queue also creates consumers without a group.id (to read a topic's latest offsets), and Kafka "
+        "refuses enable.auto.commit=true on those (InvalidConfigurationException: enable.auto.commit cannot be "
+        "set to true when default group id (null) is used), so they cannot start. Error; Kestra commits offsets "
+        "itself (its default is false).",
         check=reported_once(_auto_commit),
         failing=example(props_layer("defaults.consumer", "enable.auto.commit: true")),
         passing=example(props_layer("defaults.consumer", "enable.auto.commit: false")),
@@ -173,6 +184,9 @@ RULES: tuple[Rule, ...] = (
         level="error",
         summary="Kafka 4.0+: with group.protocol=consumer, session.timeout.ms, heartbeat.interval.ms and "
         "partition.assignment.strategy make the consumer fail",
+        why="From Kafka 4.0, a consumer with group.protocol=consumer (KIP-848) refuses session.timeout.ms, "
+        "heartbeat.interval.ms and partition.assignment.strategy with a ConfigException (the broker's group "
+        "settings and group.remote.assignor replace them), so Kestra's consumers do not start. Error.",
         check=reported_once(_consumer_protocol),
         failing=example(props_layer("defaults.consumer", "group.protocol: consumer\nsession.timeout.ms: 45000")),
         passing=example(props_layer("defaults.consumer", "group.protocol: consumer")),
@@ -182,6 +196,8 @@ RULES: tuple[Rule, ...] = (
         family=FAMILY,
         level="error",
         summary="Kafka 3.9+: group.remote.assignor with the classic group protocol makes the consumer fail",
+        why="From Kafka 3.9, group.remote.assignor is refused with a ConfigException when the consumer uses the "
+        "classic group protocol (the default), so Kestra's consumers do not start. Error.",
         check=reported_once(_remote_assignor),
         failing=example(props_layer("defaults.consumer", "group.remote.assignor: uniform")),
         passing=example(props_layer("defaults.consumer", "group.protocol: consumer\ngroup.remote.assignor: uniform")),
@@ -191,6 +207,9 @@ RULES: tuple[Rule, ...] = (
         family=FAMILY,
         level="error",
         summary="share.acknowledgement.mode / share.acquire.mode are for share consumers: a regular consumer fails",
+        why="share.acknowledgement.mode (Kafka 4.1+) and share.acquire.mode (4.2+) belong to share-group consumers "
+        "(KafkaShareConsumer); a regular KafkaConsumer, which is what Kestra creates, refuses them with a "
+        "ConfigException and does not start. Error.",
         check=reported_once(_share_settings),
         failing=example(props_layer("defaults.consumer", "share.acknowledgement.mode: explicit")),
         passing=example(props_layer("defaults.consumer", "max.poll.records: 100")),

@@ -274,6 +274,11 @@ RULES: tuple[Rule, ...] = (
         level="error",
         summary="Idempotence (explicit, or forced by exactly-once Streams) with acks 0/1, retries=0 or more than 5 "
         "in-flight requests: the client does not start",
+        why="An idempotent producer needs acks=all, retries above 0 and at most 5 in-flight requests; when "
+        "idempotence is set explicitly, or forced by exactly-once Kafka Streams (or, from Kafka 4.0, left at its "
+        "default with more than 5 in-flight requests), the client refuses to start with a ConfigException such "
+        "as 'Must set acks to all in order to use the idempotent producer'. Error: the Kestra component that "
+        "builds that producer does not start.",
         check=reported_once(_idempotence_rule(CONFLICT)),
         failing=example(props_layer("defaults.producer", "enable.idempotence: true\nacks: 1")),
         passing=example(props_layer("defaults.producer", "enable.idempotence: true\nacks: all")),
@@ -284,6 +289,9 @@ RULES: tuple[Rule, ...] = (
         level="warning",
         summary="Idempotence left at its default is silently turned off by acks 0/1, retries=0 or (Kafka 3.x) "
         "more than 5 in-flight requests",
+        why="With idempotence left at its default, acks 0/1, retries=0 or (Kafka 3.x) more than 5 in-flight requests "
+        "make Kafka silently turn idempotence off (only a log line), so a retried send can be written twice or "
+        "out of order. Warning: nothing fails, but the delivery guarantee is weaker than Kafka's default.",
         check=reported_once(_idempotence_rule(SILENT)),
         failing=example(props_layer("defaults.stream", "processing.guarantee: at_least_once\nacks: 1")),
         passing=example(props_layer("defaults.stream", "processing.guarantee: at_least_once\nacks: all")),
@@ -294,6 +302,10 @@ RULES: tuple[Rule, ...] = (
         level="error",
         summary="Kestra's transactional producers need idempotence: disabling it (explicitly or through acks/retries) "
         "stops the worker and scheduler",
+        why="Kestra's worker and scheduler producers set a transactional.id, and Kafka refuses a transactional "
+        "producer without idempotence (ConfigException: Cannot set a transactional.id without also enabling "
+        "idempotence); enable.idempotence=false, acks 0/1 or retries=0 in the producer defaults therefore stop "
+        "them from starting. Error.",
         check=reported_once(_idempotence_rule(TRANSACTIONAL)),
         failing=example(props_layer("defaults.producer", "acks: 1")),
         passing=example(props_layer("defaults.producer", "acks: all")),
@@ -303,6 +315,9 @@ RULES: tuple[Rule, ...] = (
         family=FAMILY,
         level="error",
         summary="Kafka 4.1+: transaction.two.phase.commit.enable=true forbids setting transaction.timeout.ms",
+        why="From Kafka 4.1, a producer with transaction.two.phase.commit.enable=true refuses an explicit "
+        "transaction.timeout.ms (ConfigException: Cannot set transaction.timeout.ms when "
+        "transaction.two.phase.commit.enable is set to true), so it does not start. Error.",
         check=reported_once(_two_phase_commit),
         failing=example(
             props_layer(
@@ -319,6 +334,10 @@ RULES: tuple[Rule, ...] = (
         family=FAMILY,
         level="error",
         summary="A transaction.timeout.ms above the broker's transaction.max.timeout.ms fails when transactions start",
+        why="The broker refuses a transaction timeout above its transaction.max.timeout.ms (900000 ms unless "
+        "cluster.broker-defaults says otherwise) when a transactional producer initialises its transactions "
+        "(InvalidTxnTimeoutException), so Kestra's transactional producers, or exactly-once Streams, fail as "
+        "they start. Error.",
         check=_transaction_timeout,
         failing=example(props_layer("defaults.producer", "transaction.timeout.ms: 1000000")),
         passing=example(props_layer("defaults.producer", "transaction.timeout.ms: 600000")),
@@ -328,6 +347,8 @@ RULES: tuple[Rule, ...] = (
         family=FAMILY,
         level="error",
         summary="An explicit delivery.timeout.ms below linger.ms + request.timeout.ms: the producer does not start",
+        why="Kafka requires delivery.timeout.ms >= linger.ms + request.timeout.ms; an explicit lower value makes the "
+        "producer constructor throw ConfigException, so the Kestra component using it does not start. Error.",
         check=reported_once(_delivery_rule(DELIVERY_TOO_LOW)),
         failing=example(props_layer("defaults.producer", "delivery.timeout.ms: 20000")),
         passing=example(props_layer("defaults.producer", "delivery.timeout.ms: 60000")),
@@ -337,6 +358,9 @@ RULES: tuple[Rule, ...] = (
         family=FAMILY,
         level="warning",
         summary="linger.ms + request.timeout.ms above the default delivery.timeout.ms: Kafka silently raises it",
+        why="When linger.ms + request.timeout.ms exceed the default delivery.timeout.ms (120000) and "
+        "delivery.timeout.ms is not set, Kafka raises it to that sum and only logs a WARN, so a failing send "
+        "takes longer to be reported than the settings suggest. Warning.",
         check=reported_once(_delivery_rule(DELIVERY_RAISED)),
         failing=example(props_layer("defaults.producer", "request.timeout.ms: 200000")),
         passing=example(props_layer("defaults.producer", "request.timeout.ms: 200000\ndelivery.timeout.ms: 300000")),
@@ -346,6 +370,9 @@ RULES: tuple[Rule, ...] = (
         family=FAMILY,
         level="warning",
         summary="A compression.<codec>.level for another codec than compression.type is ignored",
+        why="compression.gzip.level, compression.lz4.level and compression.zstd.level (Kafka 3.8+) apply only to the "
+        "codec chosen in compression.type (Kestra's default is lz4); a level for another codec is ignored "
+        "without a message. Warning: the setting has no effect.",
         check=reported_once(_compression_level),
         failing=example(props_layer("defaults.producer", "compression.gzip.level: 9")),
         passing=example(props_layer("defaults.producer", "compression.type: gzip\ncompression.gzip.level: 9")),
@@ -356,6 +383,9 @@ RULES: tuple[Rule, ...] = (
         level="warning",
         summary="partitioner.adaptive.*, partitioner.availability.timeout.ms and partitioner.ignore.keys are ignored "
         "with a custom partitioner.class",
+        why="partitioner.adaptive.partitioning.enable, partitioner.availability.timeout.ms and "
+        "partitioner.ignore.keys apply only to Kafka's built-in partitioner; with a custom partitioner.class "
+        "they are ignored without a message. Warning: the setting has no effect.",
         check=reported_once(_partitioner_options),
         failing=example(
             props_layer(

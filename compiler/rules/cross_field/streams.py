@@ -84,6 +84,10 @@ RULES: tuple[Rule, ...] = (
         family=FAMILY,
         level="error",
         summary="Exactly-once Streams fail to start when producer.transaction.timeout.ms is below commit.interval.ms",
+        why="Under exactly-once, Kafka Streams refuses to start when producer.transaction.timeout.ms (10000 by "
+        "default under exactly-once) is below commit.interval.ms (IllegalArgumentException: Transaction timeout "
+        "... was set lower than streams commit interval ...), which takes Kestra's executor down; an unprefixed "
+        "transaction.timeout.ms does not count. Error.",
         check=reported_once(_streams_transaction_timeout),
         failing=example(props_layer("defaults.stream", "commit.interval.ms: 30000")),
         passing=example(
@@ -95,6 +99,10 @@ RULES: tuple[Rule, ...] = (
         family=FAMILY,
         level="warning",
         summary="Kafka Streams drops some client settings (always, or under exactly-once) and uses its own",
+        why="Kafka Streams forces some client settings to its own values (always, for example "
+        "enable.auto.commit=false for its consumers; under exactly-once also isolation.level=read_committed and "
+        "idempotent producers) and drops a different user value with a logged WARN, so the setting has no "
+        "effect. Warning.",
         check=_streams_overrides,
         failing=example(props_layer("defaults.stream", "isolation.level: read_uncommitted")),
         passing=example(props_layer("defaults.stream", "isolation.level: read_committed")),

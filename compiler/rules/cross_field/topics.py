@@ -137,6 +137,10 @@ RULES: tuple[Rule, ...] = (
         family=FAMILY,
         level="error",
         summary="A topic whose min.compaction.lag.ms exceeds max.compaction.lag.ms is rejected by the broker",
+        why="The broker rejects a topic config whose min.compaction.lag.ms exceeds max.compaction.lag.ms "
+        "(InvalidConfigurationException), so Kestra cannot create or update the topic; Kestra's own defaults set "
+        "min.compaction.lag.ms to one day on most topics, so a smaller max.compaction.lag.ms in the topic "
+        "defaults hits them. Error.",
         check=_compaction_lag,
         failing=example(props_layer("defaults.topic", 'max.compaction.lag.ms: "3600000"')),
         passing=example(props_layer("defaults.topic", 'max.compaction.lag.ms: "604800000"')),
@@ -146,6 +150,9 @@ RULES: tuple[Rule, ...] = (
         family=FAMILY,
         level="error",
         summary="Tiered storage (remote.storage.enable=true) on a compacted topic is rejected by the broker",
+        why="The broker supports tiered storage (remote.storage.enable=true) only for cleanup.policy=delete and "
+        "rejects it on a compacted topic, so Kestra cannot create or update that topic; all of Kestra's topics "
+        "but logentry are compacted. Error.",
         check=_remote_storage_compacted,
         failing=example(props_layer("defaults.topic", "remote.storage.enable: true")),
         passing=example(props_layer("topics.logentry", "remote.storage.enable: true")),
@@ -155,6 +162,9 @@ RULES: tuple[Rule, ...] = (
         family=FAMILY,
         level="error",
         summary="With tiered storage, local.retention.* above retention.* (or -1 with a finite retention) is rejected",
+        why="With remote.storage.enable=true the broker rejects local.retention.ms/bytes above retention.ms/bytes, "
+        "or -1 while the retention is finite ('Invalid value ... for configuration local.retention.ms'), so "
+        "Kestra cannot create or update the topic. Error.",
         check=_local_retention,
         failing=example(
             props_layer(

@@ -210,6 +210,9 @@ RULES: tuple[Rule, ...] = (
         family="security",
         level="error",
         summary="A SASL protocol with an empty or wrongly cased sasl.mechanism",
+        why="With a SASL protocol, an empty sasl.mechanism is refused by the client (ConfigException), and mechanism "
+        "names are case-sensitive, so scram-sha-512 is not SCRAM-SHA-512 and the brokers reject it; the client "
+        "cannot authenticate. Error.",
         check=_per_client(_sasl_mechanism_invalid),
         failing=example(_SASL_SSL + '        sasl.mechanism: ""\n' + _SCRAM_JAAS),
         passing=example(_SCRAM + _SCRAM_JAAS),
@@ -219,6 +222,10 @@ RULES: tuple[Rule, ...] = (
         family="security",
         level="error",
         summary="A SASL protocol without sasl.jaas.config: the client finds no JAAS login entry",
+        why="With SASL and a mechanism such as PLAIN or SCRAM but no sasl.jaas.config, the client fails at start-up "
+        "(Could not find a 'KafkaClient' entry in the JAAS configuration) unless the JVM is given a JAAS file; "
+        "error. With neither sasl.mechanism nor sasl.jaas.config, Kafka would log in with GSSAPI (Kerberos) from "
+        "the JVM's JAAS file, which is reported as a warning.",
         check=_per_client(_sasl_jaas_missing),
         failing=example(_SCRAM),
         passing=example(_SCRAM + _SCRAM_JAAS),
@@ -228,6 +235,9 @@ RULES: tuple[Rule, ...] = (
         family="security",
         level="error",
         summary="sasl.jaas.config that Kafka's JAAS parser rejects (no trailing ';', bad flag, bad option)",
+        why="Kafka parses sasl.jaas.config itself and refuses an entry that is not '<LoginModule class> <flag> "
+        "key=\"value\" ...;' (for example 'JAAS config entry not terminated by semi-colon'), so the client does "
+        "not start. Error.",
         check=_per_client(_sasl_jaas_malformed),
         failing=example(_SCRAM + _SCRAM_JAAS.replace(";'", "'")),
         passing=example(_SCRAM + _SCRAM_JAAS),
@@ -237,6 +247,10 @@ RULES: tuple[Rule, ...] = (
         family="security",
         level="error",
         summary="The JAAS login module does not belong to sasl.mechanism (PlainLoginModule with SCRAM, ...)",
+        why="The login module must belong to sasl.mechanism: PlainLoginModule with SCRAM-SHA-512 makes Kafka fail to "
+        "create the SCRAM SASL client, and other mismatches make the login fail. Error; PLAIN with "
+        "ScramLoginModule happens to work (both store username and password the same way) and is reported as a "
+        "warning.",
         check=_per_client(_sasl_jaas_mismatch),
         failing=example(_SCRAM + _SCRAM_JAAS.replace("scram.ScramLoginModule", "plain.PlainLoginModule")),
         passing=example(_SCRAM + _SCRAM_JAAS),
@@ -246,6 +260,8 @@ RULES: tuple[Rule, ...] = (
         family="security",
         level="error",
         summary="A PLAIN or SCRAM JAAS entry without its username or password option",
+        why="PlainLoginModule and ScramLoginModule read the username and password options of the JAAS entry; without "
+        "one of them the SASL login fails and the client cannot connect. Error.",
         check=_per_client(_sasl_jaas_credentials),
         failing=example(_SCRAM + _SCRAM_JAAS.replace(' password="${KAFKA_PASSWORD}"', "")),
         passing=example(_SCRAM + _SCRAM_JAAS),
@@ -255,6 +271,10 @@ RULES: tuple[Rule, ...] = (
         family="security",
         level="warning",
         summary="SASL over an unencrypted connection: PLAIN passwords and OAuth tokens travel in clear text",
+        why="SASL_PLAINTEXT authenticates without encrypting: PLAIN sends the password and OAUTHBEARER the bearer "
+        "token in clear text, readable (and replayable) on the network path, and all messages travel "
+        "unencrypted. Warning; with SCRAM or GSSAPI no password crosses the wire, so only the unencrypted "
+        "traffic is reported, as info.",
         check=_per_client(_sasl_plaintext),
         failing=example(
             _SASL_SSL.replace("SASL_SSL", "SASL_PLAINTEXT")

@@ -137,6 +137,10 @@ RULES: tuple[Rule, ...] = (
         family="security",
         level="warning",
         summary="A password or other secret written as a literal in a committed file instead of ${...}",
+        why="A password or other secret written as a literal in a committed file can be read by anyone who can read "
+        "the repository, and a literal default in a placeholder (${KAFKA_PASSWORD:changeme}) is used silently "
+        "when the variable is missing. Warning: it works, but the secret is exposed; kkc writes files holding a "
+        "literal secret with mode 0600.",
         check=_literal_secret,
         failing=example(
             _SSL

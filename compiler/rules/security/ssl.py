@@ -226,6 +226,8 @@ RULES: tuple[Rule, ...] = (
         family="security",
         level="error",
         summary="A keystore file (JKS or PKCS12) without ssl.keystore.password: Kafka fails at start-up",
+        why="A JKS or PKCS12 keystore file cannot be opened without its password, so with SSL or SASL_SSL the Kafka "
+        "client fails at start-up when it loads the keystore. Error.",
         check=_ssl_rule("ssl-keystore-password-missing"),
         failing=example(
             _SSL + '        ssl.keystore.location: "/etc/ssl/keystore.p12"\n        ssl.keystore.type: PKCS12\n'
@@ -240,6 +242,10 @@ RULES: tuple[Rule, ...] = (
         family="security",
         level="error",
         summary="Keystore/truststore settings Kafka's SSL engine rejects (a password without a store, PEM mixes)",
+        why="Kafka's SSL engine refuses inconsistent store settings: a keystore or truststore password without its "
+        "location ('SSL trust store is not specified, but trust store password is specified'), a PEM key without "
+        "its certificate chain, a file and PEM text at once, or a password on a PEM store. The client does not "
+        "start. Error.",
         check=_ssl_rule("ssl-store-conflict"),
         failing=example(_SSL + '        ssl.truststore.password: "${KAFKA_TRUSTSTORE_PASSWORD}"\n'),
         passing=example(
@@ -252,6 +258,9 @@ RULES: tuple[Rule, ...] = (
         family="security",
         level="warning",
         summary="ssl.key.password without a keystore: Kafka ignores it",
+        why="ssl.key.password protects a key inside a keystore; with no keystore (ssl.keystore.location or "
+        "ssl.keystore.key) Kafka ignores it. Warning: usually the keystore itself was forgotten, so client "
+        "authentication is not set up as intended.",
         check=_ssl_rule("ssl-key-password-ignored"),
         failing=example(_SSL + '        ssl.key.password: "${KAFKA_KEY_PASSWORD}"\n'),
         passing=example(
@@ -265,6 +274,9 @@ RULES: tuple[Rule, ...] = (
         family="security",
         level="warning",
         summary="A PKCS12 truststore without a password usually loads empty (encrypted certificates are skipped)",
+        why="Without a password Java skips the certificates that are encrypted in a PKCS12 truststore (keytool and "
+        "openssl encrypt them by default), the truststore loads empty and the TLS handshake with the brokers "
+        "fails. Warning: a JKS truststore, or a PKCS12 one with unencrypted certificates, works without it.",
         check=_ssl_rule("ssl-truststore-password-missing"),
         failing=example(
             _SSL + '        ssl.truststore.location: "/etc/ssl/truststore.p12"\n        ssl.truststore.type: PKCS12\n'
@@ -276,6 +288,9 @@ RULES: tuple[Rule, ...] = (
         family="security",
         level="warning",
         summary="An empty ssl.endpoint.identification.algorithm turns off broker host name verification",
+        why="An empty ssl.endpoint.identification.algorithm turns off the check that the broker's certificate names "
+        "the host connected to (the doc page's SSL example does this), so anyone holding a certificate the "
+        "truststore trusts can impersonate the brokers. Warning: it works, insecurely; Kafka's default is https.",
         check=_per_client(_hostname_verification),
         failing=example(_SSL + '        ssl.endpoint.identification.algorithm: ""\n'),
         passing=example(_SSL + '        ssl.endpoint.identification.algorithm: "https"\n'),
@@ -285,6 +300,9 @@ RULES: tuple[Rule, ...] = (
         family="security",
         level="warning",
         summary="ssl.* or sasl.* settings that the security.protocol in force makes Kafka ignore",
+        why="Kafka uses ssl.* settings only with security.protocol SSL or SASL_SSL and sasl.* settings only with "
+        "SASL_PLAINTEXT or SASL_SSL; under any other protocol (PLAINTEXT by default) they are ignored, so the "
+        "connection is not encrypted or authenticated as the settings suggest. Warning.",
         check=_per_client(_ignored),
         failing=example(
             "kestra:\n  kafka:\n    client:\n      properties:\n"

@@ -5,226 +5,11 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterator
-from functools import cache
 from typing import Any
 
-from compiler.catalog import KNOWN_VERSIONS
 from compiler.keys import TOOL_KEYS, Path_
 from compiler.rules.base import Context, Finding, Rule, example, properties_example, tree_example
-from compiler.values import parse_int
-
-_SCALAR = ["string", "integer", "float", "boolean"]
-_PROPS = {"type": "dict", "keysrules": {"type": "string"}, "valuesrules": {"nullable": True}}
-_COUNT = {"type": "intlike", "check_with": "intlike", "min": 1}
-_RF = {"type": "intlike", "check_with": "replication_factor"}
-_SIZE = {"type": "intlike", "check_with": "intlike", "min": 0}
-
-
-def _schema() -> dict[str, Any]:
-    role = {"type": "dict", "schema": {"properties": _PROPS}}
-    topic = {
-        "type": "dict",
-        "nullable": True,
-        "schema": {
-            "name": {"type": "string", "empty": False},
-            "partitions": _COUNT,
-            "replication-factor": _RF,
-            "properties": _PROPS,
-            "cls": {"type": "string"},
-        },
-    }
-    kafka = {
-        "client": {
-            "type": "dict",
-            "schema": {
-                "properties": _PROPS,
-                "loggers": {"type": "list", "schema": {"type": "dict", "allow_unknown": True}},
-            },
-        },
-        "defaults": {
-            "type": "dict",
-            "schema": {
-                "topic-prefix": {"type": "string"},
-                "consumer-prefix": {"type": "string"},
-                "topic": {
-                    "type": "dict",
-                    "schema": {"partitions": _COUNT, "replication-factor": _RF, "properties": _PROPS},
-                },
-                "consumer": role,
-                "producer": role,
-                "stream": role,
-            },
-        },
-        "topics": {"type": "dict", "keysrules": {"type": "string"}, "valuesrules": topic},
-        "message-protection": {
-            "type": "dict",
-            "schema": {"soft-limit": _SIZE, "hard-limit": _SIZE, "enabled": {"type": "boolean"}, "limit": _SIZE},
-        },
-    }
-    return {
-        "kestra": {
-            "type": "dict",
-            "allow_unknown": True,
-            "schema": {
-                "queue": {"type": "dict", "allow_unknown": True, "schema": {"type": {"type": "string"}}},
-                "kafka": {"type": "dict", "allow_unknown": False, "schema": kafka},
-            },
-        },
-        "cluster": {
-            "type": "dict",
-            "schema": {
-                "name": {"type": "string", "empty": False},
-                "brokers": _COUNT,
-                "kafka-version": {"type": "string", "allowed": list(KNOWN_VERSIONS)},
-                "broker-defaults": {"type": "dict", "keysrules": {"type": "string"}, "valuesrules": {"type": _SCALAR}},
-            },
-        },
-        "targets": {"type": "list", "schema": {"type": "dict"}},
-        "policy": {"type": "dict", "allow_unknown": True},
-    }
-
-
-@cache
-def _validator() -> Any:
-    import cerberus
-
-    class KkcValidator(cerberus.Validator):  # type: ignore[misc]
-        types_mapping = cerberus.Validator.types_mapping.copy()
-        types_mapping["integer"] = cerberus.TypeDefinition("integer", (int,), (bool,))
-
-        types_mapping["intlike"] = cerberus.TypeDefinition("intlike", (int, str), (bool,))
-
-        def _validate_min(self, min_value: Any, field: str, value: Any) -> None:
-            """{'nullable': True}"""  # noqa: D401 - Cerberus reads rule schemas from docstrings
-            if isinstance(value, str):
-                if "${" in value or parse_int(value) is None:
-                    return
-                value = parse_int(value)
-            super()._validate_min(min_value, field, value)
-
-        def _check_with_intlike(self, field: str, value: Any) -> None:
-            if isinstance(value, str) and "${" in value:
-                return  # a run-time placeholder: Micronaut converts it at start-up
-            if isinstance(value, str) and parse_int(value) is None:
-                self._error(field, cerberus.errors.BAD_TYPE, "intlike")
-
-        def _check_with_replication_factor(self, field: str, value: Any) -> None:
-            if isinstance(value, str) and "${" in value:
-                return
-            number = parse_int(value)
-            if number is None:
-                self._error(field, cerberus.errors.BAD_TYPE, "intlike")
-            elif number < 1 and number != -1:
-                self._error(field, "at least 1 (or -1 for the broker's default)")
-
-    return KkcValidator(_schema(), allow_unknown=False)
-
-
-def _without_property_values(node: Any, key: str) -> Any:
-    """The tree with each properties map emptied: their keys and values are the Kafka rules' job,
-    and leaving them out keeps Cerberus' cost per target small."""
-    if isinstance(node, dict):
-        if key == "properties":
-            return {}
-        return {k: _without_property_values(v, str(k)) for k, v in node.items()}
-    if isinstance(node, list):
-        return [_without_property_values(v, key) for v in node]
-    return node
-
-
-def _leaf_errors(errors: Any) -> Iterator[Any]:
-    for error in errors:
-        if error.is_group_error:
-            yield from _leaf_errors(error.child_errors)
-        else:
-            yield error
-
-
-def _as_int(value: Any) -> Any:
-    number = parse_int(value) if isinstance(value, str) else None
-    return value if number is None else number
-
-
-def _schema_findings(ctx: Context) -> list[tuple[str, Finding]]:
-    """(rule id, finding) for every schema problem of the tree."""
-    validator = _validator()
-    doc = {k: _without_property_values(v, str(k)) for k, v in ctx.tree.items() if k in ("kestra", *TOOL_KEYS)}
-    if validator.validate(doc, normalize=False):
-        return []
-    out: list[tuple[str, Finding]] = []
-    for error in _leaf_errors(validator._errors):
-        path: Path_ = tuple(error.document_path)
-        name = ".".join(str(p) for p in path)
-        value = error.value
-        if error.code == 0x03:  # unknown field
-            parent_schema = _schema_at(error.schema_path)
-            known = sorted(parent_schema) if isinstance(parent_schema, dict) else []
-            close = difflib.get_close_matches(str(path[-1]), known, n=1, cutoff=0.6)
-            hint = f"; did you mean '{close[0]}'?" if close else f" (known: {', '.join(known)})"
-            if path[0] in TOOL_KEYS:
-                out.append(("unknown-tool-key", Finding(path, f"unknown key '{name}': kkc does not read it{hint}")))
-            else:
-                out.append(("unknown-key", Finding(path, f"unknown key '{name}': Kestra ignores it{hint}")))
-        elif error.rule == "type" or error.code in (0x24,):
-            expected = error.constraint if isinstance(error.constraint, str) else "/".join(error.constraint or [])
-            expected = {"intlike": "a whole number", "dict": "a mapping", "list": "a list"}.get(expected, expected)
-            out.append(
-                ("wrong-type", Finding(path, f"'{name}' must be {expected}, not {type(value).__name__} {value!r}"))
-            )
-        elif error.code == 0x00 and error.info:
-            out.append(("invalid-value", Finding(path, f"'{name}' is {_as_int(value)!r}; it must be {error.info[0]}")))
-        elif error.rule in ("min", "anyof", "allowed", "regex", "empty"):
-            what = {
-                "min": f"at least {error.constraint}",
-                "anyof": "at least 1 (or -1 for the broker's default)",
-                "regex": "a version like 3.9 or 4.1",
-                "empty": "non-empty",
-            }.get(error.rule) or "one of " + ", ".join(map(str, error.constraint or ()))
-            out.append(("invalid-value", Finding(path, f"'{name}' is {_as_int(value)!r}; it must be {what}")))
-        elif error.rule == "nullable" or error.code == 0x22:
-            expected = _schema_at(tuple(error.schema_path[:-1]))
-            if isinstance(expected, dict) and expected.get("type") == "dict":
-                message = (
-                    f"'{name}' is empty (a key with no value is null in YAML), but it must be a mapping: "
-                    f"write '{path[-1]}: {{}}' for none, or remove the key"
-                )
-            else:
-                message = f"'{name}' is empty; give it a value (write \"\" for an empty string)"
-            out.append(("wrong-type", Finding(path, message)))
-        else:
-            out.append(("invalid-value", Finding(path, f"'{name}': {error.rule} {error.constraint}")))
-    return out
-
-
-@cache
-def _schema_tree() -> dict[str, Any]:
-    """The schema as written, for naming the known keys in a message (Cerberus keeps its own copy)."""
-    return _schema()
-
-
-def _schema_at(schema_path: tuple[Any, ...]) -> Any:
-    node: Any = _schema_tree()
-    for part in schema_path:
-        if not isinstance(node, dict) or part not in node:
-            return None
-        node = node[part]
-    return node
-
-
-def _by_rule(rule_id: str) -> Any:
-    def check(ctx: Context) -> Iterator[Finding]:
-        for found_rule, finding in _cached_schema(ctx):
-            if found_rule == rule_id:
-                yield finding
-
-    return check
-
-
-def _cached_schema(ctx: Context) -> list[tuple[str, Finding]]:
-    if "structure" not in ctx.extra:
-        ctx.extra["structure"] = _schema_findings(ctx)
-    result: list[tuple[str, Finding]] = ctx.extra["structure"]
-    return result
+from compiler.rules.structure.schema import schema_rule
 
 
 def _notes(rule_id: str) -> Any:
@@ -397,7 +182,11 @@ RULES: tuple[Rule, ...] = (
         family="structure",
         level="warning",
         summary="A key under kestra.kafka that Kestra does not bind (ignored silently)",
-        check=_by_rule("unknown-key"),
+        why="Kestra binds only the keys it knows under kestra.kafka, so a misspelt one (topic-prefx) is dropped "
+        "without a message and Kestra keeps its default for the key that was meant. Warning: Kestra still "
+        "starts, but the setting silently has no effect. kkc explain uses the same id, as an error, when the KEY "
+        "it is asked about is not a key of the target.",
+        check=schema_rule("unknown-key"),
         failing=example("kestra:\n  kafka:\n    defaults:\n      topic-prefx: acme_\n"),
         passing=example("kestra:\n  kafka:\n    defaults:\n      topic-prefix: acme_\n"),
     ),
@@ -406,7 +195,11 @@ RULES: tuple[Rule, ...] = (
         family="structure",
         level="error",
         summary="A key under cluster: that kkc does not read",
-        check=_by_rule("unknown-tool-key"),
+        why="Nothing reads an unknown key under cluster: (kkc's own facts, never sent to Kestra), so the fact it was "
+        "meant to declare is missing and the checks that need it are skipped or use Kafka's defaults (a misspelt "
+        "brokers turns off every broker-count check). Error because it is kkc's own vocabulary: there is no "
+        "legitimate unknown key there.",
+        check=schema_rule("unknown-tool-key"),
         failing=example("cluster:\n  broker: 3\n"),
         passing=example("cluster:\n  brokers: 3\n"),
     ),
@@ -415,7 +208,12 @@ RULES: tuple[Rule, ...] = (
         family="structure",
         level="error",
         summary="A value of the wrong type for the key Kestra or kkc binds",
-        check=_by_rule("wrong-type"),
+        why="Kestra binds these keys as a number, a mapping or a list (partitions is an integer, client.properties a "
+        "map), so a value of another type (partitions: many, or a mapping key left empty, which YAML reads as "
+        "null) cannot be the value Kestra needs, and for kkc's own keys the checks that depend on them cannot "
+        "run. Error. kkc also raises this id as a compile error when one layer writes a list where a lower layer "
+        "has a mapping (or the reverse), which Hydra refuses to merge.",
+        check=schema_rule("wrong-type"),
         failing=example("kestra:\n  kafka:\n    defaults:\n      topic:\n        partitions: many\n"),
         passing=example("kestra:\n  kafka:\n    defaults:\n      topic:\n        partitions: 32\n"),
     ),
@@ -424,7 +222,11 @@ RULES: tuple[Rule, ...] = (
         family="structure",
         level="error",
         summary="A value outside what Kestra or Kafka accept (partitions 0...)",
-        check=_by_rule("invalid-value"),
+        why="The value has the right type but is outside what Kafka, Kestra or kkc accept: Kafka refuses to create a "
+        "topic with 0 partitions or a replication factor below 1 (other than -1, the broker's default), and a "
+        "topic creation failure stops Kestra at start-up; an unknown cluster.kafka-version makes kkc check "
+        "against the latest Kafka instead. Error.",
+        check=schema_rule("invalid-value"),
         failing=example("kestra:\n  kafka:\n    defaults:\n      topic:\n        partitions: 0\n"),
         passing=example("kestra:\n  kafka:\n    defaults:\n      topic:\n        partitions: 1\n"),
     ),
@@ -433,6 +235,11 @@ RULES: tuple[Rule, ...] = (
         family="structure",
         level="error",
         summary="A Kafka property name with dots was split into nested maps",
+        why="A Kafka property name such as bootstrap.servers was written as nested maps (bootstrap: {servers: ...}), "
+        "usually by a tool that split the dotted name. Kestra flattens such maps back (Micronaut's FLAT map "
+        "binding, which kkc's outputs copy), but kkc's Kafka property checks read names whole and do not look "
+        "inside the nested map, so a typo or a value Kafka rejects there (compression: {type: GZIP}) would ship "
+        "unchecked; error, so nothing is compiled until the name is written whole.",
         check=_nested_properties,
         failing=example(
             "kestra:\n  kafka:\n    client:\n      properties:\n        bootstrap:\n          servers: a:9092\n"
@@ -444,6 +251,11 @@ RULES: tuple[Rule, ...] = (
         family="structure",
         level="warning",
         summary="The doc page's variant path; Kestra binds another one",
+        why="Kestra's documentation page shows kestra.kafka.defaults.topics.<key> and "
+        "kestra.kafka.stream.properties.state.dir, but Kestra binds kestra.kafka.topics.<key> and "
+        "kestra.kafka.defaults.stream.properties.state.dir: a file given to Kestra as written has these settings "
+        "ignored (the state directory stays /tmp/kafka-streams). kkc writes the bound path in its outputs, so it "
+        "is a warning: the source file is only wrong where it is used without kkc.",
         check=_notes("doc-variant-path"),
         failing=example("kestra:\n  kafka:\n    stream:\n      properties:\n        state.dir: /data/streams\n"),
         passing=example(
@@ -455,6 +267,10 @@ RULES: tuple[Rule, ...] = (
         family="structure",
         level="warning",
         summary="A camelCase key; Kestra binds the kebab-case one",
+        why="Micronaut's relaxed binding reads topicPrefix as topic-prefix, so Kestra uses the value, and kkc writes "
+        "the kebab-case name in its outputs. Warning because Hydra, OmegaConf and anyone reading the files see "
+        "two different keys, so the same setting spelled two ways in two layers is easy to miss or to override "
+        "by accident; write the kebab-case name Kestra documents.",
         check=_notes("camel-case-key"),
         failing=example("kestra:\n  kafka:\n    defaults:\n      topicPrefix: acme_\n"),
         passing=example("kestra:\n  kafka:\n    defaults:\n      topic-prefix: acme_\n"),
@@ -464,6 +280,10 @@ RULES: tuple[Rule, ...] = (
         family="structure",
         level="info",
         summary="A dotted key outside properties, read as a nested path",
+        why="A dotted key outside a properties map (kestra.kafka.defaults.topic-prefix: x at the root) is read by "
+        "Micronaut, and by kkc, as the nested path, not as one key with dots in its name. Info: it is usually "
+        "what was meant, but kkc cannot know whether a single dotted key was intended (a Kafka property name "
+        "written outside properties would end up at the wrong place).",
         check=_notes("dotted-key-expanded"),
         failing=example("kestra.kafka.defaults.topic-prefix: acme_\n"),
         passing=example("kestra:\n  kafka:\n    defaults:\n      topic-prefix: acme_\n"),
@@ -473,6 +293,10 @@ RULES: tuple[Rule, ...] = (
         family="structure",
         level="warning",
         summary="A plain value YAML 1.1 (Kestra) and YAML 1.2 read differently",
+        why="Kestra reads YAML with SnakeYAML (YAML 1.1), which reads plain yes, no, on, off as booleans, 010 as "
+        "octal 8 and 12:30 as the number 750, while YAML 1.2 readers, kkc included, keep the text: the value "
+        "Kestra uses can differ from the one that was checked. kkc keeps the string (except on a boolean Kafka "
+        "property, where it takes Kestra's boolean reading) and warns; quoting the value removes the doubt.",
         check=_lookalikes,
         failing=example(
             "kestra:\n  kafka:\n    defaults:\n      consumer:\n        properties:\n          enable.auto.commit: no\n"
@@ -487,6 +311,9 @@ RULES: tuple[Rule, ...] = (
         family="structure",
         level="warning",
         summary="A root key that looks like a misspelt kestra/cluster/targets/policy",
+        why="Kestra reads its settings only under the root key kestra: (kkc also reads cluster:, targets: and "
+        "policy:), so a root kafka:, queue:, floworc: or a misspelt kestr: is ignored as a whole, and every "
+        "setting under it silently has no effect. Warning: Kestra starts, on values other than the ones written.",
         check=_unknown_root,
         failing=example("kafka:\n  topics:\n    execution:\n      properties:\n        retention.ms: '86400000'\n"),
         passing=example("micronaut:\n  server:\n    port: 8080\n"),
@@ -496,6 +323,10 @@ RULES: tuple[Rule, ...] = (
         family="structure",
         level="warning",
         summary="An env or instance file without '# @package _global_'",
+        why="Without '# @package _global_' on its first line, Hydra puts an env or instance file's keys under env: "
+        "or instance:, where neither Kestra nor kkc reads them, so that environment's or instance's settings "
+        "(its replication factor, its security settings) silently do not apply. Warning: the target still "
+        "compiles, but not with that file's values.",
         check=_notes("group-file-not-global"),
         failing=tree_example(config_yaml=_PRIMARY, instance__a_yaml="kestra:\n  kafka: {}\n"),
         passing=tree_example(config_yaml=_PRIMARY, instance__a_yaml="# @package _global_\nkestra:\n  kafka: {}\n"),
@@ -505,6 +336,10 @@ RULES: tuple[Rule, ...] = (
         family="structure",
         level="error",
         summary="A layer or override that deletes one of Kestra's defaults",
+        why="Kestra still reads its own application.yml, so deleting one of its keys in a layer (~key, or key: with "
+        "no value, which is null) does not remove it from Kestra: Kestra keeps the default while kkc's outputs "
+        "(topic plan, property files) drop it, and the outputs no longer describe what Kestra runs with. Error: "
+        "set the value wanted instead of deleting.",
         check=_removed_defaults,
         failing=example("kestra:\n  kafka:\n    topics:\n      execution:\n"),
         passing=example("kestra:\n  kafka:\n    topics:\n      execution:\n        partitions: 4\n"),
@@ -514,6 +349,10 @@ RULES: tuple[Rule, ...] = (
         family="structure",
         level="warning",
         summary="A primary defaults list without _self_",
+        why="When the primary defaults list has no _self_, Hydra applies config.yaml's own keys last, over every env "
+        "and instance file, so an organisation-wide value silently beats the environment's (prod's replication "
+        "factor or security settings lose to config.yaml's). Warning: it compiles, but the layering is the "
+        "reverse of the usual intent; write '- _self_' first.",
         check=_notes("defaults-without-self"),
         failing=tree_example(config_yaml="defaults:\n  - instance: a\n", instance__a_yaml="# @package _global_\n"),
         passing=tree_example(config_yaml=_PRIMARY, instance__a_yaml="# @package _global_\n"),
@@ -523,6 +362,10 @@ RULES: tuple[Rule, ...] = (
         family="structure",
         level="error",
         summary="A key set twice in a Kafka .properties file",
+        why="A key set twice in a Kafka .properties file: Java's Properties.load, which Kafka's tools use, silently "
+        "keeps the later value, so the first line has no effect and a reader of the file may believe the wrong "
+        "one. Error, as for a key written twice in YAML: which value was meant cannot be known, although Kafka "
+        "itself does not fail.",
         check=_notes("duplicate-property"),
         failing=properties_example("producer", "acks=all\nlinger.ms=5\nacks=1\n"),
         passing=properties_example("producer", "acks=all\nlinger.ms=5\n"),
@@ -532,6 +375,9 @@ RULES: tuple[Rule, ...] = (
         family="structure",
         level="warning",
         summary="A file given to validate that holds no setting (zero bytes, or only comments)",
+        why="A file given to kkc validate that has no setting at all (zero bytes, or only blank lines and comments): "
+        "nothing in it was checked, and for YAML anything else reported is about Kestra's own defaults. Warning: "
+        "usually the wrong file was given, or the file was emptied by mistake.",
         check=_notes("empty-file"),
         failing=properties_example("producer", "# acks=all\n\n"),
         passing=properties_example("producer", "acks=all\n"),
@@ -541,6 +387,10 @@ RULES: tuple[Rule, ...] = (
         family="structure",
         level="warning",
         summary="A file or target that sets nothing under kestra:",
+        why="The file or target sets nothing under kestra.kafka or kestra.queue, so Kestra would run on its defaults "
+        "(no bootstrap servers of yours, replication factor 1); often the Kestra tree is nested inside another "
+        "file (Helm values) or embedded as text (an environment variable such as KESTRA_CONFIGURATION), which "
+        "kkc then names. Warning: the real settings were not validated.",
         check=_no_kestra_settings,
         failing=example("configuration:\n  kestra:\n    queue:\n      type: kafka\n"),
         passing=example("kestra:\n  queue:\n    type: kafka\n"),
@@ -550,6 +400,9 @@ RULES: tuple[Rule, ...] = (
         family="structure",
         level="warning",
         summary="kestra.queue.type is not kafka, so Kestra ignores kestra.kafka",
+        why="Kestra uses its Kafka settings only when kestra.queue.type is kafka; with another queue type (postgres, "
+        "mysql, h2) every setting under kestra.kafka is ignored and Kestra runs on that queue instead. Warning: "
+        "the file may be a template, but its Kafka settings have no effect as written.",
         check=_queue_type,
         failing=example("kestra:\n  queue:\n    type: postgres\n"),
         passing=example("kestra:\n  queue:\n    type: kafka\n"),
