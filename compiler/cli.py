@@ -6,9 +6,10 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from typing import cast
 
 from compiler import __version__
-from compiler.errors import EXIT_INTERNAL, EXIT_OK, EXIT_USAGE
+from compiler.exitcodes import EXIT_INTERNAL, EXIT_OK, EXIT_USAGE
 
 DESCRIPTION = """\
 kkc, the Kestra Kafka config compiler: layered Hydra configs in (Kestra's bundled defaults,
@@ -24,7 +25,7 @@ class _Parser(argparse.ArgumentParser):
         required = "the following arguments are required: "
         if message.startswith(required):
             # argparse lists a `nargs="*"` positional among the required ones; it is not.
-            optional = {a.metavar for a in self._actions if a.nargs in ("*", "?") and a.metavar}
+            optional = {a.metavar for a in self._actions if a.nargs in ("*", "?") and isinstance(a.metavar, str)}
             names = [n for n in message[len(required) :].split(", ") if n not in optional]
             message = f"{required}{', '.join(names)}" + (
                 f" ({', '.join(sorted(optional))} optional)" if optional and names else ""
@@ -39,15 +40,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     parser = _Parser(prog="kkc", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"kkc {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    # The subcommands' parsers are _Parsers too (argparse makes them of the parent's class).
+    sub = cast(
+        "argparse._SubParsersAction[argparse.ArgumentParser]", parser.add_subparsers(dest="command", metavar="COMMAND")
+    )
     for command in dict.fromkeys(COMMANDS.values()):
         command.add_parser(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv == ["--version"]:  # answered before the subcommands' modules are imported
+        print(f"kkc {__version__}")
+        return EXIT_OK
+    parser = build_parser()
     given = list(argv)
     right: list[str] | None = None
     if argv[:1] == ["diff"] and "--" in argv:
@@ -73,7 +80,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         command = COMMANDS[args.command]
         try:
-            return command.run(command.Options.from_args(args, given))  # type: ignore[attr-defined]
+            return command.run(command.Options.from_args(args, given))
         except KkcError as error:
             report_error(error)
             return error.exit_code

@@ -1,18 +1,10 @@
-"""The errors kkc reports to users, and the exit codes they map to.
-
-Exit codes (documented in the README): 0 success, 1 a problem in the inputs, 2 a usage error,
-3 an unexpected internal error.
-"""
+"""The errors kkc reports to users, and the exit codes (compiler/exitcodes.py) they map to."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-EXIT_OK = 0
-EXIT_PROBLEMS = 1
-EXIT_USAGE = 2
-EXIT_INTERNAL = 3
-
+from compiler.exitcodes import EXIT_PROBLEMS, EXIT_USAGE
 
 _CONTROL = {c: f"\\x{c:02x}" for c in [*range(0x20), 0x7F] if c not in (0x09,)}
 

@@ -310,7 +310,7 @@ class ConfigTree:
         listed = primary.data.get("targets")
         if listed is None:
             groups = list(self.groups)
-            per_group = [self.options(g) or [None] for g in groups]
+            per_group: list[list[str | None]] = [list(self.options(g)) or [None] for g in groups]
             return [self.target(dict(zip(groups, combo, strict=True))) for combo in itertools.product(*per_group)]
         where = primary.positions.get(("targets",), Origin(primary.path))
         if not isinstance(listed, list) or not listed:

@@ -49,18 +49,18 @@ class Merged:
             del self.settings[p]
 
     def set_leaf(self, path: Path_, value: Any, setting: Setting) -> None:
-        node = self.tree
+        node: dict[Any, Any] = self.tree
         for depth, part in enumerate(path[:-1]):
-            child = node.get(part)  # type: ignore[call-overload]
+            child = node.get(part)
             if not isinstance(child, dict):
                 if child is not None or part in node:
                     self.forget_below(path[: depth + 1], include_self=True)
                 child = {}
-                node[part] = child  # type: ignore[index]
+                node[part] = child
             node = child
-        if isinstance(node.get(path[-1]), dict):  # type: ignore[call-overload]
+        if isinstance(node.get(path[-1]), dict):
             self.forget_below(path, include_self=True)
-        node[path[-1]] = value  # type: ignore[index]
+        node[path[-1]] = value
         self.settings.setdefault(path, []).append(setting)
 
 

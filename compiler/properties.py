@@ -160,5 +160,5 @@ def load_layer(path: Path, role: str) -> tuple[Layer, list[Note]]:
         notes.append(empty_file_note(shown, "property"))
     data: dict[str, Any] = values
     for part in reversed(prefix):
-        data = {part: data}
+        data = {str(part): data}
     return Layer(shown, data, positions), notes

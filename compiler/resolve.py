@@ -167,9 +167,9 @@ class _Resolver:
             self.missing[missing][1].append(path)
             raise _Poisoned
         hint, blocker = self._hint(missing)
-        chain = " -> ".join(self.where(p) for p in (*stack, path))
+        links = " -> ".join(self.where(p) for p in (*stack, path))
         error = InputError(
-            f"'{ph.text}' names no key of the merged config: {chain} -> {missing} (not found){hint}",
+            f"'{ph.text}' names no key of the merged config: {links} -> {missing} (not found){hint}",
             self.user_origin(path, blocker) if blocker else self.merged.origin(path),
             dotted(path),
             rule="reference-missing",

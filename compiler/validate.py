@@ -93,4 +93,6 @@ def _redact(diagnostic: Diagnostic, secrets: list[str]) -> Diagnostic:
                 text = text.replace(secret, "********")
         fields[name] = text
     unchanged = fields == {"message": diagnostic.message, "file": diagnostic.file, "key": diagnostic.key}
-    return diagnostic if unchanged else replace(diagnostic, **fields)
+    if unchanged:
+        return diagnostic
+    return replace(diagnostic, message=fields["message"], file=fields["file"], key=fields["key"])

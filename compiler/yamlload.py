@@ -16,10 +16,14 @@ import warnings
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 from compiler.errors import InputError, Origin
 from compiler.keys import Path_
+
+if TYPE_CHECKING:
+    from ruamel.yaml.composer import Composer
+    from ruamel.yaml.scanner import Scanner
 
 MAX_FILE_BYTES = 1_048_576
 MAX_NODES = 100_000
@@ -121,10 +125,18 @@ def load_file(path: Path, display: str | None = None) -> LoadedFile:
 def load_documents(path: Path, display: str | None = None) -> list[LoadedFile]:
     """Every document of a multi-document file (Micronaut reads them in order, later ones win)."""
     shown = display or str(path)
-    return load_text(read_text(path, shown), shown, multi=True)  # type: ignore[return-value]
+    return load_text(read_text(path, shown), shown, multi=True)
 
 
-def load_text(text: str, display: str, multi: bool = False) -> Any:
+@overload
+def load_text(text: str, display: str, multi: Literal[False] = False) -> LoadedFile: ...
+
+
+@overload
+def load_text(text: str, display: str, multi: Literal[True]) -> list[LoadedFile]: ...
+
+
+def load_text(text: str, display: str, multi: bool = False) -> LoadedFile | list[LoadedFile]:
     from ruamel.yaml import YAML
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
     from ruamel.yaml.reader import ReaderError
@@ -228,14 +240,13 @@ def _prescan(text: str, display: str) -> None:
     libyaml (ruamel.yaml.clib) reads 100,000 values in well under 0.1 s; the pure parser needs 5-8 s.
     Only a count over the limit is acted on: anything else libyaml dislikes (an error, YAML 1.2 it
     reads differently, deep nesting) is left to the pure parser, which words every other message."""
-    try:
-        from ruamel.yaml import CParser
-        from ruamel.yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEvent, NodeEvent
-    except ImportError:  # no C extension on this interpreter: the pure parser counts while composing
-        return
-    if CParser is None:
-        return
-    parser = CParser(text)
+    import ruamel.yaml
+    from ruamel.yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEvent, NodeEvent
+
+    c_parser = getattr(ruamel.yaml, "CParser", None)  # None without the C extension (ruamel.yaml.clib)
+    if c_parser is None:
+        return  # the pure parser counts while composing
+    parser = c_parser(text)
     nodes = depth = 0
     try:
         while parser.check_event():
@@ -273,7 +284,7 @@ class _LimitReached(Exception):
 
 
 @cache
-def _limited_classes() -> tuple[type, type]:
+def _limited_classes() -> tuple[type[Scanner], type[Composer]]:
     """ruamel's Scanner and Composer, stopping at MAX_DEPTH open collections and MAX_NODES nodes.
 
     Checked while reading: ruamel's scanner is quadratic in the nesting of `[`/`{` (a 5,000-deep
@@ -282,7 +293,7 @@ def _limited_classes() -> tuple[type, type]:
     from ruamel.yaml.events import AliasEvent
     from ruamel.yaml.scanner import Scanner
 
-    class LimitedScanner(Scanner):  # type: ignore[misc]
+    class LimitedScanner(Scanner):
         def fetch_flow_collection_start(self, TokenClass: Any, to_push: str) -> None:  # noqa: N803
             self._kkc_check_depth()
             super().fetch_flow_collection_start(TokenClass, to_push)
@@ -302,7 +313,7 @@ def _limited_classes() -> tuple[type, type]:
                     "yaml-too-deep",
                 )
 
-    class LimitedComposer(Composer):  # type: ignore[misc]
+    class LimitedComposer(Composer):
         _kkc_nodes = 0
 
         def compose_node(self, parent: Any, index: Any) -> Any:

@@ -145,9 +145,7 @@ def kkc_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def commit_with_hooks(repo: Path, config: str) -> subprocess.CompletedProcess[str]:
     """A user's repository with the config committed and hooks installed; then a commit that breaks prod."""
     shutil.copytree(REPO / "conf", repo / "conf")
-    subprocess.run(
-        [str(BIN / "kkc"), "compile", "--all", "--out", "build/"], cwd=repo, check=True, capture_output=True
-    )
+    subprocess.run([str(BIN / "kkc"), "compile", "--all", "--out", "build/"], cwd=repo, check=True, capture_output=True)
     (repo / ".pre-commit-config.yaml").write_text(config)
     _git(repo, "init", "-q")
     _git(repo, "add", "-A")

@@ -3,11 +3,24 @@ into a typed, frozen record, and `run` does the work and returns the exit code."
 
 from __future__ import annotations
 
-from types import ModuleType
+import argparse
+from typing import Any, Protocol
 
 from compiler.commands import compile, diff, explain, init, rules, schema, validate
 
-COMMANDS: dict[str, ModuleType] = {
+
+class Command(Protocol):
+    """What a subcommand module provides."""
+
+    NAME: str
+    Options: Any  # a frozen dataclass with from_args(args, argv)
+
+    def add_parser(self, sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None: ...
+
+    def run(self, options: Any) -> int: ...
+
+
+COMMANDS: dict[str, Command] = {
     "compile": compile,
     "validate": validate,
     "explain": explain,

@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from compiler.commands.common import AlreadyReported, Tree, compile_all, count, select_targets
-from compiler.errors import EXIT_OK, EXIT_PROBLEMS, UsageError
+from compiler.errors import UsageError
+from compiler.exitcodes import EXIT_OK, EXIT_PROBLEMS
 
 if TYPE_CHECKING:
     from compiler.model import Compiled

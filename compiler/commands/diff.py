@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from compiler.commands.common import Tree, compile_one
-from compiler.errors import EXIT_OK, EXIT_PROBLEMS, UsageError
+from compiler.errors import UsageError
+from compiler.exitcodes import EXIT_OK, EXIT_PROBLEMS
 
 NAME = "diff"
 

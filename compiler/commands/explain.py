@@ -9,7 +9,8 @@ import sys
 from dataclasses import dataclass
 
 from compiler.commands.common import Tree, compile_one, is_override
-from compiler.errors import EXIT_OK, UsageError
+from compiler.errors import UsageError
+from compiler.exitcodes import EXIT_OK
 
 NAME = "explain"
 

@@ -8,7 +8,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from compiler.errors import EXIT_OK, InputError, UsageError
+from compiler.errors import InputError, UsageError
+from compiler.exitcodes import EXIT_OK
 
 NAME = "init"
 FILES = ("config.yaml", "env/dev.yaml", "env/prod.yaml", "instance/main.yaml")

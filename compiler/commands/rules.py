@@ -8,7 +8,8 @@ import json
 import sys
 from dataclasses import asdict, dataclass
 
-from compiler.errors import EXIT_OK, UsageError
+from compiler.errors import UsageError
+from compiler.exitcodes import EXIT_OK
 
 NAME = "rules"
 

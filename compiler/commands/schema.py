@@ -7,7 +7,7 @@ import json
 import sys
 from dataclasses import dataclass
 
-from compiler.errors import EXIT_OK
+from compiler.exitcodes import EXIT_OK
 
 NAME = "schema"
 

@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from compiler.commands.common import Tree, compile_all, group_option_alone, is_override, select_targets
-from compiler.errors import EXIT_OK, EXIT_PROBLEMS, InputError, KkcError, UsageError
+from compiler.errors import InputError, KkcError, UsageError
+from compiler.exitcodes import EXIT_OK, EXIT_PROBLEMS
 from compiler.keys import ROLES
 
 if TYPE_CHECKING:

@@ -307,6 +307,7 @@ class Client:
 
     def key(self, name: str) -> str | None:
         """The property that sets `name` for this client, honouring Kafka Streams' prefixes."""
+        prefixes: tuple[str, ...]
         if self.streams and self.kind:
             prefixes = ("producer.", "") if self.kind == "producer" else ("main.consumer.", "consumer.", "")
         else:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from compiler.keys import KAFKA_PATH, Path_
+from compiler.keys import KAFKA_PATH, Path_, dotted
 from compiler.rules.base import Context, Finding, Rule, describe_topics, example
 from compiler.values import parse_int
 
@@ -113,7 +113,7 @@ def _max_request_above_topic(ctx: Context) -> Iterator[Finding]:
         where = path or ctx.client_origin(largest_role, "max.request.size")[0]
         needed = above[largest_role]
         if path is not None and path[:2] == KAFKA_PATH:
-            fix = f'set {".".join(path[:-1])}[max.message.bytes] to "{needed}"'
+            fix = f'set {dotted(path[:-1])}[max.message.bytes] to "{needed}"'
         else:
             fix = f'set max.message.bytes: "{needed}" under kestra.kafka.defaults.topic.properties'
         yield Finding(

@@ -185,15 +185,15 @@ def _min_insync(ctx: Context) -> Iterator[Finding]:
             rf_of[key] = setting
     groups: dict[tuple[Path_, int, Path_, int], list[str]] = {}
     for plan in ctx.known_plans():
-        setting = rf_of.get(plan.key)
+        rf_setting = rf_of.get(plan.key)
         found = _min_insync_source(ctx, plan.key)
-        if setting is None or found is None:
+        if rf_setting is None or found is None:
             continue
         insync, path = found
         # With a single replica min.insync.replicas=1 is the only valid value; redundancy is another rule.
-        if insync < setting.value or insync == setting.value == 1:
+        if insync < rf_setting.value or insync == rf_setting.value == 1:
             continue
-        groups.setdefault((path, insync, setting.path, setting.value), []).append(plan.key)
+        groups.setdefault((path, insync, rf_setting.path, rf_setting.value), []).append(plan.key)
     every = [p.key for p in ctx.known_plans()]
     for (path, insync, rf_path, rf), keys in groups.items():
         topics = describe_topics(keys, every)

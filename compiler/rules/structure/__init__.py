@@ -7,7 +7,7 @@ import difflib
 from collections.abc import Iterator
 from typing import Any
 
-from compiler.keys import TOOL_KEYS, Path_
+from compiler.keys import TOOL_KEYS, Path_, dotted
 from compiler.rules.base import Context, Finding, Rule, example, properties_example, tree_example
 from compiler.rules.structure.schema import schema_rule
 
@@ -31,7 +31,7 @@ def _nested_properties(ctx: Context) -> Iterator[Finding]:
                 inner = next(iter(value), "x")
                 yield Finding(
                     (*props.path, key),
-                    f"'{key}' under {'.'.join(props.path)} is a nested map, read as '{key}.{inner}'...: a dotted "
+                    f"'{key}' under {dotted(props.path)} is a nested map, read as '{key}.{inner}'...: a dotted "
                     f"Kafka property name was split; write it whole and quote nothing: '{key}.{inner}: ...'",
                 )
 
