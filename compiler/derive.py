@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from compiler.errors import InputError
-from compiler.keys import CLIENT_PROPERTIES, ROLE_DEFAULTS, Path_, dotted
+from compiler.keys import CLIENT_PROPERTIES, ROLE_DEFAULTS, TOPICS, Path_, dotted
 from compiler.merge import Merged
 from compiler.values import as_text, parse_int
 
@@ -53,14 +53,14 @@ def _node(tree: dict[str, Any], path: Path_, merged: Merged | None = None) -> An
             return None
         if not isinstance(node, dict):
             where = path[:index]
-            raise InputError(
-                f"{dotted(where)} must be a mapping, not {type(node).__name__} {node!r}",
-                merged.origin(where) if merged else None,
-                dotted(where),
-                rule="structure-type",
-            )
+            raise _not_a_mapping(where, merged, f", not {type(node).__name__} {node!r}")
         node = node.get(part)
     return node
+
+
+def _not_a_mapping(path: Path_, merged: Merged | None, what: str) -> InputError:
+    origin = merged.origin(path) if merged else None
+    return InputError(f"{dotted(path)} must be a mapping{what}", origin, dotted(path), rule="structure-type")
 
 
 def property_map(tree: dict[str, Any], path: Path_, merged: Merged) -> dict[str, str]:
@@ -69,12 +69,7 @@ def property_map(tree: dict[str, Any], path: Path_, merged: Merged) -> dict[str,
     if node is None:
         return {}
     if not isinstance(node, dict):
-        raise InputError(
-            f"{dotted(path)} must be a mapping of Kafka properties",
-            merged.origin(path),
-            dotted(path),
-            rule="structure-type",
-        )
+        raise _not_a_mapping(path, merged, " of Kafka properties")
     out: dict[str, str] = {}
     for key, value in _flatten(node):
         if isinstance(value, list):
@@ -126,24 +121,14 @@ def topic_plan(tree: dict[str, Any], merged: Merged) -> list[TopicPlan]:
     prefix = as_text(_node(tree, ("kestra", "kafka", "defaults", "topic-prefix"), merged))
     topics = kafka.get("topics") or {}
     if not isinstance(topics, dict):
-        raise InputError(
-            "kestra.kafka.topics must be a mapping of topic keys",
-            merged.origin(("kestra", "kafka", "topics")),
-            "kestra.kafka.topics",
-            rule="structure-type",
-        )
+        raise _not_a_mapping(TOPICS, merged, " of topic keys")
     plans: list[TopicPlan] = []
     for key, topic in topics.items():
         path = ("kestra", "kafka", "topics", key)
         if topic is None:
             topic = {}
         if not isinstance(topic, dict):
-            raise InputError(
-                f"{dotted(path)} must be a mapping (name, partitions, replication-factor, properties)",
-                merged.origin(path),
-                dotted(path),
-                rule="structure-type",
-            )
+            raise _not_a_mapping(path, merged, " (name, partitions, replication-factor, properties)")
         own_props = property_map(tree, (*path, "properties"), merged)
         props = {**default_props, **own_props}
         name = topic.get("name")

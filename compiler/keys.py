@@ -70,3 +70,12 @@ def get_path(tree: Any, path: Path_, default: Any = None) -> Any:
             return default
         node = node[part]
     return node
+
+
+def copy_tree(value: Any) -> Any:
+    """A copy of nested mappings and lists (the leaves are immutable)."""
+    if isinstance(value, list):
+        return [copy_tree(v) for v in value]
+    if isinstance(value, dict):
+        return {k: copy_tree(v) for k, v in value.items()}
+    return value

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from compiler.errors import InputError, Origin
-from compiler.keys import Path_
+from compiler.keys import Path_, copy_tree
 from compiler.layers import Layer
 from compiler.yamlload import Yaml11Lookalike
 
@@ -100,7 +100,7 @@ def merge_layer(merged: Merged, layer: Layer) -> None:
             else:
                 if isinstance(dst.get(key), dict):
                     merged.forget_below(here, include_self=True)
-                dst[key] = _copy(value)
+                dst[key] = copy_tree(value)
                 merged.settings.setdefault(here, []).append(Setting(layer.name, origin, value))
 
     walk(layer.data, merged.tree, ())
@@ -108,11 +108,3 @@ def merge_layer(merged: Merged, layer: Layer) -> None:
 
 def _kind(value: Any) -> str:
     return "mapping" if isinstance(value, dict) else "list" if isinstance(value, list) else ""
-
-
-def _copy(value: Any) -> Any:
-    if isinstance(value, list):
-        return [_copy(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _copy(v) for k, v in value.items()}
-    return value

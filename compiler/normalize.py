@@ -15,7 +15,7 @@ from typing import Any
 
 from compiler.diagnostics import Note
 from compiler.errors import InputError, Origin
-from compiler.keys import Path_, dotted
+from compiler.keys import Path_, copy_tree, dotted
 from compiler.layers import Layer
 from compiler.yamlload import Yaml11Lookalike
 
@@ -185,7 +185,7 @@ class _LayerNormalizer:
         if isinstance(value, list) and not _under_free_keys(target):
             self.walk_list(value, source, target)
         elif not isinstance(value, dict):
-            self.put(target, _copy(value), source)
+            self.put(target, copy_tree(value), source)
             if isinstance(value, list):  # a scalar has no inner positions to copy
                 self.copy_positions(source, target)
         else:
@@ -202,7 +202,7 @@ class _LayerNormalizer:
         items: list[Any] = []
         for index, item in enumerate(value):
             if not isinstance(item, dict):
-                items.append(_copy(item))
+                items.append(copy_tree(item))
                 self.copy_positions((*source, index), (*target, index))
                 continue
             fixed: dict[str, Any] = {}
@@ -218,7 +218,7 @@ class _LayerNormalizer:
                         f"'{dotted((*target, index, new_key))}' (kebab-case)",
                         (*source, index, key),
                     )
-                fixed[new_key] = _copy(child)
+                fixed[new_key] = copy_tree(child)
                 if origin is not None:
                     self.positions.setdefault((*target, index, new_key), origin)
                 self.copy_positions((*source, index, key), (*target, index, new_key))
@@ -279,11 +279,3 @@ def _remap(path: Path_, moved: dict[Path_, Path_]) -> Path_:
         if path[:n] in moved:
             return (*moved[path[:n]], *path[n:])
     return path
-
-
-def _copy(value: Any) -> Any:
-    if isinstance(value, list):
-        return [_copy(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _copy(v) for k, v in value.items()}
-    return value
