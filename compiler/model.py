@@ -26,6 +26,7 @@ class Compiled:
     clients: dict[str, dict[str, str]] = field(default_factory=dict)
     topics: list[TopicPlan] = field(default_factory=list)
     properties_role: str | None = None  # set when the input was one client's .properties file
+    whole: bool = True  # a target of a config tree; False for existing files, which may be fragments
 
     @property
     def kestra(self) -> dict[str, Any]:

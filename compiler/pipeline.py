@@ -46,6 +46,7 @@ def compile_layers(
     with_bundled: bool = True,
     notes: list[Note] | None = None,
     properties_role: str | None = None,
+    whole: bool = True,
 ) -> Compiled:
     """Every stage in order over one target's layers (lowest first); `notes` come from loading them."""
     normalizer = normalizer or Normalizer()
@@ -74,6 +75,7 @@ def compile_layers(
         client_properties(resolved.tree, merged),
         topic_plan(resolved.tree, merged),
         properties_role,
+        whole,
     )
 
 
@@ -88,10 +90,10 @@ def compile_files(paths: list[Path], overrides: list[Override]) -> Compiled:
     layers, notes = file_layers(paths)
     if not layers:
         raise InputError("no files given", rule="bad-override")
-    return compile_layers(display_path(paths[-1]), layers, overrides, notes=notes)
+    return compile_layers(display_path(paths[-1]), layers, overrides, notes=notes, whole=False)
 
 
 def compile_properties(path: Path, role: str) -> Compiled:
     """A plain Kafka client .properties file: `role`'s properties and nothing else."""
     layer, notes = load_layer(path, role)
-    return compile_layers(layer.label, [layer], [], with_bundled=False, notes=notes, properties_role=role)
+    return compile_layers(layer.label, [layer], [], with_bundled=False, notes=notes, properties_role=role, whole=False)

@@ -855,7 +855,11 @@ CASES: list[Case] = [
         message=("no key 'env' to change", "list it in the primary config's defaults list (- env: <option>)"),
     ),
     # --- the defaults list ------------------------------------------------------------------------
-    Case("no-defaults-list-is-valid", config("cluster:\n  brokers: 1\n"), code=0),
+    Case(
+        "no-defaults-list-is-valid",
+        config('cluster:\n  brokers: 1\nkestra.kafka.client.properties:\n  bootstrap.servers: "b:9092"\n'),
+        code=0,
+    ),
     Case(
         "defaults-not-a-list",
         config("defaults: env\n"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from compiler.rules import (
+    connection,
     cross_field,
     data_safety,
     kafka_properties,
@@ -20,6 +21,7 @@ from compiler.rules.base import Rule
 FAMILIES = (
     structure,
     kafka_properties,
+    connection,
     cross_field,
     replication,
     message_size,

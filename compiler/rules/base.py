@@ -248,7 +248,16 @@ class Context:
         if finding.cause is not None and origin is not None and origin.file == BUNDLED_NAME:
             message = f"{message} (the value is Kestra's default, {origin})"
             origin = finding.cause
-        return at(origin, dotted(finding.path), finding.level or rule.level, rule.id, message, self.target)
+        return at(origin, self.key_name(finding.path), finding.level or rule.level, rule.id, message, self.target)
+
+    def key_name(self, path: Path_) -> str:
+        """How a finding names its key: a .properties file's own key, else the full key path."""
+        role = self.compiled.properties_role
+        if role is not None:
+            prefix = role_properties_path(role)
+            if path[: len(prefix)] == prefix:
+                return dotted(path[len(prefix) :])
+        return dotted(path)
 
 
 def describe_topics(keys: list[str], every: list[str]) -> str:
@@ -271,15 +280,21 @@ def join_words(words: list[str]) -> str:
 # --- one Kafka client, as Kafka sees it ------------------------------------------------------------
 
 _EOS = ("exactly_once", "exactly_once_beta", "exactly_once_v2")
+# Which keys set a setting for each kind of client Kafka Streams runs, most specific first.
+_STREAMS_PREFIXES = {
+    "producer": ("producer.", ""),
+    "consumer": ("main.consumer.", "consumer.", ""),
+    "admin": ("admin.", ""),
+}
 
 
 @dataclass(frozen=True)
 class Client:
     """One Kafka client Kestra creates (or the one a .properties file configures), as Kafka sees it.
 
-    `kind` is the embedded client a check means inside Kafka Streams (producer or consumer): its
-    prefixes are honoured, `producer.x` over `x` for Streams' producers, `main.consumer.x` over
-    `consumer.x` over `x` for its main consumer."""
+    `kind` is the embedded client a check means inside Kafka Streams (producer, consumer or admin):
+    its prefixes are honoured, `producer.x` over `x` for Streams' producers, `main.consumer.x` over
+    `consumer.x` over `x` for its main consumer, `admin.x` over `x` for its admin client."""
 
     ctx: Context = field(compare=False)
     role: str  # admin, consumer, producer or streams
@@ -302,16 +317,18 @@ class Client:
     def who(self) -> str:
         kind = self.kind or self.role
         if self.streams:
-            return "Kafka Streams' producers" if kind == "producer" else "Kafka Streams' main consumer"
+            return {"producer": "Kafka Streams' producers", "admin": "Kafka Streams' admin client"}.get(
+                kind, "Kafka Streams' main consumer"
+            )
+        if kind == "admin":
+            return "Kestra's admin client" if self.kestra else "this admin client"
         return f"Kestra's {kind}s" if self.kestra else f"this {kind}"
 
     def key(self, name: str) -> str | None:
         """The property that sets `name` for this client, honouring Kafka Streams' prefixes."""
-        prefixes: tuple[str, ...]
+        prefixes: tuple[str, ...] = ("",)
         if self.streams and self.kind:
-            prefixes = ("producer.", "") if self.kind == "producer" else ("main.consumer.", "consumer.", "")
-        else:
-            prefixes = ("",)
+            prefixes = _STREAMS_PREFIXES[self.kind]
         return next((p + name for p in prefixes if p + name in self.props), None)
 
     def raw(self, name: str) -> str | None:

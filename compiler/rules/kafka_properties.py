@@ -195,12 +195,30 @@ def _hide(message: str, key: str, value: str) -> str:
     return message.replace(shown, "(value hidden)") if shown and is_secret_key(key) else message
 
 
+# Kafka Streams removes these from what it hands its clients, or sets its own (ByteArray serdes), so a
+# value there is never parsed: the client constructors show it (tests/test_kafka_agrees.py).
+# streams-overrides-client-property says so where it matters.
+STREAMS_DROPPED = frozenset(
+    {
+        "enable.auto.commit",
+        "allow.auto.create.topics",
+        "group.instance.id",
+        "key.serializer",
+        "value.serializer",
+        "key.deserializer",
+        "value.deserializer",
+    }
+)
+
+
 def _known(ctx: Context, pset: PropertySet, key: str, value: str, infos: dict[str, catalog.KeyInfo]) -> Iterator[_Hit]:
     """One finding per kind of problem, whichever sections of the map report it."""
     version = ctx.kafka_version
     checkable = "${" not in value  # a run-time placeholder: only Kestra knows the value
     by_kind: dict[str, tuple[catalog.Problem, list[str]]] = {}
     for section, info in infos.items():
+        if section == "streams" and key in STREAMS_DROPPED:
+            continue
         if checkable:
             found = catalog.problems(info, value, version)
         else:

@@ -67,7 +67,8 @@ def test_a_soft_limit_keeps_big_messages_out_of_kafka(tmp_path: Path) -> None:
 
 
 def test_kafkas_default_max_message_bytes_is_one_warning_for_all_topics(tmp_path: Path) -> None:
-    code, found = validate(tmp_path, "kestra:\n  queue:\n    type: kafka\n")
+    text = "kestra:\n  queue:\n    type: kafka\n  kafka.client.properties.bootstrap.servers: kafka:9092\n"
+    code, found = validate(tmp_path, text)
     assert code == 0
     [warning] = only(found, "max-request-size-above-max-message-bytes")
     assert "Kafka's default max.message.bytes 1048588" in warning["message"]

@@ -12,9 +12,9 @@ producer defaults, and Kestra's queue also creates consumers without a `group.id
 from __future__ import annotations
 
 from compiler.rules.base import Rule
-from compiler.rules.cross_field import consumer, producer, streams, topics
+from compiler.rules.cross_field import admin, consumer, producer, streams, topics
 from compiler.rules.cross_field.common import FAMILY
 
-RULES: tuple[Rule, ...] = (*producer.RULES, *consumer.RULES, *streams.RULES, *topics.RULES)
+RULES: tuple[Rule, ...] = (*producer.RULES, *consumer.RULES, *admin.RULES, *streams.RULES, *topics.RULES)
 
 __all__ = ["FAMILY", "RULES"]

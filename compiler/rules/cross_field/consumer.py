@@ -111,7 +111,7 @@ def _consumer_protocol(ctx: Context) -> Iterator[ClientFinding]:
 def _remote_assignor(ctx: Context) -> Iterator[ClientFinding]:
     if not ctx.since("3.9"):
         return
-    for c in ctx.clients("consumer", streams=False):
+    for c in ctx.clients("consumer"):
         if c.key("group.remote.assignor") is not None and _classic(c):
             yield c.at(
                 "group.remote.assignor",
@@ -125,9 +125,13 @@ _SHARE_KEYS = {"share.acknowledgement.mode": "4.1", "share.acquire.mode": "4.2"}
 
 
 def _share_settings(ctx: Context) -> Iterator[ClientFinding]:
-    for c in ctx.clients("consumer", streams=False):
-        protocol = (c.raw("group.protocol") or "classic").strip().upper()
-        regular = "Kestra's consumers are" if c.kestra else "this file configures"
+    for c in ctx.clients("consumer"):
+        # Kafka Streams always gives its consumers the classic protocol.
+        protocol = "CLASSIC" if c.streams else (c.raw("group.protocol") or "classic").strip().upper()
+        if not c.kestra:
+            regular = "this file configures"
+        else:
+            regular = "Kafka Streams' consumers are" if c.streams else "Kestra's consumers are"
         for name, since in _SHARE_KEYS.items():
             if ctx.since(since) and c.key(name) is not None:
                 yield c.at(
