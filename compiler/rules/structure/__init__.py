@@ -360,12 +360,12 @@ RULES: tuple[Rule, ...] = (
     Rule(
         id="duplicate-property",
         family="structure",
-        level="error",
+        level="warning",
         summary="A key set twice in a Kafka .properties file",
-        why="A key set twice in a Kafka .properties file: Java's Properties.load, which Kafka's tools use, silently "
-        "keeps the later value, so the first line has no effect and a reader of the file may believe the wrong "
-        "one. Error, as for a key written twice in YAML: which value was meant cannot be known, although Kafka "
-        "itself does not fail.",
+        why="A key set twice in a Kafka .properties file: Java's Properties.load, which Kafka's clients and tools "
+        "use, silently keeps the later value, so the first line has no effect and a reader of the file may believe "
+        "the wrong one. Warning, not error: Kafka starts and uses the later value (the real Kafka constructors "
+        "accept such a file); unlike a key written twice in YAML, which Hydra refuses to load.",
         check=_notes("duplicate-property"),
         failing=properties_example("producer", "acks=all\nlinger.ms=5\nacks=1\n"),
         passing=properties_example("producer", "acks=all\nlinger.ms=5\n"),
