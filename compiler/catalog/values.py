@@ -6,6 +6,7 @@ import re
 from dataclasses import replace
 from functools import lru_cache
 
+from compiler.catalog.classes import CLASS_LISTS, missing_class
 from compiler.catalog.java import (
     _java_hash_set_order,
     _java_list_str,
@@ -240,6 +241,8 @@ def _value_problem(info: KeyInfo, value: str, kafka_version: str) -> Problem | N
     gone = info.removed_values.get(trimmed)
     if problem is None and info.type == "class" and _at_least(kafka_version, gone):
         problem = _type_problem(info, value, f"Class {value} could not be found.")
+    elif problem is None:
+        problem = _missing_classes(info, trimmed, kafka_version)
     if problem is not None and _at_least(kafka_version, gone):
         replacement = info.value_replacements.get(trimmed)
         hint = f"{trimmed} was removed in Kafka {gone}" + (f"; use {replacement}" if replacement else "")
@@ -247,6 +250,22 @@ def _value_problem(info: KeyInfo, value: str, kafka_version: str) -> Problem | N
     elif problem is not None and info.checked_at_construction(kafka_version):
         problem = replace(problem, hint=f"Kafka {kafka_version} checks this value when the client is created")
     return problem
+
+
+def _missing_classes(info: KeyInfo, trimmed: str, kafka_version: str) -> Problem | None:
+    """A class of Kafka's own packages the version does not have: Class.forName fails (or the client's constructor)."""
+    if info.type == "class":
+        why = missing_class(trimmed, kafka_version)
+        if why is not None:
+            problem = _type_problem(info, trimmed, f"Class {trimmed} could not be found.")
+            return replace(problem, message=f"{problem.message} {why[0].upper()}{why[1:]}")
+    elif info.name in CLASS_LISTS:
+        for item in parse_list(trimmed):
+            why = missing_class(item, kafka_version)
+            if why is not None:
+                message = f"Class {item} cannot be found (KafkaException when the client is created): {why}"
+                return Problem("type", "error", info.name, _invalid(info.name, trimmed, message))
+    return None
 
 
 def _deprecated_value(info: KeyInfo, value: str, kafka_version: str) -> Problem | None:

@@ -233,7 +233,7 @@ def _known(ctx: Context, pset: PropertySet, key: str, value: str, infos: dict[st
             message += f" (as read by {_readers(sections)})"
         if kind != "deprecated-value" and rule != INVALID_VALUE and f"Kafka {version}" not in message:
             message += f"; the declared Kafka version is {version}"
-        message += ". Remove it." if kind == "removed-key" else "."
+        message += ". Remove it." if kind == "removed-key" else "" if message.endswith("?") else "."
         message = _hide(message, key, value)
         level = problem.level if problem.level != _LEVELS[rule] else None
         yield _Hit(rule, Finding((*pset.path, key), message, level=level))

@@ -294,3 +294,31 @@ def test_harness_error_names_what_is_missing(monkeypatch: pytest.MonkeyPatch) ->
             harness.ensure_jars()
     finally:
         harness.ensure_jars.cache_clear()
+
+
+def test_class_list_matches_the_jars(kafka_java: None) -> None:
+    """compiler/data/kafka-classes.json.gz is what tools/build_class_list.py reads from the jars."""
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+
+    proc = subprocess.run(
+        [sys.executable, str(REPO / "tools" / "build_class_list.py"), "--check"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_class_list_knows_what_kafka_removed() -> None:
+    from compiler.catalog.classes import missing_class
+
+    removed = "org.apache.kafka.clients.producer.internals.DefaultPartitioner"
+    assert missing_class(removed, "3.9") is None
+    assert missing_class(removed, "4.0") == "it is not in Kafka 4.0 (its last version with it: 3.9)"
+    assert missing_class("com.acme.Mine", "4.3") is None  # the user's own
+    typo = missing_class("org.apache.kafka.common.serialization.StringSerialiser", "4.3")
+    assert typo == ("no such class in Kafka 4.3; did you mean org.apache.kafka.common.serialization.StringSerializer?")

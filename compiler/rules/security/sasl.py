@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from compiler.catalog.classes import missing_class
 from compiler.jaas import JaasEntry, parse_jaas
 from compiler.rules.base import (
     Context,
@@ -204,7 +205,127 @@ def _sasl_plaintext(ctx: Context, role: str, props: dict[str, str]) -> Iterator[
         )
 
 
+def _login_module_missing(ctx: Context, role: str, props: dict[str, str]) -> Iterator[Finding]:
+    value = _jaas_value(props)
+    if protocol(props) not in SASL_PROTOCOLS or value is None:
+        return
+    parsed = parse_jaas(value)
+    if not isinstance(parsed, JaasEntry) or _runtime(parsed.module):
+        return
+    why = missing_class(parsed.module, ctx.kafka_version)
+    if why is not None:
+        yield _at(
+            ctx,
+            role,
+            "sasl.jaas.config",
+            f"sasl.jaas.config names the login module {parsed.module}: {why}, so the client cannot start "
+            f"(LoginException: No LoginModule found for {parsed.module})",
+        )
+
+
+def _kerberos_service_name(ctx: Context, role: str, props: dict[str, str]) -> Iterator[Finding]:
+    if protocol(props) not in SASL_PROTOCOLS or _mechanism(props).upper() != "GSSAPI":
+        return
+    if props.get("sasl.kerberos.service.name", "").strip():
+        return
+    value = _jaas_value(props)
+    parsed = parse_jaas(value) if value is not None else None
+    if isinstance(parsed, JaasEntry) and parsed.options.get("serviceName"):
+        return
+    if value is None:
+        yield _at(
+            ctx,
+            role,
+            "sasl.mechanism" if "sasl.mechanism" in props else "security.protocol",
+            "Kerberos (GSSAPI) needs the brokers' service name: set sasl.kerberos.service.name (usually kafka), "
+            "unless the JVM's JAAS file gives serviceName; without either the client does not start "
+            "(IllegalArgumentException: No serviceName defined in either JAAS or Kafka config)",
+            level="info",
+        )
+        return
+    yield _at(
+        ctx,
+        role,
+        "sasl.jaas.config",
+        "Kerberos (GSSAPI) needs the brokers' service name, and neither sasl.kerberos.service.name nor the JAAS "
+        "option serviceName gives it: the client does not start (IllegalArgumentException: No serviceName defined "
+        "in either JAAS or Kafka config); set sasl.kerberos.service.name (usually kafka)",
+    )
+
+
+_OAUTH_URLS = ("sasl.oauthbearer.token.endpoint.url", "sasl.oauthbearer.jwks.endpoint.url")
+ALLOWED_URLS_PROPERTY = "org.apache.kafka.sasl.oauthbearer.allowed.urls"
+
+
+def _oauth_allowed_urls(ctx: Context, role: str, props: dict[str, str]) -> Iterator[Finding]:
+    if not ctx.since("4.0"):
+        return
+    for key in _OAUTH_URLS:
+        url = props.get(key, "").strip()
+        if url and not url.startswith("file:"):
+            yield _at(
+                ctx,
+                role,
+                key,
+                f"from Kafka 4.0 the client refuses {key} unless the JVM system property {ALLOWED_URLS_PROPERTY} "
+                f"lists it (ConfigException: The URL cannot be accessed due to restrictions); Kestra's config file "
+                f"cannot set a system property: add -D{ALLOWED_URLS_PROPERTY}={url} to Kestra's JAVA_OPTS",
+            )
+
+
 RULES: tuple[Rule, ...] = (
+    Rule(
+        id="sasl-login-module-not-found",
+        family="security",
+        level="error",
+        summary="sasl.jaas.config names a login module of Kafka's packages that the Kafka version does not have",
+        why="The JAAS login module is loaded when the client is created; a class of org.apache.kafka that the "
+        "version lacks (a typo, or a module of another version) ends in LoginException 'No LoginModule found', "
+        "so the client does not start. Error.",
+        check=_per_client(_login_module_missing),
+        failing=example(
+            _SCRAM + "        sasl.jaas.config: 'org.apache.kafka.common.security.scram.ScramLoginModul required "
+            'username="${KAFKA_USERNAME}" password="${KAFKA_PASSWORD}";\'\n'
+        ),
+        passing=example(_SCRAM + _SCRAM_JAAS),
+    ),
+    Rule(
+        id="sasl-kerberos-service-name-missing",
+        family="security",
+        level="error",
+        summary="Kerberos (GSSAPI) without the brokers' service name (sasl.kerberos.service.name or serviceName)",
+        why="With GSSAPI the client needs the brokers' Kerberos service name, from sasl.kerberos.service.name or "
+        "the JAAS option serviceName; without it the client throws 'No serviceName defined in either JAAS or "
+        "Kafka config' when it is created. Error; an info when the JAAS config is left to the JVM's JAAS file, "
+        "which may give it.",
+        check=_per_client(_kerberos_service_name),
+        failing=example(
+            _SASL_SSL + "        sasl.mechanism: GSSAPI\n        sasl.jaas.config: 'com.sun.security.auth.module."
+            'Krb5LoginModule required useKeyTab=true keyTab="/etc/kestra/kestra.keytab" principal="kestra@EX.COM";\'\n'
+        ),
+        passing=example(
+            _SASL_SSL + "        sasl.mechanism: GSSAPI\n        sasl.kerberos.service.name: kafka\n"
+            "        sasl.jaas.config: 'com.sun.security.auth.module.Krb5LoginModule required useKeyTab=true "
+            'keyTab="/etc/kestra/kestra.keytab" principal="kestra@EX.COM";\'\n'
+        ),
+    ),
+    Rule(
+        id="sasl-oauth-url-not-allowed",
+        family="security",
+        level="warning",
+        summary="Kafka 4.0+: an OAuth token or JWKS URL the JVM must allow "
+        "(org.apache.kafka.sasl.oauthbearer.allowed.urls)",
+        why="From Kafka 4.0 the OAUTHBEARER login refuses token and JWKS endpoint URLs that the JVM system property "
+        "org.apache.kafka.sasl.oauthbearer.allowed.urls does not list (ConfigException when the client is "
+        "created). Kestra's config file cannot set a system property, and whether the JVM has it is a fact kkc "
+        "cannot see: a warning naming the property to set in JAVA_OPTS.",
+        check=_per_client(_oauth_allowed_urls),
+        failing=example(
+            _SASL_SSL + "        sasl.mechanism: OAUTHBEARER\n"
+            "        sasl.oauthbearer.token.endpoint.url: https://idp.example.com/oauth2/token\n"
+        ),
+        passing=example(_SASL_SSL + "        sasl.mechanism: OAUTHBEARER\n"),
+    ),
     Rule(
         id="sasl-mechanism-invalid",
         family="security",

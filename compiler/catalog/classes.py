@@ -1,0 +1,46 @@
+"""The classes of Kafka's own packages in each Kafka version (from the jars, tools/build_class_list.py).
+
+A configured class name under ``org.apache.kafka.`` that the target version does not have cannot be
+loaded: Kafka fails when it parses the config (a CLASS key) or creates the client (a list of
+classes such as interceptor.classes). Names in other packages are the user's own, on their classpath.
+"""
+
+from __future__ import annotations
+
+import difflib
+import gzip
+import json
+from functools import cache
+from importlib import resources
+
+KAFKA_PACKAGE = "org.apache.kafka."
+# LIST keys whose items are class names, loaded when the client is created.
+CLASS_LISTS = frozenset({"interceptor.classes", "metric.reporters", "partition.assignment.strategy"})
+
+
+@cache
+def _classes() -> tuple[tuple[str, ...], dict[str, int]]:
+    raw = (resources.files("compiler") / "data" / "kafka-classes.json.gz").read_bytes()
+    doc = json.loads(gzip.decompress(raw))
+    return tuple(doc["versions"]), doc["classes"]
+
+
+@cache
+def classes_of(kafka_version: str) -> frozenset[str]:
+    versions, masks = _classes()
+    if kafka_version not in versions:
+        kafka_version = versions[-1]
+    bit = 1 << versions.index(kafka_version)
+    return frozenset(name for name, mask in masks.items() if mask & bit)
+
+
+def missing_class(name: str, kafka_version: str) -> str | None:
+    """Why Kafka cannot load `name` in `kafka_version` (with a suggestion), or None when it can or may."""
+    if not name.startswith(KAFKA_PACKAGE) or name in classes_of(kafka_version):
+        return None
+    versions, masks = _classes()
+    found_in = [v for bit, v in enumerate(versions) if masks.get(name, 0) & (1 << bit)]
+    if found_in:
+        return f"it is not in Kafka {kafka_version} (its last version with it: {found_in[-1]})"
+    close = difflib.get_close_matches(name, sorted(classes_of(kafka_version)), n=1, cutoff=0.85)
+    return f"no such class in Kafka {kafka_version}" + (f"; did you mean {close[0]}?" if close else "")
