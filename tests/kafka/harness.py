@@ -278,6 +278,12 @@ class DumpedKey:
     default: str | None
     validator: str | None
     internal: bool
+    # The validator's class (ConfigDef$Range, a hand-written one, a lambda) and the key's documentation
+    # (None for a 3.0-3.4 topic key). deprecated: every public constant naming the key is @Deprecated
+    # (ConfigDef itself has no such flag); None when no constant names it.
+    validator_class: str | None = None
+    documentation: str | None = None
+    deprecated: bool | None = None
 
 
 @functools.cache
@@ -288,7 +294,15 @@ def config_dump(version: str) -> tuple[DumpedKey, ...]:
         d = json.loads(line)
         keys.append(
             DumpedKey(
-                d["section"], d["name"], d.get("type"), d.get("default"), d.get("validator"), bool(d.get("internal"))
+                d["section"],
+                d["name"],
+                d.get("type"),
+                d.get("default"),
+                d.get("validator"),
+                bool(d.get("internal")),
+                d.get("validator_class"),
+                d.get("documentation"),
+                d.get("deprecated"),
             )
         )
     return tuple(keys)
