@@ -535,6 +535,18 @@ def test_defaults_are_valid_in_their_versions() -> None:
                 assert problem is None or problem.level == "warning", (section, name, version, problem)
 
 
+def test_required_per_version() -> None:
+    """A key without a default in one version may have one in another (the history's "required" marker)."""
+    admin = info("admin", "bootstrap.servers")
+    assert admin.required_at("3.6") and not admin.required_at("3.7")  # "" since 3.7 (bootstrap.controllers)
+    assert admin.default_at("3.6") is None and admin.default_at("3.7") == ""
+    producer = info("producer", "bootstrap.servers")
+    assert not producer.required_at("4.1") and producer.default_at("4.1") == ""
+    assert producer.required_at("4.2") and producer.required_at()
+    assert info("producer", "key.serializer").required_at("3.0")  # no history: required throughout
+    assert not info("producer", "acks").required_at("3.0")
+
+
 def test_every_validator_form_parses() -> None:
     raw = json.loads((files("compiler") / "data" / "kafka-catalog.json").read_text(encoding="utf-8"))
     kinds = set()

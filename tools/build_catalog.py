@@ -265,9 +265,10 @@ def build_row(row: dict[str, str], names: dict[str, Any], versions: list[str]) -
                 step.append("construction")
     if valid_history:
         entry["valid_history"] = valid_history
-    default_history = [
-        [since, *normalize_default(raw)[:1]] for since, raw in history(first, row["default"], changes, "default")
-    ]
+    default_history = []
+    for since, raw in history(first, row["default"], changes, "default"):
+        value, step_required = normalize_default(raw)
+        default_history.append([since, value, "required"] if step_required else [since, value])
     if default_history:
         entry["default_history"] = default_history
     entry.update(HAND_FACTS.get((scope, key), {}))
