@@ -334,6 +334,24 @@ VALUE_CASES = [
         id="streams:upgrade_from_2.3_dropped_in_4.2",
     ),
     pytest.param(Case("streams", "upgrade.from", "4.2", version="4.0", kind="enum"), id="streams:upgrade_from_future"),
+    # StreamsConfig 3.0.0-3.2.0 lists 0.10.0-2.3 only; 3.3.0 adds 2.4-3.2; 3.6.0 lacks 3.5 (3.7.0 has it).
+    pytest.param(
+        Case(
+            "streams",
+            "upgrade.from",
+            "2.4",
+            version="3.2",
+            kind="enum",
+            message="Invalid value 2.4 for configuration upgrade.from: String must be one of: "
+            "null, 0.10.0, 0.10.1, 0.10.2, 0.11.0, 1.0, 1.1, 2.0, 2.1, 2.2, 2.3",
+        ),
+        id="streams:upgrade_from_2.4_before_3.3",
+    ),
+    pytest.param(Case("streams", "upgrade.from", "3.2", version="3.3"), id="streams:upgrade_from_3.2_in_3.3"),
+    pytest.param(
+        Case("streams", "upgrade.from", "3.5", version="3.6", kind="enum"), id="streams:upgrade_from_3.5_not_in_3.6.0"
+    ),
+    pytest.param(Case("streams", "upgrade.from", "3.5", version="3.7"), id="streams:upgrade_from_3.5_in_3.7"),
     pytest.param(
         Case(
             "producer",

@@ -39,6 +39,20 @@ PARTITIONER_CLASSES = (
     "org.apache.kafka.clients.producer.internals.DefaultPartitioner",
     "org.apache.kafka.clients.producer.UniformStickyPartitioner",
 )
+# The release each upgrade.from value entered StreamsConfig's list in (its ValidString per release).
+UPGRADE_FROM_ADDED = {
+    **dict.fromkeys(("2.4", "2.5", "2.6", "2.7", "2.8", "3.0", "3.1", "3.2"), "3.3"),
+    "3.3": "3.4",
+    "3.4": "3.5",
+    "3.5": "3.7",
+    "3.6": "3.7",
+    "3.7": "3.8",
+    "3.8": "3.9",
+    "3.9": "4.0",
+    "4.0": "4.1",
+    "4.1": "4.2",
+    "4.2": "4.3",
+}
 HAND_FACTS: dict[tuple[str, str], dict[str, Any]] = {
     # notes §5.17 / §7: deprecated in 3.0, removed in 4.0.
     ("streams", "processing.guarantee"): {
@@ -54,14 +68,12 @@ HAND_FACTS: dict[tuple[str, str], dict[str, Any]] = {
     ("producer", "client.dns.lookup"): DNS_DEFAULT,
     ("consumer", "client.dns.lookup"): DNS_DEFAULT,
     ("admin", "client.dns.lookup"): DNS_DEFAULT,
-    # notes §7: 0.10.0-2.3 dropped in 4.2; the list grows each release (X.Y accepted from the release
-    # after X.Y; when 2.4-2.8 entered the list is not recorded, so they are accepted throughout).
+    # notes §7: 0.10.0-2.3 dropped in 4.2. When each newer value entered, the notes do not say; each
+    # release's StreamsConfig does (tests/kafka/test_catalog_matches_jars.py): 3.0-3.2 stop at 2.3,
+    # 3.3 adds 2.4-3.2 at once, and 3.6.0 lacks 3.5 (3.6.2 has it; the catalog's 3.6 is 3.6.0).
     ("streams", "upgrade.from"): {
         "removed_values": dict.fromkeys(UPGRADE_FROM_DROPPED, "4.2"),
-        "added_values": {
-            f"{major}.{minor}": f"{major}.{minor + 1}" if minor < 9 else f"{major + 1}.0"
-            for major, minor in [(3, m) for m in range(10)] + [(4, m) for m in range(3)]
-        },
+        "added_values": UPGRADE_FROM_ADDED,
     },
     # notes §7 (config.providers row): honoured through AbstractConfig before it was declared in 4.2.
     ("producer", "config.providers"): {"accepted_before_added": True},
