@@ -334,6 +334,21 @@ VALUE_CASES = [
         id="streams:upgrade_from_2.3_dropped_in_4.2",
     ),
     pytest.param(Case("streams", "upgrade.from", "4.2", version="4.0", kind="enum"), id="streams:upgrade_from_future"),
+    # The Scala broker's topic ConfigDef (kafka.log.LogConfig) of 3.0-3.2 allowed 0; 3.3 has the 4.x minimum.
+    pytest.param(Case("topic", "segment.index.bytes", "0", version="3.2"), id="topic:segment_index_bytes_0_in_3.2"),
+    pytest.param(
+        Case(
+            "topic",
+            "segment.index.bytes",
+            "0",
+            version="3.3",
+            kind="range",
+            message="Invalid value 0 for configuration segment.index.bytes: Value must be at least 4",
+        ),
+        id="topic:segment_index_bytes_0_from_3.3",
+    ),
+    pytest.param(Case("topic", "flush.messages", "0", version="3.0"), id="topic:flush_messages_0_in_3.0"),
+    pytest.param(Case("topic", "flush.messages", "0", version="3.3", kind="range"), id="topic:flush_messages_0_3.3"),
     # StreamsConfig 3.0.0-3.2.0 lists 0.10.0-2.3 only; 3.3.0 adds 2.4-3.2; 3.6.0 lacks 3.5 (3.7.0 has it).
     pytest.param(
         Case(

@@ -80,6 +80,10 @@ HAND_FACTS: dict[tuple[str, str], dict[str, Any]] = {
     ("consumer", "config.providers"): {"accepted_before_added": True},
     ("admin", "config.providers"): {"accepted_before_added": True},
     ("streams", "config.providers"): {"accepted_before_added": True},
+    # notes §1 and §9: pre-3.5 topic ranges were not extracted (Scala LogConfig); kafka_2.13's
+    # kafka.log.LogConfig of 3.0-3.2 has [0,...] for these two, 3.3 the 4.x minimum.
+    ("topic", "flush.messages"): {"valid_history": [["3.0", "[0,...]"], ["3.3", "[1,...]"]]},
+    ("topic", "segment.index.bytes"): {"valid_history": [["3.0", "[0,...]"], ["3.3", "[4,...]"]]},
 }
 # Keys without a (real) ConfigDef validator in early versions whose value was still checked when the
 # client was built (TSV notes of security.protocol and compression.type). SecurityProtocol.forName upper-cases.
@@ -284,6 +288,9 @@ def build_row(row: dict[str, str], names: dict[str, Any], versions: list[str]) -
     if default_history:
         entry["default_history"] = default_history
     entry.update(HAND_FACTS.get((scope, key), {}))
+    steps = entry.get("valid_history", [])
+    if steps and steps[-1][1] != entry["valid"]:
+        raise ValueError(f"{scope} {key}: validator history does not end at {entry['valid']!r}")
     return entry
 
 
