@@ -308,6 +308,47 @@ VALUE_CASES = [
         ),
         id="topic:message_format_version",
     ),
+    # Each release knows the MetadataVersions its validator lists, and the short form of the released ones
+    # (messages as the 3.0 Scala ApiVersionValidator and the 3.5-3.9 MetadataVersionValidator print them); an accepted
+    # value still gets the key's deprecation warning.
+    pytest.param(
+        Case(
+            "topic",
+            "message.format.version",
+            "3.6",
+            version="3.5",
+            kind="enum",
+            message="Invalid value 3.6 for configuration message.format.version: Version 3.6 is not a valid version",
+        ),
+        id="topic:message_format_version_newer_than_the_broker",
+    ),
+    pytest.param(
+        Case("topic", "message.format.version", "3.5", version="3.5", kind="deprecated-key"), id="topic:mfv_short_form"
+    ),
+    pytest.param(
+        Case("topic", "message.format.version", "1.0.5", version="3.5", kind="deprecated-key"),
+        id="topic:mfv_cut_to_1.0",
+    ),
+    pytest.param(Case("topic", "message.format.version", "0.10", version="3.5", kind="enum"), id="topic:mfv_0.10"),
+    pytest.param(
+        Case("topic", "message.format.version", "4.0-IV1", version="3.9", kind="deprecated-key"),
+        id="topic:mfv_unstable_listed",
+    ),
+    pytest.param(
+        Case("topic", "message.format.version", "4.0", version="3.9", kind="enum"), id="topic:mfv_unreleased_short"
+    ),
+    pytest.param(
+        Case(
+            "topic",
+            "message.format.version",
+            "2.8-IV5",
+            version="3.0",
+            kind="enum",
+            message="Invalid value 2.8-IV5 for configuration message.format.version: "
+            "Version `2.8-IV5` is not a valid version",
+        ),
+        id="topic:mfv_scala_wording_before_3.3",
+    ),
     pytest.param(
         Case("streams", "topology.optimization", "all,merge.repartition.topics", kind="enum"),
         id="streams:topology_all_not_alone",

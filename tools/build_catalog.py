@@ -39,6 +39,93 @@ PARTITIONER_CLASSES = (
     "org.apache.kafka.clients.producer.internals.DefaultPartitioner",
     "org.apache.kafka.clients.producer.UniformStickyPartitioner",
 )
+# Every MetadataVersion (3.0-3.2: the Scala ApiVersion) string, oldest first, and the newest one each
+# release knows: message.format.version accepts exactly these (and the short forms X.Y / 0.X.Y of the
+# released ones), as each release's validator lists them. The notes name only the validator.
+METADATA_VERSIONS = [
+    "0.8.0",
+    "0.8.1",
+    "0.8.2",
+    "0.9.0",
+    "0.10.0-IV0",
+    "0.10.0-IV1",
+    "0.10.1-IV0",
+    "0.10.1-IV1",
+    "0.10.1-IV2",
+    "0.10.2-IV0",
+    "0.11.0-IV0",
+    "0.11.0-IV1",
+    "0.11.0-IV2",
+    "1.0-IV0",
+    "1.1-IV0",
+    "2.0-IV0",
+    "2.0-IV1",
+    "2.1-IV0",
+    "2.1-IV1",
+    "2.1-IV2",
+    "2.2-IV0",
+    "2.2-IV1",
+    "2.3-IV0",
+    "2.3-IV1",
+    "2.4-IV0",
+    "2.4-IV1",
+    "2.5-IV0",
+    "2.6-IV0",
+    "2.7-IV0",
+    "2.7-IV1",
+    "2.7-IV2",
+    "2.8-IV0",
+    "2.8-IV1",
+    "3.0-IV0",
+    "3.0-IV1",
+    "3.1-IV0",
+    "3.2-IV0",
+    "3.3-IV0",
+    "3.3-IV1",
+    "3.3-IV2",
+    "3.3-IV3",
+    "3.4-IV0",
+    "3.5-IV0",
+    "3.5-IV1",
+    "3.5-IV2",
+    "3.6-IV0",
+    "3.6-IV1",
+    "3.6-IV2",
+    "3.7-IV0",
+    "3.7-IV1",
+    "3.7-IV2",
+    "3.7-IV3",
+    "3.7-IV4",
+    "3.8-IV0",
+    "3.9-IV0",
+    "4.0-IV0",
+    "4.0-IV1",
+]
+NEWEST_METADATA_VERSION = {
+    "3.0": "3.0-IV1",
+    "3.1": "3.1-IV0",
+    "3.2": "3.2-IV0",
+    "3.3": "3.3-IV3",
+    "3.4": "3.4-IV0",
+    "3.5": "3.5-IV2",
+    "3.6": "3.6-IV2",
+    "3.7": "3.8-IV0",
+    "3.8": "3.9-IV0",
+    "3.9": "4.0-IV1",
+}
+
+
+def metadata_version_history() -> list[list[str]]:
+    """message.format.version's validator per release, listing its versions as ``ConfigDef`` prints them."""
+    steps = []
+    for release, newest in NEWEST_METADATA_VERSION.items():
+        scala = tuple(int(p) for p in release.split(".")) < (3, 3)  # kafka.api.ApiVersionValidator
+        name = "ApiVersionValidator" if scala else "MetadataVersionValidator"
+        known = METADATA_VERSIONS[: METADATA_VERSIONS.index(newest) + 1]
+        steps.append([release, f"{name} [{', '.join(known)}]"])
+    return steps
+
+
 # The release each upgrade.from value entered StreamsConfig's list in (its ValidString per release).
 UPGRADE_FROM_ADDED = {
     **dict.fromkeys(("2.4", "2.5", "2.6", "2.7", "2.8", "3.0", "3.1", "3.2"), "3.3"),
@@ -84,6 +171,10 @@ HAND_FACTS: dict[tuple[str, str], dict[str, Any]] = {
     # kafka.log.LogConfig of 3.0-3.2 has [0,...] for these two, 3.3 the 4.x minimum.
     ("topic", "flush.messages"): {"valid_history": [["3.0", "[0,...]"], ["3.3", "[1,...]"]]},
     ("topic", "segment.index.bytes"): {"valid_history": [["3.0", "[0,...]"], ["3.3", "[4,...]"]]},
+    ("topic", "message.format.version"): {
+        "valid": metadata_version_history()[-1][1],
+        "valid_history": metadata_version_history(),
+    },
 }
 # Keys without a (real) ConfigDef validator in early versions whose value was still checked when the
 # client was built (TSV notes of security.protocol and compression.type). SecurityProtocol.forName upper-cases.
