@@ -278,17 +278,16 @@ class DumpedKey:
     default: str | None
     validator: str | None
     internal: bool
-    # The validator's class (ConfigDef$Range, a hand-written one, a lambda) and the key's documentation.
-    # deprecated: every public constant naming the key is @Deprecated
-    # (ConfigDef itself has no such flag); None when no constant names it.
+    # The validator's class (ConfigDef$Range, a hand-written one, a lambda). deprecated: every public
+    # constant naming the key is @Deprecated (ConfigDef itself has no such flag); None: no constant names it.
     validator_class: str | None = None
-    documentation: str | None = None
     deprecated: bool | None = None
     # What the validator does with probe values (None: not asked): a listed value in another case
     # accepted; for a ConfigDef.ValidList, a duplicate element rejected (4.2+ ValidList, whose duplicates
-    # ConfigDef.parseValue drops first) and an empty list accepted.
+    # ConfigDef.parseValue drops first), an empty element rejected and an empty list accepted.
     ignores_case: bool | None = None
     list_rejects_duplicates: bool | None = None
+    list_rejects_empty_element: bool | None = None
     list_accepts_empty: bool | None = None
 
 
@@ -307,10 +306,10 @@ def config_dump(version: str) -> tuple[DumpedKey, ...]:
                 d.get("validator"),
                 bool(d.get("internal")),
                 d.get("validator_class"),
-                d.get("documentation"),
                 d.get("deprecated"),
                 d.get("ignores_case"),
                 d.get("list_rejects_duplicates"),
+                d.get("list_rejects_empty_element"),
                 d.get("list_accepts_empty"),
             )
         )

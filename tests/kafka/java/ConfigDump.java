@@ -4,7 +4,8 @@
 // type, default and validator as ConfigDef prints them. Run once per version with that version's jars.
 //
 // Output: one JSON object per line: {"section", "name", "type", "default", "validator",
-// "validator_class", "documentation", "deprecated", "internal"}.
+// "validator_class", "deprecated", "internal", "ignores_case", "list_rejects_duplicates",
+// "list_rejects_empty_element", "list_accepts_empty"}.
 // - validator_class tells ConfigDef's own validators from a class's hand-written one (whose toString
 //   may not say everything it checks) and from a lambda (whose toString says nothing).
 // - deprecated: ConfigDef has no such flag, but the public String constants that name a key carry
@@ -13,7 +14,7 @@
 //   only in the define call). The section's own class (ProducerConfig ...) is asked first; the shared
 //   ones (CommonClientConfigs, SslConfigs, SaslConfigs; TopicConfig, LogConfig, QuotaConfig) for the
 //   keys it has no constant of.
-// - ignores_case, list_rejects_duplicates, list_accepts_empty: what the validator does with a few
+// - ignores_case and the list_* flags: what the validator does with a few
 //   probe values, where its toString does not say (see ignoresCase and print).
 
 import java.lang.reflect.Field;
@@ -133,16 +134,17 @@ public final class ConfigDump {
         o.put("default", key.hasDefault() ? Json.q(def) : "\"(required)\"");
         o.put("validator", Json.q(key.validator == null ? null : key.validator.toString()));
         o.put("validator_class", Json.q(key.validator == null ? null : key.validator.getClass().getName()));
-        o.put("documentation", Json.q(key.documentation));
         o.put("deprecated", flag(deprecated));
         o.put("internal", internal ? "true" : "false");
         o.put("ignores_case", flag(ignoresCase(key)));
         if (key.validator instanceof ConfigDef.ValidList) {
             // What a ValidList's toString leaves out (KIP-1161, 4.2+): whether it rejects duplicates
-            // (then ConfigDef.parseValue drops them first, with a WARN) and whether an empty list passes.
+            // (then ConfigDef.parseValue drops them first, with a WARN) and empty elements, and whether
+            // an empty list passes.
             String element = firstValue(key.validator.toString());
             String sample = element == null ? "kkc-probe" : element;
             o.put("list_rejects_duplicates", flag(!accepts(key, List.of(sample, sample))));
+            o.put("list_rejects_empty_element", flag(!accepts(key, List.of(sample, ""))));
             o.put("list_accepts_empty", flag(accepts(key, List.of())));
         }
         System.out.println(Json.object(o));
