@@ -368,6 +368,17 @@ VALUE_CASES = [
         ),
         id="streams:rack_tags_at_most_5",
     ),
+    pytest.param(
+        Case(
+            "streams",
+            "rack.aware.assignment.tags",
+            "a,a,a,a,a,a",
+            kind="range",
+            message="Invalid value [a, a, a, a, a, a] for configuration rack.aware.assignment.tags: "
+            "exceeds maximum list size of [5].",
+        ),
+        id="streams:rack_tags_duplicates_count_4.3",  # only a ValidList's duplicates are dropped first
+    ),
     pytest.param(Case("streams", "dsl.store.format", "headers"), id="streams:dsl_store_format_ci"),
     pytest.param(Case("streams", "upgrade.from", "2.3", version="4.1"), id="streams:upgrade_from_2.3_in_4.1"),
     pytest.param(

@@ -68,8 +68,11 @@ def _parse_typed(info: KeyInfo, raw: str, kafka_version: str) -> tuple[object, P
         return float(body.replace("Infinity", "inf")), None
     if kind == "list":
         items = parse_list(trimmed)
-        if parse_version(kafka_version) >= (4, 2, 0):
-            items = list(dict.fromkeys(items))  # KIP-1161: duplicates dropped (with a WARN) before validation
+        validator = info.validator_at(kafka_version)
+        if validator.kind == "list" and validator.no_empty_elements:
+            # KIP-1161 (4.2+): ConfigDef.parseValue drops duplicates (with a WARN) before a ValidList
+            # sees them; other list validators (ListSize, the throttled-replica one) get them all.
+            items = list(dict.fromkeys(items))
         return items, None
     if kind == "class":
         if _CLASS_NAME.fullmatch(trimmed):
