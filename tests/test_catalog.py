@@ -308,6 +308,47 @@ VALUE_CASES = [
         ),
         id="topic:message_format_version",
     ),
+    # Each release knows the MetadataVersions its validator lists, and the short form of the released ones
+    # (messages as the 3.0 Scala ApiVersionValidator and the 3.5-3.9 MetadataVersionValidator print them); an accepted
+    # value still gets the key's deprecation warning.
+    pytest.param(
+        Case(
+            "topic",
+            "message.format.version",
+            "3.6",
+            version="3.5",
+            kind="enum",
+            message="Invalid value 3.6 for configuration message.format.version: Version 3.6 is not a valid version",
+        ),
+        id="topic:message_format_version_newer_than_the_broker",
+    ),
+    pytest.param(
+        Case("topic", "message.format.version", "3.5", version="3.5", kind="deprecated-key"), id="topic:mfv_short_form"
+    ),
+    pytest.param(
+        Case("topic", "message.format.version", "1.0.5", version="3.5", kind="deprecated-key"),
+        id="topic:mfv_cut_to_1.0",
+    ),
+    pytest.param(Case("topic", "message.format.version", "0.10", version="3.5", kind="enum"), id="topic:mfv_0.10"),
+    pytest.param(
+        Case("topic", "message.format.version", "4.0-IV1", version="3.9", kind="deprecated-key"),
+        id="topic:mfv_unstable_listed",
+    ),
+    pytest.param(
+        Case("topic", "message.format.version", "4.0", version="3.9", kind="enum"), id="topic:mfv_unreleased_short"
+    ),
+    pytest.param(
+        Case(
+            "topic",
+            "message.format.version",
+            "2.8-IV5",
+            version="3.0",
+            kind="enum",
+            message="Invalid value 2.8-IV5 for configuration message.format.version: "
+            "Version `2.8-IV5` is not a valid version",
+        ),
+        id="topic:mfv_scala_wording_before_3.3",
+    ),
     pytest.param(
         Case("streams", "topology.optimization", "all,merge.repartition.topics", kind="enum"),
         id="streams:topology_all_not_alone",
@@ -327,6 +368,17 @@ VALUE_CASES = [
         ),
         id="streams:rack_tags_at_most_5",
     ),
+    pytest.param(
+        Case(
+            "streams",
+            "rack.aware.assignment.tags",
+            "a,a,a,a,a,a",
+            kind="range",
+            message="Invalid value [a, a, a, a, a, a] for configuration rack.aware.assignment.tags: "
+            "exceeds maximum list size of [5].",
+        ),
+        id="streams:rack_tags_duplicates_count_4.3",  # only a ValidList's duplicates are dropped first
+    ),
     pytest.param(Case("streams", "dsl.store.format", "headers"), id="streams:dsl_store_format_ci"),
     pytest.param(Case("streams", "upgrade.from", "2.3", version="4.1"), id="streams:upgrade_from_2.3_in_4.1"),
     pytest.param(
@@ -334,6 +386,39 @@ VALUE_CASES = [
         id="streams:upgrade_from_2.3_dropped_in_4.2",
     ),
     pytest.param(Case("streams", "upgrade.from", "4.2", version="4.0", kind="enum"), id="streams:upgrade_from_future"),
+    # The Scala broker's topic ConfigDef (kafka.log.LogConfig) of 3.0-3.2 allowed 0; 3.3 has the 4.x minimum.
+    pytest.param(Case("topic", "segment.index.bytes", "0", version="3.2"), id="topic:segment_index_bytes_0_in_3.2"),
+    pytest.param(
+        Case(
+            "topic",
+            "segment.index.bytes",
+            "0",
+            version="3.3",
+            kind="range",
+            message="Invalid value 0 for configuration segment.index.bytes: Value must be at least 4",
+        ),
+        id="topic:segment_index_bytes_0_from_3.3",
+    ),
+    pytest.param(Case("topic", "flush.messages", "0", version="3.0"), id="topic:flush_messages_0_in_3.0"),
+    pytest.param(Case("topic", "flush.messages", "0", version="3.3", kind="range"), id="topic:flush_messages_0_3.3"),
+    # StreamsConfig 3.0.0-3.2.0 lists 0.10.0-2.3 only; 3.3.0 adds 2.4-3.2; 3.6.0 lacks 3.5 (3.7.0 has it).
+    pytest.param(
+        Case(
+            "streams",
+            "upgrade.from",
+            "2.4",
+            version="3.2",
+            kind="enum",
+            message="Invalid value 2.4 for configuration upgrade.from: String must be one of: "
+            "null, 0.10.0, 0.10.1, 0.10.2, 0.11.0, 1.0, 1.1, 2.0, 2.1, 2.2, 2.3",
+        ),
+        id="streams:upgrade_from_2.4_before_3.3",
+    ),
+    pytest.param(Case("streams", "upgrade.from", "3.2", version="3.3"), id="streams:upgrade_from_3.2_in_3.3"),
+    pytest.param(
+        Case("streams", "upgrade.from", "3.5", version="3.6", kind="enum"), id="streams:upgrade_from_3.5_not_in_3.6.0"
+    ),
+    pytest.param(Case("streams", "upgrade.from", "3.5", version="3.7"), id="streams:upgrade_from_3.5_in_3.7"),
     pytest.param(
         Case(
             "producer",
@@ -533,6 +618,18 @@ def test_defaults_are_valid_in_their_versions() -> None:
                     continue
                 problem = check_value(key, default, version)
                 assert problem is None or problem.level == "warning", (section, name, version, problem)
+
+
+def test_required_per_version() -> None:
+    """A key without a default in one version may have one in another (the history's "required" marker)."""
+    admin = info("admin", "bootstrap.servers")
+    assert admin.required_at("3.6") and not admin.required_at("3.7")  # "" since 3.7 (bootstrap.controllers)
+    assert admin.default_at("3.6") is None and admin.default_at("3.7") == ""
+    producer = info("producer", "bootstrap.servers")
+    assert not producer.required_at("4.1") and producer.default_at("4.1") == ""
+    assert producer.required_at("4.2") and producer.required_at()
+    assert info("producer", "key.serializer").required_at("3.0")  # no history: required throughout
+    assert not info("producer", "acks").required_at("3.0")
 
 
 def test_every_validator_form_parses() -> None:

@@ -39,6 +39,107 @@ PARTITIONER_CLASSES = (
     "org.apache.kafka.clients.producer.internals.DefaultPartitioner",
     "org.apache.kafka.clients.producer.UniformStickyPartitioner",
 )
+# Every MetadataVersion (3.0-3.2: the Scala ApiVersion) string, oldest first, and the newest one each
+# release knows: message.format.version accepts exactly these (and the short forms X.Y / 0.X.Y of the
+# released ones), as each release's validator lists them. The notes name only the validator.
+METADATA_VERSIONS = [
+    "0.8.0",
+    "0.8.1",
+    "0.8.2",
+    "0.9.0",
+    "0.10.0-IV0",
+    "0.10.0-IV1",
+    "0.10.1-IV0",
+    "0.10.1-IV1",
+    "0.10.1-IV2",
+    "0.10.2-IV0",
+    "0.11.0-IV0",
+    "0.11.0-IV1",
+    "0.11.0-IV2",
+    "1.0-IV0",
+    "1.1-IV0",
+    "2.0-IV0",
+    "2.0-IV1",
+    "2.1-IV0",
+    "2.1-IV1",
+    "2.1-IV2",
+    "2.2-IV0",
+    "2.2-IV1",
+    "2.3-IV0",
+    "2.3-IV1",
+    "2.4-IV0",
+    "2.4-IV1",
+    "2.5-IV0",
+    "2.6-IV0",
+    "2.7-IV0",
+    "2.7-IV1",
+    "2.7-IV2",
+    "2.8-IV0",
+    "2.8-IV1",
+    "3.0-IV0",
+    "3.0-IV1",
+    "3.1-IV0",
+    "3.2-IV0",
+    "3.3-IV0",
+    "3.3-IV1",
+    "3.3-IV2",
+    "3.3-IV3",
+    "3.4-IV0",
+    "3.5-IV0",
+    "3.5-IV1",
+    "3.5-IV2",
+    "3.6-IV0",
+    "3.6-IV1",
+    "3.6-IV2",
+    "3.7-IV0",
+    "3.7-IV1",
+    "3.7-IV2",
+    "3.7-IV3",
+    "3.7-IV4",
+    "3.8-IV0",
+    "3.9-IV0",
+    "4.0-IV0",
+    "4.0-IV1",
+]
+NEWEST_METADATA_VERSION = {
+    "3.0": "3.0-IV1",
+    "3.1": "3.1-IV0",
+    "3.2": "3.2-IV0",
+    "3.3": "3.3-IV3",
+    "3.4": "3.4-IV0",
+    "3.5": "3.5-IV2",
+    "3.6": "3.6-IV2",
+    "3.7": "3.8-IV0",
+    "3.8": "3.9-IV0",
+    "3.9": "4.0-IV1",
+}
+
+
+def metadata_version_history() -> list[list[str]]:
+    """message.format.version's validator per release, listing its versions as ``ConfigDef`` prints them."""
+    steps = []
+    for release, newest in NEWEST_METADATA_VERSION.items():
+        scala = tuple(int(p) for p in release.split(".")) < (3, 3)  # kafka.api.ApiVersionValidator
+        name = "ApiVersionValidator" if scala else "MetadataVersionValidator"
+        known = METADATA_VERSIONS[: METADATA_VERSIONS.index(newest) + 1]
+        steps.append([release, f"{name} [{', '.join(known)}]"])
+    return steps
+
+
+# The release each upgrade.from value entered StreamsConfig's list in (its ValidString per release).
+UPGRADE_FROM_ADDED = {
+    **dict.fromkeys(("2.4", "2.5", "2.6", "2.7", "2.8", "3.0", "3.1", "3.2"), "3.3"),
+    "3.3": "3.4",
+    "3.4": "3.5",
+    "3.5": "3.7",
+    "3.6": "3.7",
+    "3.7": "3.8",
+    "3.8": "3.9",
+    "3.9": "4.0",
+    "4.0": "4.1",
+    "4.1": "4.2",
+    "4.2": "4.3",
+}
 HAND_FACTS: dict[tuple[str, str], dict[str, Any]] = {
     # notes §5.17 / §7: deprecated in 3.0, removed in 4.0.
     ("streams", "processing.guarantee"): {
@@ -54,20 +155,26 @@ HAND_FACTS: dict[tuple[str, str], dict[str, Any]] = {
     ("producer", "client.dns.lookup"): DNS_DEFAULT,
     ("consumer", "client.dns.lookup"): DNS_DEFAULT,
     ("admin", "client.dns.lookup"): DNS_DEFAULT,
-    # notes §7: 0.10.0-2.3 dropped in 4.2; the list grows each release (X.Y accepted from the release
-    # after X.Y; when 2.4-2.8 entered the list is not recorded, so they are accepted throughout).
+    # notes §7: 0.10.0-2.3 dropped in 4.2. When each newer value entered, the notes do not say; each
+    # release's StreamsConfig does (tests/kafka/test_catalog_matches_jars.py): 3.0-3.2 stop at 2.3,
+    # 3.3 adds 2.4-3.2 at once, and 3.6.0 lacks 3.5 (3.6.2 has it; the catalog's 3.6 is 3.6.0).
     ("streams", "upgrade.from"): {
         "removed_values": dict.fromkeys(UPGRADE_FROM_DROPPED, "4.2"),
-        "added_values": {
-            f"{major}.{minor}": f"{major}.{minor + 1}" if minor < 9 else f"{major + 1}.0"
-            for major, minor in [(3, m) for m in range(10)] + [(4, m) for m in range(3)]
-        },
+        "added_values": UPGRADE_FROM_ADDED,
     },
     # notes §7 (config.providers row): honoured through AbstractConfig before it was declared in 4.2.
     ("producer", "config.providers"): {"accepted_before_added": True},
     ("consumer", "config.providers"): {"accepted_before_added": True},
     ("admin", "config.providers"): {"accepted_before_added": True},
     ("streams", "config.providers"): {"accepted_before_added": True},
+    # notes §1 and §9: pre-3.5 topic ranges were not extracted (Scala LogConfig); kafka_2.13's
+    # kafka.log.LogConfig of 3.0-3.2 has [0,...] for these two, 3.3 the 4.x minimum.
+    ("topic", "flush.messages"): {"valid_history": [["3.0", "[0,...]"], ["3.3", "[1,...]"]]},
+    ("topic", "segment.index.bytes"): {"valid_history": [["3.0", "[0,...]"], ["3.3", "[4,...]"]]},
+    ("topic", "message.format.version"): {
+        "valid": metadata_version_history()[-1][1],
+        "valid_history": metadata_version_history(),
+    },
 }
 # Keys without a (real) ConfigDef validator in early versions whose value was still checked when the
 # client was built (TSV notes of security.protocol and compression.type). SecurityProtocol.forName upper-cases.
@@ -265,12 +372,16 @@ def build_row(row: dict[str, str], names: dict[str, Any], versions: list[str]) -
                 step.append("construction")
     if valid_history:
         entry["valid_history"] = valid_history
-    default_history = [
-        [since, *normalize_default(raw)[:1]] for since, raw in history(first, row["default"], changes, "default")
-    ]
+    default_history = []
+    for since, raw in history(first, row["default"], changes, "default"):
+        value, step_required = normalize_default(raw)
+        default_history.append([since, value, "required"] if step_required else [since, value])
     if default_history:
         entry["default_history"] = default_history
     entry.update(HAND_FACTS.get((scope, key), {}))
+    steps = entry.get("valid_history", [])
+    if steps and steps[-1][1] != entry["valid"]:
+        raise ValueError(f"{scope} {key}: validator history does not end at {entry['valid']!r}")
     return entry
 
 

@@ -56,6 +56,7 @@ def _info(name: str, origin: str, raw: Mapping[str, Any]) -> KeyInfo:
         default_text=raw.get("default_text"),
         valid_history=tuple((s[0], s[1], len(s) > 2) for s in raw.get("valid_history", [])),
         default_history=tuple((s[0], s[1]) for s in raw.get("default_history", [])),
+        required_history=tuple((s[0], len(s) > 2) for s in raw.get("default_history", [])),
     )
 
 

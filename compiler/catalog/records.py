@@ -28,7 +28,8 @@ class KeyInfo:
 
     ``scopes`` are the sections that declare this definition (a ``common`` row: admin, consumer,
     producer); ``origin`` is the catalog scope it came from (``common``, ``producer``, ..., ``dynamic``).
-    ``default`` is None for ``null`` and for required keys (``required``). Versions are ``"X.Y"``;
+    ``default`` is None for ``null`` and for required keys (``required``; :meth:`required_at` for another
+    version). Versions are ``"X.Y"``;
     ``added``/``removed`` are None when the key exists at the edge of 3.0-4.3.
     ``removed_values``/``deprecated_values``/``added_values`` map a value to the version of the change.
     ``valid`` is the 4.3 validator; :meth:`validator_at` gives the one of another version.
@@ -55,6 +56,7 @@ class KeyInfo:
     default_text: str | None = None
     valid_history: tuple[tuple[str, str, bool], ...] = ()
     default_history: tuple[tuple[str, str | None], ...] = ()
+    required_history: tuple[tuple[str, bool], ...] = ()
 
     def present_in(self, kafka_version: str) -> bool:
         """Whether Kafka ``kafka_version`` accepts the key (declared, or honoured before declared)."""
@@ -77,8 +79,13 @@ class KeyInfo:
         step = _in_force(self.default_history, kafka_version)
         return self.default if step is None else step[1]
 
+    def required_at(self, kafka_version: str = LATEST) -> bool:
+        """Whether the key has no default (must be set) in ``kafka_version``."""
+        step = _in_force(self.required_history, kafka_version)
+        return self.required if step is None else step[1]
 
-_Step = TypeVar("_Step", tuple[str, str, bool], tuple[str, str | None])
+
+_Step = TypeVar("_Step", tuple[str, str, bool], tuple[str, str | None], tuple[str, bool])
 
 
 def _in_force(steps: Sequence[_Step], kafka_version: str) -> _Step | None:

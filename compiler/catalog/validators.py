@@ -14,7 +14,8 @@ class Validator:
     kind: ``none``, ``non-null``, ``non-empty-string``, ``range`` (``low``/``high``, plus ``also``
     values allowed outside it), ``enum`` (``values``, ``case_insensitive``), ``list`` (optional
     ``values`` per element, ``no_empty_elements``, ``non_empty``), ``list-size`` (``max_size``),
-    ``throttled-replicas``, ``metadata-version``, ``auto-offset-reset``, ``topology-optimization``.
+    ``throttled-replicas``, ``metadata-version`` (``values``: the versions the release knows, as its
+    validator lists them), ``auto-offset-reset``, ``topology-optimization``.
     """
 
     kind: str
@@ -47,8 +48,8 @@ def _parse_validator_cached(text: str) -> Validator:
         return Validator("non-null", text)
     if t == "non-empty string":
         return Validator("non-empty-string", text)
-    if t == "MetadataVersionValidator":
-        return Validator("metadata-version", text)
+    if m := re.fullmatch(r"(?:MetadataVersionValidator|ApiVersionValidator) \[([^\]]*)\]", t):
+        return Validator("metadata-version", text, values=_split_values(m.group(1)))
     if t.startswith("list of [partitionId]:[brokerId] pairs"):
         return Validator("throttled-replicas", text)
     if m := re.fullmatch(r"list of at most (\d+) elements", t):

@@ -25,7 +25,6 @@ _DOUBLE = re.compile(
     re.ASCII,
 )
 _CLASS_NAME = re.compile(r"(?:[^\W\d]|\$)[\w$]*(?:\.(?:[^\W\d]|\$)[\w$]*)*")
-_METADATA_VERSION = re.compile(r"(?:0\.8\.[0-2]|0\.9\.0|0\.10\.[0-2]|0\.11\.0|1\.[01]|2\.[0-8]|3\.[0-9])(?:-IV\d+)?")
 _TOPOLOGY_ERROR = (
     'Acceptable values are: "+NO_OPTIMIZATION+", "+OPTIMIZE+", or a comma separated list of specific '
     'optimizations: ("+REUSE_KTABLE_SOURCE_TOPICS+", "+MERGE_REPARTITION_TOPICS+" + "SINGLE_STORE_SELF_JOIN+").'
@@ -70,8 +69,11 @@ def _parse_typed(info: KeyInfo, raw: str, kafka_version: str) -> tuple[object, P
         return float(body.replace("Infinity", "inf")), None
     if kind == "list":
         items = parse_list(trimmed)
-        if parse_version(kafka_version) >= (4, 2, 0):
-            items = list(dict.fromkeys(items))  # KIP-1161: duplicates dropped (with a WARN) before validation
+        validator = info.validator_at(kafka_version)
+        if validator.kind == "list" and validator.no_empty_elements:
+            # KIP-1161 (4.2+): ConfigDef.parseValue drops duplicates (with a WARN) before a ValidList
+            # sees them; other list validators (ListSize, the throttled-replica one) get them all.
+            items = list(dict.fromkeys(items))
         return items, None
     if kind == "class":
         if _CLASS_NAME.fullmatch(trimmed):
@@ -129,6 +131,24 @@ def _range_problem(info: KeyInfo, validator: Validator, number: object) -> Probl
     return None
 
 
+def _metadata_version_ok(text: str, validator: Validator, kafka_version: str) -> bool:
+    """``MetadataVersion.fromVersionString`` (3.0-3.2: ``ApiVersion.apply``) of that release succeeds.
+
+    The version is cut to its first two segments (three for 0.x): ``3.5.1`` -> ``3.5``. Kafka knows
+    each version the validator lists (``3.5-IV2``) and the short form (``3.5``) of each released one;
+    a release also lists the next release's unstable versions (3.7: ``3.8-IV0``), not their short form.
+    """
+    segments = text.split(".")
+    keep = 3 if text.startswith("0.") else 2
+    key = text if keep >= len(segments) else ".".join(segments[:keep])
+    if key in validator.values:
+        return True
+    released = parse_version(kafka_version)
+    return any(
+        key == short and parse_version(short) <= released for short in (v.split("-IV")[0] for v in validator.values)
+    )
+
+
 def _duration_ok(text: str) -> bool:
     """``java.time.Duration.parse`` succeeds and the duration is not negative."""
     nanos = parse_duration_nanos(text)
@@ -179,12 +199,10 @@ def _validate(info: KeyInfo, validator: Validator, parsed: object, kafka_version
         return None
     if kind == "metadata-version":
         text = str(parsed)
-        segments = text.split(".")
-        keep = 3 if text.startswith("0.") else 2
-        key = text if keep >= len(segments) else ".".join(segments[:keep])
-        if _METADATA_VERSION.fullmatch(key):
+        if _metadata_version_ok(text, validator, kafka_version):
             return None
-        return Problem("enum", "error", name, _invalid(name, text, f"Version {text} is not a valid version"))
+        shown = f"`{text}`" if validator.text.startswith("ApiVersionValidator") else text  # Scala's wording
+        return Problem("enum", "error", name, _invalid(name, text, f"Version {shown} is not a valid version"))
     if kind == "auto-offset-reset":
         text = str(parsed)
         if _auto_offset_reset_ok(text):

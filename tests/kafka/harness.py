@@ -136,7 +136,7 @@ def runtime_jars() -> list[Path]:
 
 
 def version_jars(version: str) -> list[Path]:
-    """The jars of one catalog version (X.Y): clients and Streams; from 3.5 the topic configs' too."""
+    """The jars of one catalog version (X.Y): clients, Streams and the broker's topic configs."""
     full = VERSIONS[version]
     folder = ensure_jars() / "versions"
     jars = sorted(folder.glob(f"*-{full}.jar"))
@@ -274,10 +274,21 @@ def kafka_config_names(role: str) -> frozenset[str]:
 class DumpedKey:
     section: str  # producer, consumer, admin, streams, topic
     name: str
-    type: str | None  # None: a 3.0-3.4 topic key, whose ConfigDef was the broker's Scala code
+    type: str
     default: str | None
     validator: str | None
     internal: bool
+    # The validator's class (ConfigDef$Range, a hand-written one, a lambda). deprecated: every public
+    # constant naming the key is @Deprecated (ConfigDef itself has no such flag); None: no constant names it.
+    validator_class: str | None = None
+    deprecated: bool | None = None
+    # What the validator does with probe values (None: not asked): a listed value in another case
+    # accepted; for a ConfigDef.ValidList, a duplicate element rejected (4.2+ ValidList, whose duplicates
+    # ConfigDef.parseValue drops first), an empty element rejected and an empty list accepted.
+    ignores_case: bool | None = None
+    list_rejects_duplicates: bool | None = None
+    list_rejects_empty_element: bool | None = None
+    list_accepts_empty: bool | None = None
 
 
 @functools.cache
@@ -288,7 +299,18 @@ def config_dump(version: str) -> tuple[DumpedKey, ...]:
         d = json.loads(line)
         keys.append(
             DumpedKey(
-                d["section"], d["name"], d.get("type"), d.get("default"), d.get("validator"), bool(d.get("internal"))
+                d["section"],
+                d["name"],
+                d["type"],
+                d.get("default"),
+                d.get("validator"),
+                bool(d.get("internal")),
+                d.get("validator_class"),
+                d.get("deprecated"),
+                d.get("ignores_case"),
+                d.get("list_rejects_duplicates"),
+                d.get("list_rejects_empty_element"),
+                d.get("list_accepts_empty"),
             )
         )
     return tuple(keys)

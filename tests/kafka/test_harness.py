@@ -272,7 +272,8 @@ def test_config_dump_of_the_oldest_and_newest_versions(kafka_java: None) -> None
     assert old["producer", "acks"].default == "all" and old["producer", "acks"].validator == "[all, -1, 0, 1]"
     assert ("streams", "processing.guarantee") in old and ("streams", "retries") in old
     assert ("streams", "retries") not in new  # removed in 4.0
-    assert old["topic", "retention.ms"].type is None  # 3.0's topic ConfigDef was Scala: names only
+    assert old["topic", "retention.ms"].type == "long"  # the Scala broker's kafka.log.LogConfig
+    assert old["topic", "segment.index.bytes"].validator == "[0,...]"  # 4.x: [4,...]
     assert new["topic", "retention.ms"].type == "long"
 
 
