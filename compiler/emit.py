@@ -171,6 +171,17 @@ def _literal_names(compiled: Compiled, emitter: str) -> None:
             )
 
 
+BROKER_DEFAULT = -1  # partitions or replication factor: the broker's num.partitions / default.replication.factor
+
+
+def _explicit(value: object) -> bool:
+    """False for -1, which asks the broker for its default: the tools express that by leaving the option out
+    (kafka-topics.sh refuses --partitions -1 and --replication-factor -1; Strimzi's KafkaTopic wants at least 1)."""
+    from compiler.values import parse_int
+
+    return parse_int(value) != BROKER_DEFAULT
+
+
 def strimzi_yaml(compiled: Compiled) -> str:
     """One Strimzi KafkaTopic custom resource per topic (kafka.strimzi.io/v1beta2)."""
     from compiler.errors import InputError
@@ -196,8 +207,8 @@ def strimzi_yaml(compiled: Compiled) -> str:
             },
             "spec": {
                 "topicName": topic.name,
-                "partitions": topic.partitions,
-                "replicas": topic.replication_factor,
+                **({"partitions": topic.partitions} if _explicit(topic.partitions) else {}),
+                **({"replicas": topic.replication_factor} if _explicit(topic.replication_factor) else {}),
                 "config": dict(topic.properties),
             },
         }
@@ -221,6 +232,13 @@ def kafka_topics_script(compiled: Compiled) -> str:
         "# admin.properties beside this script is the --command-config; if it holds run-time placeholders",
         "# (${KAFKA_PASSWORD}...), render it first, e.g.: envsubst < admin.properties > admin.rendered.properties",
         "# and set COMMAND_CONFIG to the rendered file.",
+    ]
+    if not all(_explicit(t.partitions) and _explicit(t.replication_factor) for t in compiled.topics):
+        lines += [
+            "# Where the config says -1, --partitions or --replication-factor is left out: the broker then applies",
+            "# its num.partitions or default.replication.factor (kafka-topics.sh refuses -1).",
+        ]
+    lines += [
         "set -eu",
         'KAFKA_TOPICS="${KAFKA_TOPICS:-kafka-topics.sh}"',
         'COMMAND_CONFIG="${COMMAND_CONFIG:-$(dirname "$0")/admin.properties}"',
@@ -237,9 +255,11 @@ def kafka_topics_script(compiled: Compiled) -> str:
             "--create",
             "--if-not-exists",
             f"--topic {shlex.quote(topic.name)}",
-            f"--partitions {shlex.quote(as_text(topic.partitions))}",
-            f"--replication-factor {shlex.quote(as_text(topic.replication_factor))}",
         ]
+        if _explicit(topic.partitions):
+            parts.append(f"--partitions {shlex.quote(as_text(topic.partitions))}")
+        if _explicit(topic.replication_factor):
+            parts.append(f"--replication-factor {shlex.quote(as_text(topic.replication_factor))}")
         parts.extend(f"--config {shlex.quote(f'{k}={v}')}" for k, v in topic.properties.items())
         lines.append(" \\\n  ".join(parts))
     return "\n".join(lines) + "\n"

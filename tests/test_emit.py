@@ -69,3 +69,22 @@ def test_kafka_topics_script_runs_idempotent_create_lines(tmp_path: Path) -> Non
 def test_emit_needs_out() -> None:
     run = kkc("compile", "env=dev", "--emit", "strimzi", cwd=REPO)
     assert run.code == 2 and "--emit adds files to --out DIR" in run.err
+
+
+def test_minus_one_leaves_the_broker_default_to_the_broker(tmp_path: Path) -> None:
+    # -1 asks the broker for num.partitions / default.replication.factor; kafka-topics.sh refuses
+    # "--partitions -1" ("The partitions must be greater than 0") and Strimzi's KafkaTopic wants at least 1:
+    # both take an absent option as the broker's default.
+    defaults = ("+kestra.kafka.topics.logentry.partitions=-1", "+kestra.kafka.topics.trigger.replication-factor=-1")
+    out = compile_with_emit(tmp_path, *defaults, "--emit", "kafka-topics", "--emit", "strimzi")
+    script = (out / "create-topics.sh").read_text()
+    logs = next(c for c in script.split('"$KAFKA_TOPICS"') if "--topic eu1_kestra_logs " in c)
+    trigger = next(c for c in script.split('"$KAFKA_TOPICS"') if "--topic eu1_kestra_trigger " in c)
+    assert "--partitions" not in logs and "--replication-factor 3" in logs
+    assert "--replication-factor" not in trigger and "--partitions 16" in trigger
+    assert not [line for line in script.splitlines() if " -1" in line and not line.startswith("#")]
+    assert "# Where the config says -1, --partitions or --replication-factor is left out" in script
+    resources = yaml.safe_load_all((out / "strimzi-topics.yaml").read_text())
+    docs = {d["spec"]["topicName"]: d["spec"] for d in resources if d}
+    assert "partitions" not in docs["eu1_kestra_logs"] and docs["eu1_kestra_logs"]["replicas"] == 3
+    assert "replicas" not in docs["eu1_kestra_trigger"] and docs["eu1_kestra_trigger"]["partitions"] == 16

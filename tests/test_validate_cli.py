@@ -49,6 +49,16 @@ def test_every_problem_of_every_target_in_one_run(conf: Path) -> None:
     assert doc["summary"]["errors"] == sum(1 for d in doc["diagnostics"] if d["level"] == "error")
 
 
+def test_minus_one_partitions_or_replication_factor_is_the_brokers_default(tmp_path: Path) -> None:
+    # CreateTopics takes -1 for either (KIP-464): the real broker applies num.partitions and
+    # default.replication.factor; -2 and 0 it refuses.
+    for field, value, errors in (("partitions", -1, 0), ("replication-factor", -1, 0), ("partitions", -2, 1)):
+        text = f"cluster:\n  brokers: 1\nkestra:\n  kafka:\n    topics:\n      logentry:\n        {field}: {value}\n"
+        run = kkc("validate", str(write(tmp_path / f"{field}{value}.yml", text)), "--format", "json")
+        found = [d for d in json.loads(run.out)["diagnostics"] if d["level"] == "error"]
+        assert len(found) == errors, (field, value, found)
+
+
 def test_json_record_shape(tmp_path: Path) -> None:
     path = write(tmp_path / "application.yml", BROKEN_RF)
     run = kkc("validate", str(path), "--format", "json")
@@ -64,7 +74,9 @@ def test_json_record_shape(tmp_path: Path) -> None:
         "key": "kestra.kafka.defaults.topic.partitions",
         "level": "error",
         "rule": "invalid-value",
-        "message": "'kestra.kafka.defaults.topic.partitions' is 0; it must be at least 1",
+        "message": (
+            "'kestra.kafka.defaults.topic.partitions' is 0; it must be at least 1 (or -1 for the broker's default)"
+        ),
         "target": str(path),
     }
 

@@ -228,12 +228,17 @@ def _known(ctx: Context, pset: PropertySet, key: str, value: str, infos: dict[st
             by_kind.setdefault(problem.kind, (problem, []))[1].append(section)
     for kind, (problem, sections) in by_kind.items():
         rule = _KIND_RULES[kind]
-        message = problem.message.rstrip(".") + (f"; {problem.hint}" if problem.hint else "")
+        # Kafka's own text ends with one period, or with an ellipsis that is part of it ("...,...").
+        text = problem.message.removesuffix(".") if not problem.message.endswith("...") else problem.message
+        message = text + (f"; {problem.hint}" if problem.hint else "")
         if len(infos) > 1 and len(sections) < len(infos):
             message += f" (as read by {_readers(sections)})"
         if kind != "deprecated-value" and rule != INVALID_VALUE and f"Kafka {version}" not in message:
             message += f"; the declared Kafka version is {version}"
-        message += ". Remove it." if kind == "removed-key" else "" if message.endswith("?") else "."
+        if kind == "removed-key":
+            message += ". Remove it."
+        elif not message.endswith(("...", "?")):
+            message += "."
         message = _hide(message, key, value)
         level = problem.level if problem.level != _LEVELS[rule] else None
         yield _Hit(rule, Finding((*pset.path, key), message, level=level))

@@ -291,15 +291,33 @@ def test_a_topics_own_min_compaction_lag_is_blamed_on_that_topic(tmp_path: Path)
     ]
 
 
+TIERED = "cluster:\n  broker-defaults:\n    remote.log.storage.system.enable: true\n"
+
+
 def test_tiered_storage_on_compacted_topics_and_local_retention(tmp_path: Path) -> None:
-    _, found = validate(tmp_path, layer(("defaults.topic", "remote.storage.enable: true")))
+    _, found = validate(tmp_path, layer(("defaults.topic", "remote.storage.enable: true"), head=TIERED))
     [error] = found
     assert error["rule"] == "remote-storage-on-compacted-topic"
     assert "topics execution, flow," in error["message"]
-    text = layer(("topics.logentry", "remote.storage.enable: true\nlocal.retention.ms: -1"))
+    text = layer(("topics.logentry", "remote.storage.enable: true\nlocal.retention.ms: -1"), head=TIERED)
     [error] = validate(tmp_path, text)[1]
     assert error["rule"] == "local-retention-exceeds-retention"
     assert "Value must not be -1 as retention.ms value is set as 604800000" in error["message"]
+
+
+def test_tiered_storage_needs_it_enabled_on_the_brokers(tmp_path: Path) -> None:
+    # The real broker: "Tiered Storage functionality is disabled in the broker. Topic cannot be configured
+    # with remote log storage." unless remote.log.storage.system.enable=true (Kafka's default is false).
+    text = layer(("topics.logentry", "remote.storage.enable: true"))
+    [error] = validate(tmp_path, text)[1]
+    assert (error["rule"], error["level"]) == ("remote-storage-disabled-on-broker", "error")
+    assert error["message"].startswith("Tiered Storage functionality is disabled in the broker.")
+    assert "Kafka's default remote.log.storage.system.enable=false" in error["message"]
+    declared_off = TIERED.replace("true", '"false"')
+    [error] = validate(tmp_path, layer(("topics.logentry", "remote.storage.enable: true"), head=declared_off))[1]
+    assert "cluster.broker-defaults sets remote.log.storage.system.enable=false" in error["message"]
+    assert validate(tmp_path, layer(("topics.logentry", "remote.storage.enable: true"), head=TIERED))[1] == []
+    assert validate(tmp_path, layer(("topics.logentry", "remote.storage.enable: false")))[1] == []
 
 
 # ------------------------------------------------------------------------------------- clean runs

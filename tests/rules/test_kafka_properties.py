@@ -113,6 +113,16 @@ def test_an_upper_case_enum_value_gets_kafkas_own_message(tmp_path: Path) -> Non
     assert error["message"] == "Invalid value ALL for configuration acks: String must be one of: all, -1, 0, 1."
 
 
+def test_kafkas_message_is_quoted_whole_even_when_it_ends_with_an_ellipsis(tmp_path: Path) -> None:
+    # The broker: "... in the following format: [partitionId]:[brokerId],[partitionId]:[brokerId],..."
+    _, [error] = validate(tmp_path, props("topics.logentry", 'leader.replication.throttled.replicas: "0:x"'))
+    assert error["message"] == (
+        "Invalid value [0:x] for configuration leader.replication.throttled.replicas: "
+        "leader.replication.throttled.replicas must be the literal '*' or a list of replicas in the following "
+        "format: [partitionId]:[brokerId],[partitionId]:[brokerId],..."
+    )
+
+
 def test_client_properties_values_are_checked_once_for_every_client_that_reads_them(tmp_path: Path) -> None:
     _, found = validate(tmp_path, props("client", "isolation.level: READ_COMMITTED", "request.timeout.ms: soon"))
     assert sorted((d["rule"], d["line"]) for d in found) == [

@@ -1,4 +1,5 @@
-"""Cross-field rules of topics: configs the broker rejects together (compaction lags, tiered storage)."""
+"""Cross-field rules of topics: configs the broker rejects together (compaction lags, tiered storage), or
+rejects because of a broker setting (tiered storage switched off on the brokers)."""
 
 from __future__ import annotations
 
@@ -105,6 +106,32 @@ def _remote_storage_compacted(ctx: Context) -> Iterator[Finding]:
     yield from _grouped(ctx, items)
 
 
+REMOTE_LOG_SYSTEM = "remote.log.storage.system.enable"
+
+
+def _remote_storage_disabled(ctx: Context) -> Iterator[Finding]:
+    declared = ctx.broker_value(REMOTE_LOG_SYSTEM)
+    if declared is not None and parse_bool(declared[0]) is True:
+        return
+    if declared is None:
+        brokers = f"the brokers keep Kafka's default {REMOTE_LOG_SYSTEM}=false"
+    else:
+        brokers = f"cluster.broker-defaults sets {REMOTE_LOG_SYSTEM}={declared[0]}"
+    items = []
+    for plan in ctx.compiled.topics:
+        enabled = _remote_storage(ctx, plan.key)
+        if enabled is None or enabled.path is None:
+            continue
+        text = (
+            "Tiered Storage functionality is disabled in the broker. Topic cannot be configured with remote log "
+            f"storage: remote.storage.enable=true on {{topics}} while {brokers}, so the broker rejects the config "
+            "and Kestra cannot create or update the topic. Enable tiered storage on the brokers "
+            f"({REMOTE_LOG_SYSTEM}=true, declared under cluster.broker-defaults) or remove remote.storage.enable."
+        )
+        items.append((enabled.path, plan.key, text))
+    yield from _grouped(ctx, items)
+
+
 def _local_retention(ctx: Context) -> Iterator[Finding]:
     items = []
     for plan in ctx.compiled.topics:
@@ -156,6 +183,22 @@ RULES: tuple[Rule, ...] = (
         check=_remote_storage_compacted,
         failing=example(props_layer("defaults.topic", "remote.storage.enable: true")),
         passing=example(props_layer("topics.logentry", "remote.storage.enable: true")),
+    ),
+    Rule(
+        id="remote-storage-disabled-on-broker",
+        family=FAMILY,
+        level="error",
+        summary="remote.storage.enable=true while the brokers keep tiered storage off (Kafka's default) is rejected",
+        why="A topic can use tiered storage only when its brokers run with remote.log.storage.system.enable=true; "
+        "Kafka's default is false, and then the broker rejects remote.storage.enable=true ('Tiered Storage "
+        "functionality is disabled in the broker'), so Kestra cannot create or update the topic. kkc assumes "
+        "Kafka's default unless cluster.broker-defaults declares the broker setting. Error.",
+        check=_remote_storage_disabled,
+        failing=example(props_layer("topics.logentry", "remote.storage.enable: true")),
+        passing=example(
+            "cluster:\n  broker-defaults:\n    remote.log.storage.system.enable: true\n"
+            + props_layer("topics.logentry", "remote.storage.enable: true")
+        ),
     ),
     Rule(
         id="local-retention-exceeds-retention",

@@ -223,9 +223,9 @@ RULES: tuple[Rule, ...] = (
         level="error",
         summary="A value outside what Kestra or Kafka accept (partitions 0...)",
         why="The value has the right type but is outside what Kafka, Kestra or kkc accept: Kafka refuses to create a "
-        "topic with 0 partitions or a replication factor below 1 (other than -1, the broker's default), and a "
-        "topic creation failure stops Kestra at start-up; an unknown cluster.kafka-version makes kkc check "
-        "against the latest Kafka instead. Error.",
+        "topic with partitions or a replication factor below 1 (other than -1, which asks the broker for its "
+        "num.partitions or default.replication.factor), and a topic creation failure stops Kestra at start-up; an "
+        "unknown cluster.kafka-version makes kkc check against the latest Kafka instead. Error.",
         check=schema_rule("invalid-value"),
         failing=example("kestra:\n  kafka:\n    defaults:\n      topic:\n        partitions: 0\n"),
         passing=example("kestra:\n  kafka:\n    defaults:\n      topic:\n        partitions: 1\n"),

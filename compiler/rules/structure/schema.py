@@ -18,7 +18,9 @@ from compiler.values import parse_int
 _SCALAR = ["string", "integer", "float", "boolean"]
 _PROPS = {"type": "dict", "keysrules": {"type": "string"}, "valuesrules": {"nullable": True}}
 _COUNT = {"type": "intlike", "check_with": "intlike", "min": 1}
-_RF = {"type": "intlike", "check_with": "replication_factor"}
+# A topic's partitions and replication factor: -1 asks the broker for num.partitions / default.replication.factor
+# (CreateTopics since Kafka 2.4, KIP-464), which Kestra's NewTopic passes on as is.
+_TOPIC_COUNT = {"type": "intlike", "check_with": "count_or_broker_default"}
 _SIZE = {"type": "intlike", "check_with": "intlike", "min": 0}
 
 
@@ -29,8 +31,8 @@ def _schema() -> dict[str, Any]:
         "nullable": True,
         "schema": {
             "name": {"type": "string", "empty": False},
-            "partitions": _COUNT,
-            "replication-factor": _RF,
+            "partitions": _TOPIC_COUNT,
+            "replication-factor": _TOPIC_COUNT,
             "properties": _PROPS,
             "cls": {"type": "string"},
         },
@@ -50,7 +52,7 @@ def _schema() -> dict[str, Any]:
                 "consumer-prefix": {"type": "string"},
                 "topic": {
                     "type": "dict",
-                    "schema": {"partitions": _COUNT, "replication-factor": _RF, "properties": _PROPS},
+                    "schema": {"partitions": _TOPIC_COUNT, "replication-factor": _TOPIC_COUNT, "properties": _PROPS},
                 },
                 "consumer": role,
                 "producer": role,
@@ -110,7 +112,7 @@ def _validator() -> Any:
             if isinstance(value, str) and parse_int(value) is None:
                 self._error(field, cerberus.errors.BAD_TYPE, "intlike")
 
-        def _check_with_replication_factor(self, field: str, value: Any) -> None:
+        def _check_with_count_or_broker_default(self, field: str, value: Any) -> None:
             if isinstance(value, str) and "${" in value:
                 return
             number = parse_int(value)
