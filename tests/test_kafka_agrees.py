@@ -694,6 +694,14 @@ SCENARIOS: dict[str, tuple[str, str]] = {
         "sasl.jaas.config=org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required "
         'clientId="kestra" clientSecret="s";\n',
     ),
+    "config-provider-env": (
+        "producer",
+        "security.protocol=SASL_PLAINTEXT\nsasl.mechanism=PLAIN\nconfig.providers=env\n"
+        "config.providers.env.class=org.apache.kafka.common.config.provider.EnvVarConfigProvider\n"
+        + _PLAIN_JAAS.replace('password="p"', 'password="${env:PATH}"')
+        + "\n",
+    ),
+    "config-provider-undeclared": ("consumer", "client.id=${file:/etc/kafka/ids.properties:kestra}\n"),
     "semicolon-separated-servers": ("consumer", "bootstrap.servers=kafka-0:9092;kafka-1:9092\n"),
     "zookeeper-chroot": ("admin", "bootstrap.servers=zk-0:2181/kafka\n"),
     "port-out-of-range": ("producer", "bootstrap.servers=kafka:90920\n"),

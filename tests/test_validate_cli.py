@@ -256,3 +256,57 @@ def test_strict_says_why_warnings_fail(tmp_path: Path) -> None:
     run = kkc("validate", str(path), "--strict", "--brokers", "1")
     assert run.code == 1
     assert run.out.splitlines()[-1].endswith("in 1 file; --strict: warnings fail the run")
+
+
+_ENV_PROVIDER = (
+    "config.providers=env\nconfig.providers.env.class=org.apache.kafka.common.config.provider.EnvVarConfigProvider\n"
+)
+
+
+def test_config_provider_references_are_run_time_values_kafka_resolves(tmp_path: Path) -> None:
+    """`${env:NAME}` with `env` declared: not a literal secret, not a placeholder to replace before Kafka reads it."""
+    path = write(
+        tmp_path / "client.properties",
+        "bootstrap.servers=kafka:9092\nsecurity.protocol=SASL_SSL\nsasl.mechanism=PLAIN\n"
+        + _ENV_PROVIDER
+        + "sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required "
+        'username="kestra" password="${env:KAFKA_PASSWORD}";\n',
+    )
+    run = kkc("validate", str(path), "--as", "producer")
+    assert run.code == 0, run.out
+    assert run.out.splitlines() == ["0 errors, 0 warnings, 0 infos in 1 file"]
+
+
+def test_a_config_provider_reference_without_its_provider(tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "client.properties", "bootstrap.servers=kafka:9092\nclient.id=${file:/etc/kafka/ids:kestra}\n"
+    )
+    run = kkc("validate", str(path), "--as", "consumer")
+    assert run.code == 0, run.out
+    assert run.out.splitlines() == [
+        f"{path}:2:1: warning [config-provider-undeclared] client.id: ${{file:/etc/kafka/ids:kestra}} is written as "
+        "a Kafka config-provider reference, but the file sets no config.providers: Kafka passes the text on as the "
+        "value itself; add config.providers=file and "
+        "config.providers.file.class=org.apache.kafka.common.config.provider.FileConfigProvider",
+        "0 errors, 1 warning, 0 infos in 1 file",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("version", "advice"),
+    [
+        ("4.3", "${env:KAFKA_SSL_TRUSTSTORE_PASSWORD} with config.providers=env and config.providers.env.class="),
+        ("3.4", "${file:/etc/kafka/secrets.properties:ssl.truststore.password} with config.providers=file"),
+    ],
+)
+def test_literal_secret_in_a_client_file_advises_a_config_provider(tmp_path: Path, version: str, advice: str) -> None:
+    """A plain client file is read by Kafka, not Kestra: a Kestra placeholder would reach the client as text."""
+    path = write(
+        tmp_path / "client.properties",
+        "bootstrap.servers=kafka:9092\nsecurity.protocol=SSL\nssl.truststore.location=/etc/kafka/truststore.jks\n"
+        "ssl.truststore.password=hunter22\n",
+    )
+    run = kkc("validate", str(path), "--as", "consumer", "--kafka-version", version)
+    assert f"{path}:4:1: warning [literal-secret] ssl.truststore.password holds a literal value" in run.out
+    assert f"write a config-provider reference such as {advice}" in run.out
+    assert "hunter22" not in run.out and "Kestra" not in run.out

@@ -17,13 +17,16 @@ from typing import Any
 from compiler.keys import BUNDLED_NAME, Path_, dotted
 from compiler.placeholders import Placeholder, PlaceholderSyntaxError, find
 from compiler.resolve import lookup_reference
-from compiler.rules.base import Context, Finding, Rule, example
+from compiler.rules.base import Context, Finding, Rule, example, properties_example
 from compiler.secrets import is_secret_key
 
 _ENV_STYLE = re.compile(r"^[A-Z][A-Z0-9_]*$")
 _PROPERTY_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-\[\]]*$")
 _SHELL_VARIABLE = re.compile(r"(?<![\w$\\])\$([A-Z][A-Z0-9_]+)(?![\w{])")
 _WHOLE_SHELL_VARIABLE = re.compile(r"^\s*\$[A-Z][A-Z0-9_]+\s*$")
+# Kafka's ConfigTransformer reads `${provider:path:key}` and `${provider:key}`; provider names are
+# written in lower case in practice (file, env, dir, vault...), environment variables in upper case.
+_PROVIDER_NAME = re.compile(r"^[a-z][a-z0-9_\-]*$")
 _JAAS_QUOTED = re.compile(r"""=\s*(?:"([^"]*)"|'([^']*)')""")
 
 
@@ -85,6 +88,14 @@ def _shown(ph: Placeholder, secret: bool) -> str:
 
 def _runtime(ctx: Context) -> Iterator[Finding]:
     uses = {name: paths for name, paths in ctx.compiled.resolved.runtime.items() if name.strip() and paths}
+    if ctx.compiled.properties_role is not None:
+        # `${file:/etc/kafka/secrets.properties:password}`: with `file` in config.providers Kafka itself
+        # resolves it when the client starts; without, config-provider-undeclared says so.
+        uses = {
+            name: kept
+            for name, paths in uses.items()
+            if (kept := [path for path in paths if not _only_provider_references(ctx, path, name)])
+        }
     hidden = {name for name, paths in uses.items() if all(_maybe_secret(ctx, path, name) for path in paths)}
     if not uses:
         return
@@ -133,6 +144,19 @@ def _using(ctx: Context, path: Path_, name: str) -> list[Placeholder]:
         except (KeyError, IndexError, TypeError):
             return []
     return [ph for ph in _placeholders(raw) if name in ph.keys] if isinstance(raw, str) else []
+
+
+def _only_provider_references(ctx: Context, path: Path_, name: str) -> bool:
+    """Every placeholder at `path` that tries `name` is written as a config-provider reference."""
+    using = _using(ctx, path, name)
+    return bool(using) and all(_provider_reference(ph) is not None for ph in using)
+
+
+def _provider_reference(ph: Placeholder) -> str | None:
+    """The provider a `${provider:[path:]key}` names, as Kafka's ConfigTransformer reads it; None otherwise."""
+    if ph.default is None or not _PROVIDER_NAME.match(ph.keys[0]):
+        return None
+    return ph.keys[0]
 
 
 def _has_fallback(ctx: Context, path: Path_, name: str) -> bool:
@@ -197,6 +221,40 @@ def _default_colon(ctx: Context) -> Iterator[Finding]:
                 )
                 fix = f"if the default is '{joined}', quote it with backticks: ${{{ph.keys[0]}:`{joined}`}}"
             yield Finding(path, f"{dotted(path)}: in {_shown(ph, secret)}, {detail}; {fix}")
+
+
+# --- config-provider-undeclared ----------------------------------------------------------------------
+
+
+def _undeclared_provider(ctx: Context) -> Iterator[Finding]:
+    if ctx.compiled.properties_role is None:
+        return  # in Kestra's YAML Micronaut reads every ${...} first: placeholder-default-colon's concern
+    providers = _config_providers(ctx)
+    for path, text in _strings(ctx):
+        secret = _secret(path)
+        for ph in _placeholders(text):
+            name = _provider_reference(ph)
+            if name is None or name in providers:
+                continue
+            declared = "the file sets no config.providers"
+            if providers:
+                declared = f"config.providers names only {', '.join(sorted(providers))}"
+            example_class = _EXAMPLE_PROVIDER.get(name)
+            yield Finding(
+                path,
+                f"{ctx.key_name(path)}: {_shown(ph, secret)} is written as a Kafka config-provider reference, but "
+                f"{declared}: Kafka passes the text on as the value itself; add "
+                f"config.providers={','.join(sorted({*providers, name}))} and config.providers.{name}.class="
+                + (example_class or "<the provider's class>"),
+            )
+
+
+_FILE_PROVIDER = "org.apache.kafka.common.config.provider.FileConfigProvider"
+_EXAMPLE_PROVIDER = {
+    "env": "org.apache.kafka.common.config.provider.EnvVarConfigProvider",
+    "dir": "org.apache.kafka.common.config.provider.DirectoryConfigProvider",
+    "file": _FILE_PROVIDER,
+}
 
 
 # --- placeholder-misread ----------------------------------------------------------------------------
@@ -273,6 +331,27 @@ RULES: tuple[Rule, ...] = (
         check=_default_colon,
         failing=example(_BOOTSTRAP.format(value="${KAFKA_BOOTSTRAP_SERVERS:localhost:9092}")),
         passing=example(_BOOTSTRAP.format(value="${KAFKA_BOOTSTRAP_SERVERS:`localhost:9092`}")),
+    ),
+    Rule(
+        id="config-provider-undeclared",
+        family="placeholders",
+        level="warning",
+        summary="A ${provider:path:key} reference in a .properties file whose provider config.providers lacks",
+        why="Kafka resolves ${provider:path:key} (KIP-297) only for providers that config.providers names and "
+        "config.providers.<name>.class defines; any other ${...} reaches the client as the text itself, so a "
+        "password or a path silently becomes the literal '${file:...}'. Warning: the client starts, and then "
+        "fails to authenticate or find the file. In Kestra's YAML, Micronaut reads every ${...} first (see "
+        "placeholder-default-colon).",
+        check=_undeclared_provider,
+        failing=properties_example(
+            "producer", "bootstrap.servers=kafka:9092\nssl.truststore.password=${file:/etc/kafka/secrets:truststore}\n"
+        ),
+        passing=properties_example(
+            "producer",
+            "bootstrap.servers=kafka:9092\nconfig.providers=file\n"
+            f"config.providers.file.class={_FILE_PROVIDER}\n"
+            "ssl.truststore.password=${file:/etc/kafka/secrets:truststore}\n",
+        ),
     ),
     Rule(
         id="placeholder-misread",

@@ -60,6 +60,26 @@ def _placeholder_for(key: str) -> str:
     return "${KAFKA_" + re.sub(r"[^A-Za-z0-9]+", "_", key).upper() + "}"
 
 
+def _provider_advice(ctx: Context, key: str) -> str:
+    """For a plain client file: Kafka's own config providers (KIP-297) read the secret at run time."""
+    variable = "KAFKA_PASSWORD" if key.lower() == "sasl.jaas.config" else _placeholder_for(key)[2:-1]
+    where = 'password="{}"' if key.lower() == "sasl.jaas.config" else "{}"
+    if ctx.since("3.5"):
+        reference = where.format("${env:" + variable + "}")
+        return (
+            f"write a config-provider reference such as {reference} with config.providers=env and "
+            "config.providers.env.class=org.apache.kafka.common.config.provider.EnvVarConfigProvider (or "
+            "FileConfigProvider for a secrets file): Kafka reads the value when the client starts"
+        )
+    entry = "password" if key.lower() == "sasl.jaas.config" else key
+    reference = where.format("${file:/etc/kafka/secrets.properties:" + entry + "}")
+    return (
+        f"write a config-provider reference such as {reference} with config.providers=file and "
+        "config.providers.file.class=org.apache.kafka.common.config.provider.FileConfigProvider: Kafka reads "
+        "the value when the client starts"
+    )
+
+
 def _committed(origin: Any) -> bool:
     return origin is not None and origin.layer != "override" and origin.file != BUNDLED_NAME and bool(origin.file)
 
@@ -73,6 +93,7 @@ def _literal_secret(ctx: Context) -> Iterator[Finding]:
         if name.strip()
     }
     reported: set[tuple[str, int, int]] = set()
+    plain_file = ctx.compiled.properties_role is not None  # read by Kafka, which knows no ${NAME:default}
 
     def emit(path: Path_, origin: Any, message: str) -> Iterator[Finding]:
         spot = (origin.file, origin.line, origin.column)
@@ -92,14 +113,19 @@ def _literal_secret(ctx: Context) -> Iterator[Finding]:
                 continue
             if is_literal_secret(key, value):
                 what = "a literal password" if key.lower() == "sasl.jaas.config" else "a literal value"
+                advice = (
+                    _provider_advice(ctx, key)
+                    if plain_file
+                    else f"write a run-time placeholder such as {_placeholder_for(key)} and supply the value at "
+                    "run time (Kestra's environment)"
+                )
                 yield from emit(
                     path,
                     setting.origin,
                     f"{key} holds {what} (value hidden) in a committed file: anyone who can read the repository "
-                    f"can read it; write a run-time placeholder such as {_placeholder_for(key)} and supply the "
-                    "value at run time (Kestra's environment)",
+                    f"can read it; {advice}",
                 )
-            elif _literal_default(key, value, providers):
+            elif not plain_file and _literal_default(key, value, providers):
                 yield from emit(
                     path,
                     setting.origin,
