@@ -1,11 +1,11 @@
 """Rules: the referential topics must keep every record.
 
 flow, flowlast, template, trigger and execution hold Kestra's referential data; Kestra creates them
-compacted, the first four with retention.ms=-1 (kestra-facts.md). Any `delete` cleanup policy and any
-finite retention on them is an error: with `delete`, Kafka deletes flows, triggers and executions;
-a finite retention on a compact-only topic deletes nothing yet (Kafka applies retention only under
-`delete`) but never does what its author meant (the doc page suggests it to expire executions) and
-is one policy change away from data loss. The message says which case it is.
+compacted, the first four with retention.ms=-1 (kestra-facts.md). A `delete` cleanup policy with a
+finite retention on them is an error: Kafka deletes flows, triggers and executions. A `delete` policy
+with unlimited (or run-time) retention, and a finite retention on a compact-only topic, delete nothing
+yet: a warning that says what the setting does and does not limit (the doc page suggests a retention
+to expire executions; Kafka ignores it under `compact`), one change away from data loss.
 """
 
 from __future__ import annotations
@@ -65,7 +65,7 @@ def _findings(ctx: Context, plan: TopicPlan) -> Iterator[tuple[Path_, str, str]]
         if isinstance(plan.retention_ms, str) and finite_bytes is None:
             yield (
                 policy_path,
-                "error",
+                "warning",
                 f"cleanup.policy '{plan.properties.get('cleanup.policy', 'delete')}' with retention.ms "
                 f"'{plan.retention_ms}', known only at run time: any finite value loses {{what}}",
             )
@@ -80,7 +80,7 @@ def _findings(ctx: Context, plan: TopicPlan) -> Iterator[tuple[Path_, str, str]]
         else:
             yield (
                 policy_path,
-                "error",
+                "warning",
                 f"cleanup.policy '{plan.properties.get('cleanup.policy', 'delete')}': nothing is deleted only "
                 "because the retention is unlimited; any finite retention.ms or retention.bytes (or the "
                 "broker's default) then loses {what}",
@@ -91,9 +91,10 @@ def _findings(ctx: Context, plan: TopicPlan) -> Iterator[tuple[Path_, str, str]]
         if value is not None:
             yield (
                 _source(ctx, plan.key, prop),
-                "error",
-                f"{prop} {value}: Kafka ignores it while cleanup.policy is '{','.join(sorted(policy))}', so it "
-                "does not limit anything; if 'delete' is ever added to the policy Kestra loses {what}",
+                "warning",
+                f"{prop} {value} does not limit {{topics}}: Kafka applies retention only under cleanup.policy "
+                f"'delete', and the policy is '{','.join(sorted(policy))}', so {{what}} are kept forever; if "
+                "'delete' is ever added to the policy, Kestra loses {what} older than that",
             )
 
 
@@ -106,6 +107,15 @@ def _referential_retention(ctx: Context) -> Iterator[Finding]:
     for (path, level, problem), keys in groups.items():
         topics = f"topic '{keys[0]}'" if len(keys) == 1 else "topics " + ", ".join(f"'{k}'" for k in keys)
         what = " and ".join(dict.fromkeys(_WHAT[k] for k in keys))
+        if "{topics}" in problem:  # a retention the compacted topic ignores: say what it does limit
+            text = problem.replace("{topics}", topics).replace("{what}", what) + _limited_elsewhere(ctx, path)
+            yield Finding(
+                path,
+                f"{text}; to keep Kestra's referential data safe, leave retention unset or -1 on flow, "
+                "flowlast, template, trigger and execution",
+                level=level,
+            )
+            continue
         yield Finding(
             path,
             f"{problem.replace('{what}', what)} ({topics}: referential data Kestra must keep forever); keep "
@@ -113,6 +123,24 @@ def _referential_retention(ctx: Context) -> Iterator[Finding]:
             "execution: remove this setting",
             level=level,
         )
+
+
+def _limited_elsewhere(ctx: Context, path: Path_) -> str:
+    """For a retention in the topic defaults: the topics with a delete policy whose records it does expire."""
+    if path[:-2] != (*KAFKA_PATH, "defaults", "topic"):
+        return ""
+    prop = str(path[-1])
+    limited = [
+        plan.key
+        for plan in ctx.compiled.topics
+        if "delete" in plan.properties.get("cleanup.policy", "delete")
+        and plan.properties.get(prop) is not None
+        and ctx.get((*KAFKA_PATH, "topics", plan.key, "properties", prop)) is None
+    ]
+    if not limited:
+        return ""
+    plural = "" if len(limited) == 1 else "s"
+    return f" (it does limit {len(limited)} topic{plural} with a delete policy: {', '.join(limited)})"
 
 
 _TOPIC = "kestra:\n  kafka:\n    topics:\n      {0}:\n        properties:\n          {1}: {2}\n"
@@ -125,9 +153,10 @@ RULES: tuple[Rule, ...] = (
         summary="A delete cleanup policy or finite retention on flow, flowlast, template, trigger or execution",
         why="flow, flowlast, template, trigger and execution hold Kestra's referential data; with a delete cleanup "
         "policy and a finite retention (including the broker's default of 7 days) Kafka deletes old records and "
-        "Kestra loses flows, triggers or executions. Error; also reported when nothing is deleted yet (a finite "
-        "retention on a compact-only topic, or delete with unlimited retention), since one change away it loses "
-        "data.",
+        "Kestra loses flows, triggers or executions: error. When nothing is deleted yet, a warning that says what "
+        "the setting does and does not limit: a finite retention on a compact-only topic (Kafka ignores it, so "
+        "the doc page's retention on execution expires nothing), or delete with unlimited or run-time retention; "
+        "either is one change away from losing data.",
         check=_referential_retention,
         failing=example(_TOPIC.format("trigger", "cleanup.policy", "compact,delete")),
         passing=example(_TOPIC.format("logentry", "retention.ms", '"86400000"')),

@@ -198,14 +198,20 @@ def _min_insync(ctx: Context) -> Iterator[Finding]:
     for (path, insync, rf_path, rf), keys in groups.items():
         topics = describe_topics(keys, every)
         if insync > rf:
+            relation, level = "above", None
             effect = "every write with acks=all fails (NotEnoughReplicasException): there are never that many replicas"
         else:
-            effect = "writes with acks=all fail (NotEnoughReplicasException) as soon as one broker is down"
+            relation, level = "equal to", "warning"
+            effect = (
+                "writes with acks=all stop (NotEnoughReplicasException) whenever one replica is offline, a broker "
+                "restart included, so Kestra stalls during every rolling upgrade"
+            )
         yield Finding(
             path,
-            f"min.insync.replicas {insync} is not below the replication factor {rf} of {topics} "
+            f"min.insync.replicas {insync} is {relation} the replication factor {rf} of {topics} "
             f"(set at {ctx.where_set(rf_path)}): {effect}; Kestra's producers and Streams use acks=all; "
             f"set min.insync.replicas to at most {max(rf - 1, 1)} (commonly replication factor - 1)",
+            level=level,
         )
 
 
@@ -312,13 +318,14 @@ RULES: tuple[Rule, ...] = (
         id="min-insync-replicas-not-below-replication-factor",
         family="replication",
         level="error",
-        summary="min.insync.replicas at or above the replication factor makes acks=all writes fail",
+        summary="min.insync.replicas above the replication factor (error) or equal to it (warning)",
         why="Kafka does not check min.insync.replicas against the replication factor when the topic is created; "
         "writes with acks=all, which Kestra's producers and Streams use, then fail with "
-        "NotEnoughReplicasException always (above the factor) or as soon as one broker is down (equal to it). "
-        "Error.",
+        "NotEnoughReplicasException. Above the factor they always fail: Kestra cannot write anything (error). "
+        "Equal to it they fail whenever one replica is offline, a rolling restart included: nothing is lost, "
+        "but Kestra stalls until the broker is back (warning).",
         check=_min_insync,
-        failing=example(_RF3 + "        properties:\n          min.insync.replicas: 3\n", brokers=3),
+        failing=example(_RF3 + "        properties:\n          min.insync.replicas: 4\n", brokers=3),
         passing=example(_RF3 + "        properties:\n          min.insync.replicas: 2\n", brokers=3),
     ),
     Rule(

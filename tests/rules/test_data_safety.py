@@ -39,18 +39,24 @@ def test_a_delete_policy_on_trigger_falls_back_to_the_broker_retention(tmp_path:
     assert "Kafka's default broker retention" in error["message"]
 
 
-def test_the_doc_pages_execution_retention_is_an_error(tmp_path: Path) -> None:
+def test_the_doc_pages_execution_retention_is_a_warning_that_it_expires_nothing(tmp_path: Path) -> None:
+    """Kafka applies retention only under 'delete': nothing is lost, and nothing is expired either."""
     code, found = validate(tmp_path, topic("execution", retention_ms="86400000"))
-    assert code == 1
+    assert code == 0
     [warning] = found
-    assert warning["level"] == "error" and warning["key"] == "kestra.kafka.topics.execution.properties.retention.ms"
-    assert "Kafka ignores it while cleanup.policy is 'compact'" in warning["message"]
+    assert warning["level"] == "warning"
+    assert warning["key"] == "kestra.kafka.topics.execution.properties.retention.ms"
+    assert warning["message"].startswith(
+        "retention.ms 86400000 does not limit topic 'execution': Kafka applies retention only under cleanup.policy "
+        "'delete', and the policy is 'compact', so executions are kept forever; if 'delete' is ever added to the "
+        "policy, Kestra loses executions older than that"
+    )
 
 
-def test_a_delete_policy_with_unlimited_retention_is_an_error(tmp_path: Path) -> None:
-    _, found = validate(tmp_path, topic("flow", cleanup_policy="delete"))
+def test_a_delete_policy_with_unlimited_retention_is_a_warning(tmp_path: Path) -> None:
+    code, found = validate(tmp_path, topic("flow", cleanup_policy="delete"))
     [warning] = found
-    assert warning["level"] == "error" and "retention is unlimited" in warning["message"]
+    assert code == 0 and warning["level"] == "warning" and "retention is unlimited" in warning["message"]
 
 
 def test_a_topic_defaults_retention_is_reported_once_at_the_defaults(tmp_path: Path) -> None:
@@ -62,8 +68,14 @@ def test_a_topic_defaults_retention_is_reported_once_at_the_defaults(tmp_path: P
     # flow, flowlast, template and execution set retention.ms=-1 themselves; every referential topic
     # keeps its own cleanup.policy compact, so only trigger inherits (a retention it ignores)
     [warning] = found
+    assert warning["level"] == "warning"
     assert warning["key"] == "kestra.kafka.defaults.topic.properties.retention.ms"
-    assert "topic 'trigger'" in warning["message"]
+    assert "does not limit topic 'trigger'" in warning["message"]
+    # and what it does limit: the topics with a delete policy that inherit it
+    assert (
+        "(it does limit 8 topics with a delete policy: executor, killed, executorflowtrigger, "
+        "executorworkertaskexecution, workertask, workertaskresult, workertaskrunning, logentry)"
+    ) in warning["message"]
 
 
 def test_other_topics_and_run_time_values_are_left_alone(tmp_path: Path) -> None:
@@ -71,10 +83,10 @@ def test_other_topics_and_run_time_values_are_left_alone(tmp_path: Path) -> None
     assert validate(tmp_path, topic("execution", retention_ms="${RETENTION}"))[1] == []
 
 
-def test_a_delete_policy_with_a_run_time_retention_is_an_error(tmp_path: Path) -> None:
+def test_a_delete_policy_with_a_run_time_retention_is_a_warning(tmp_path: Path) -> None:
     code, found = validate(tmp_path, topic("execution", cleanup_policy="delete", retention_ms="${RETENTION}"))
     [warning] = found
-    assert code == 1 and warning["level"] == "error"
+    assert code == 0 and warning["level"] == "warning"
     assert "'${RETENTION}', known only at run time" in warning["message"]
 
 

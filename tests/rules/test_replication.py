@@ -114,23 +114,28 @@ def test_streams_replication_factor_mismatch(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("insync", "wanted"),
-    [(2, None), (3, "as soon as one broker is down"), (4, "every write with acks=all fails")],
+    ("insync", "level", "wanted"),
+    [
+        (2, None, None),
+        (3, "warning", "is equal to the replication factor 3 of all 15 topics"),
+        (4, "error", "is above the replication factor 3 of all 15 topics"),
+    ],
 )
-def test_min_insync_replicas_against_the_factor(tmp_path: Path, insync: int, wanted: str | None) -> None:
+def test_min_insync_replicas_against_the_factor(tmp_path: Path, insync: int, level: str | None, wanted: str) -> None:
+    """Equal: writes stop while a replica is down (a warning); above: no write ever succeeds (an error)."""
     text = (
         "cluster:\n  brokers: 3\nkestra:\n  kafka:\n    defaults:\n      topic:\n        replication-factor: 3\n"
         f"        properties:\n          min.insync.replicas: {insync}\n"
     )
     code, found = validate(tmp_path, text)
-    errors = only(found, "min-insync-replicas-not-below-replication-factor")
-    if wanted is None:
-        assert errors == [] and code == 0
+    findings = only(found, "min-insync-replicas-not-below-replication-factor")
+    if level is None:
+        assert findings == [] and code == 0
         return
-    [error] = errors  # one finding for the shared cause, not one per topic
-    assert code == 1 and error["line"] == 9
-    assert "all 15 topics" in error["message"] and wanted in error["message"]
-    assert "kestra.yml:7:9" in error["message"]  # where the replication factor was set
+    [finding] = findings  # one finding for the shared cause, not one per topic
+    assert finding["level"] == level and code == (1 if level == "error" else 0)
+    assert finding["line"] == 9 and wanted in finding["message"]
+    assert "kestra.yml:7:9" in finding["message"]  # where the replication factor was set
 
 
 def test_min_insync_from_the_broker_defaults(tmp_path: Path) -> None:
