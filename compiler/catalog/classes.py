@@ -41,6 +41,28 @@ def missing_class(name: str, kafka_version: str) -> str | None:
     versions, masks = _classes()
     found_in = [v for bit, v in enumerate(versions) if masks.get(name, 0) & (1 << bit)]
     if found_in:
+        later = [v for v in found_in if versions.index(v) > versions.index(kafka_version)]
+        if later and later[0] == found_in[0]:
+            return f"it is not in Kafka {kafka_version} (it arrived in Kafka {later[0]})"
         return f"it is not in Kafka {kafka_version} (its last version with it: {found_in[-1]})"
-    close = difflib.get_close_matches(name, sorted(classes_of(kafka_version)), n=1, cutoff=0.85)
-    return f"no such class in Kafka {kafka_version}" + (f"; did you mean {close[0]}?" if close else "")
+    close = _suggest(name, kafka_version)
+    return f"no such class in Kafka {kafka_version}" + (f"; did you mean {close}?" if close else "")
+
+
+def _suggest(name: str, kafka_version: str) -> str | None:
+    """A class whose simple name is close to the one written, in the same package if one is."""
+    package, _, simple = name.rpartition(".")
+    by_simple = _by_simple_name(kafka_version)
+    for candidate in difflib.get_close_matches(simple, list(by_simple), n=5, cutoff=0.8):
+        full = by_simple[candidate]
+        same = [f for f in full if f.rpartition(".")[0] == package]
+        return (same or sorted(full, key=lambda f: -difflib.SequenceMatcher(None, f, name).ratio()))[0]
+    return None
+
+
+@cache
+def _by_simple_name(kafka_version: str) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for full in sorted(classes_of(kafka_version)):
+        out.setdefault(full.rpartition(".")[2], []).append(full)
+    return out

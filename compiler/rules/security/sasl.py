@@ -214,12 +214,13 @@ def _login_module_missing(ctx: Context, role: str, props: dict[str, str]) -> Ite
         return
     why = missing_class(parsed.module, ctx.kafka_version)
     if why is not None:
+        reason, _, suggestion = why.partition("; ")
         yield _at(
             ctx,
             role,
             "sasl.jaas.config",
-            f"sasl.jaas.config names the login module {parsed.module}: {why}, so the client cannot start "
-            f"(LoginException: No LoginModule found for {parsed.module})",
+            f"sasl.jaas.config names the login module {parsed.module}: {reason}, so the client cannot start "
+            f"(LoginException: No LoginModule found for {parsed.module})" + (f"; {suggestion}" if suggestion else ""),
         )
 
 
