@@ -10,6 +10,7 @@ from typing import Any
 
 from compiler import __version__
 from compiler.diagnostics import LEVELS, Diagnostic, summary
+from compiler.kestra_versions import Checked
 
 _COLOURS = {"error": "\033[31m", "warning": "\033[33m", "info": "\033[36m"}
 
@@ -50,13 +51,28 @@ def counts(diagnostics: list[Diagnostic]) -> dict[str, int]:
     return found
 
 
+def header(checked: dict[str, Checked]) -> list[str]:
+    """What the targets were checked against: one line, or one per group of targets that differ."""
+    groups: dict[str, list[str]] = {}
+    for target, versions in checked.items():
+        groups.setdefault(versions.describe(), []).append(target)
+    if len(groups) == 1:
+        return list(groups)
+    return [f"{line} ({', '.join(t or '<input>' for t in targets)})" for line, targets in groups.items()]
+
+
 def text(
-    diagnostics: list[Diagnostic], targets: list[str], colour: bool = False, noun: str = "target", scope: str = ""
+    diagnostics: list[Diagnostic],
+    targets: list[str],
+    colour: bool = False,
+    noun: str = "target",
+    scope: str = "",
+    heading: list[str] | None = None,
 ) -> str:
     """`file:line:col: level [rule] message`; one line, and one count, for a problem shared by targets."""
     from compiler.keys import BUNDLED_NAME
 
-    lines = []
+    lines = list(heading or [])
     for (file, line, column, level, rule, message, key), where in grouped(diagnostics).items():
         place = f"{file}:{line}:{column}" if line else (file or where[0] or "<input>")
         if file == BUNDLED_NAME and key:
@@ -71,8 +87,24 @@ def text(
     return "\n".join(lines) + "\n"
 
 
-def as_json(diagnostics: list[Diagnostic], targets: list[str], colour: bool = False) -> str:
-    doc = {"diagnostics": [d.to_dict() for d in diagnostics], "summary": summary(diagnostics)}
+def _versions_doc(checked: dict[str, Checked]) -> dict[str, dict[str, Any]]:
+    return {
+        target: {
+            "kestra": v.kestra.text if v.kestra else None,
+            "kestra-from": v.kestra_from or ("assumed" if v.kestra else None),
+            "kafka": list(dict.fromkeys(v.kafka)),
+            "kafka-from": v.kafka_from or ("kestra" if v.kestra else "assumed"),
+        }
+        for target, v in checked.items()
+    }
+
+
+def as_json(
+    diagnostics: list[Diagnostic], targets: list[str], colour: bool = False, checked: dict[str, Checked] | None = None
+) -> str:
+    doc: dict[str, Any] = {"diagnostics": [d.to_dict() for d in diagnostics], "summary": summary(diagnostics)}
+    if checked:
+        doc["checked-as"] = _versions_doc(checked)
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
 
@@ -83,7 +115,9 @@ def _gh_escape(value: str, prop: bool) -> str:
     return value
 
 
-def github(diagnostics: list[Diagnostic], targets: list[str], colour: bool = False) -> str:
+def github(
+    diagnostics: list[Diagnostic], targets: list[str], colour: bool = False, checked: dict[str, Checked] | None = None
+) -> str:
     """GitHub Actions workflow commands: one annotation per finding, on its file and line."""
     kinds = {"error": "error", "warning": "warning", "info": "notice"}
     lines = []
@@ -98,7 +132,9 @@ def github(diagnostics: list[Diagnostic], targets: list[str], colour: bool = Fal
     return "\n".join(lines) + ("\n" if lines else "")
 
 
-def sarif(diagnostics: list[Diagnostic], targets: list[str], colour: bool = False) -> str:
+def sarif(
+    diagnostics: list[Diagnostic], targets: list[str], colour: bool = False, checked: dict[str, Checked] | None = None
+) -> str:
     from compiler.rules import REGISTRY
 
     levels = {"error": "error", "warning": "warning", "info": "note"}
@@ -136,6 +172,7 @@ def sarif(diagnostics: list[Diagnostic], targets: list[str], colour: bool = Fals
             {
                 "tool": {"driver": {"name": "kkc", "version": __version__, "rules": rules}},
                 "results": results,
+                **({"properties": {"checked-as": _versions_doc(checked)}} if checked else {}),
             }
         ],
     }
@@ -168,10 +205,12 @@ def write(
     fallback: dict[str, str] | None = None,
     noun: str = "target",
     scope: str = "",
+    checked: dict[str, Checked] | None = None,
 ) -> None:
     if fmt in ("github", "sarif") and fallback:
         diagnostics = anchored(diagnostics, fallback)
     if fmt == "text":
-        sys.stdout.write(text(diagnostics, targets, use_colour(sys.stdout), noun, scope))
+        heading = header(checked) if checked else None
+        sys.stdout.write(text(diagnostics, targets, use_colour(sys.stdout), noun, scope, heading))
     else:
-        sys.stdout.write(FORMATS[fmt](diagnostics, targets, use_colour(sys.stdout)))
+        sys.stdout.write(FORMATS[fmt](diagnostics, targets, use_colour(sys.stdout), checked))

@@ -137,7 +137,18 @@ def _kafka_schema() -> dict[str, Any]:
             "client": client,
             "defaults": defaults,
             "topics": topics,
-            "message-protection": _obj({"soft-limit": _INT, "hard-limit": _INT}),
+            "message-protection": _obj(
+                {
+                    "enabled": {"type": "boolean"},
+                    "soft-limit": _INT,
+                    "hard-limit": _INT,
+                    "limit": {**_INT, "description": "conflicting documentation: prefer soft-limit and hard-limit"},
+                }
+            ),
+            "executor": _obj(
+                {"stream-threads": {**_INT, "description": "Kafka Streams threads of the executor; 0: CPU cores"}},
+                "the executor (Enterprise 1.0.1+)",
+            ),
         },
         "Kestra's Kafka queue settings",
     )
@@ -150,6 +161,11 @@ def _tool_schemas() -> dict[str, Any]:
             "name": {"type": "string", "minLength": 1},
             "brokers": {**_INT, "description": "how many brokers the cluster has"},
             "kafka-version": {"enum": list(catalog.KNOWN_VERSIONS)},
+            "kestra-version": {
+                "type": "string",
+                "pattern": r"^v?\d+\.\d+(\.\d+)?$",
+                "description": "the Kestra release, from 0.4 (default: 1.3, the current long-term Enterprise release)",
+            },
             "broker-defaults": {"type": "object", "additionalProperties": {"type": ["string", "number", "boolean"]}},
         },
         "facts about the Kafka cluster (kkc only, never emitted)",

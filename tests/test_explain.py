@@ -30,7 +30,7 @@ def test_key_set_in_config_env_and_instance() -> None:
     assert doc["value"] == 16
     assert chain(doc) == [
         ("kestra defaults", "<kestra-defaults>:12", 16),
-        ("config.yaml", "conf/config.yaml:31", 8),
+        ("config.yaml", "conf/config.yaml:32", 8),
         ("env prod", "conf/env/prod.yaml:31", 16),
     ]
     assert [s["winning"] for s in doc["set-by"]] == [False, False, True]

@@ -29,9 +29,13 @@ def write(path: Path, text: str) -> Path:
 def test_example_tree_is_clean() -> None:
     run = kkc("validate", "--all", cwd=REPO)
     assert run.code == 0, run.out
-    # 2 info lines (one shared by prod/eu1 and prod/eu2), and the count says 2
-    assert run.out.splitlines()[-1] == "0 errors, 0 warnings, 2 infos in 4 targets"
-    assert len(run.out.splitlines()) == 3
+    # what it was checked against, 2 info lines (one shared by prod/eu1 and prod/eu2), and the count says 2
+    lines = run.out.splitlines()
+    assert (
+        lines[0] == "Checked as Kestra 1.3 Enterprise (cluster.kestra-version) with Kafka 4.1 (cluster.kafka-version)"
+    )
+    assert lines[-1] == "0 errors, 0 warnings, 2 infos in 4 targets"
+    assert len(lines) == 4
 
 
 def test_every_problem_of_every_target_in_one_run(conf: Path) -> None:
@@ -64,7 +68,10 @@ def test_json_record_shape(tmp_path: Path) -> None:
     run = kkc("validate", str(path), "--format", "json")
     assert run.code == 1
     doc = json.loads(run.out)
-    assert set(doc) == {"diagnostics", "summary"}
+    assert set(doc) == {"diagnostics", "summary", "checked-as"}
+    assert doc["checked-as"] == {
+        str(path): {"kestra": "1.3", "kestra-from": "assumed", "kafka": ["3.9", "4.3"], "kafka-from": "kestra"}
+    }
     assert set(doc["summary"]) == {"errors", "warnings", "infos"}
     record = next(d for d in doc["diagnostics"] if d["rule"] == "invalid-value")
     assert record == {
@@ -274,7 +281,10 @@ def test_config_provider_references_are_run_time_values_kafka_resolves(tmp_path:
     )
     run = kkc("validate", str(path), "--as", "producer")
     assert run.code == 0, run.out
-    assert run.out.splitlines() == ["0 errors, 0 warnings, 0 infos in 1 file"]
+    assert run.out.splitlines() == [
+        "Checked as Kafka 4.3 (assumed: the latest kkc knows; set --kafka-version)",
+        "0 errors, 0 warnings, 0 infos in 1 file",
+    ]
 
 
 def test_a_config_provider_reference_without_its_provider(tmp_path: Path) -> None:
@@ -284,6 +294,7 @@ def test_a_config_provider_reference_without_its_provider(tmp_path: Path) -> Non
     run = kkc("validate", str(path), "--as", "consumer")
     assert run.code == 0, run.out
     assert run.out.splitlines() == [
+        "Checked as Kafka 4.3 (assumed: the latest kkc knows; set --kafka-version)",
         f"{path}:2:1: warning [config-provider-undeclared] client.id: ${{file:/etc/kafka/ids:kestra}} is written as "
         "a Kafka config-provider reference, but the file sets no config.providers: Kafka passes the text on as the "
         "value itself; add config.providers=file and "
@@ -310,3 +321,41 @@ def test_literal_secret_in_a_client_file_advises_a_config_provider(tmp_path: Pat
     assert f"{path}:4:1: warning [literal-secret] ssl.truststore.password holds a literal value" in run.out
     assert f"write a config-provider reference such as {advice}" in run.out
     assert "hunter22" not in run.out and "Kestra" not in run.out
+
+
+def test_the_header_says_what_each_target_was_checked_against(conf: Path) -> None:
+    """Targets that differ get a line each, naming them; a declared release names where it came from."""
+    write(conf / "env" / "dev.yaml", '# @package _global_\ncluster:\n  kestra-version: "0.6"\n  kafka-version: null\n')
+    run = kkc("validate", "--all", "--config-dir", str(conf))
+    assert run.out.splitlines()[:2] == [
+        "Checked as Kestra 0.6 open source (cluster.kestra-version) with Kafka 3.1 (the client Kestra 0.6 ships) (dev)",
+        "Checked as Kestra 1.3 Enterprise (cluster.kestra-version) with Kafka 4.1 (cluster.kafka-version) "
+        "(staging/eu1, prod/eu1, prod/eu2)",
+    ]
+    run = kkc("validate", "--all", "--config-dir", str(conf), "--kestra-version", "0.20", "--kafka-version", "3.9")
+    assert (
+        run.out.splitlines()[0]
+        == "Checked as Kestra 0.20 Enterprise (--kestra-version) with Kafka 3.9 (--kafka-version)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("0.3", "'0.3': kkc knows Kestra from 0.4 (earlier releases named their topics differently)"),
+        ("latest", "'latest': write a Kestra release as X.Y or X.Y.Z, for example 1.3 or 0.20"),
+    ],
+)
+def test_a_kestra_version_kkc_does_not_know_is_a_usage_error(value: str, message: str) -> None:
+    run = kkc("validate", "--all", "--kestra-version", value, cwd=REPO)
+    assert run.code == 2 and message in run.err
+
+
+def test_a_kestra_version_yaml_reads_as_a_number_says_to_quote_it(tmp_path: Path) -> None:
+    path = write(tmp_path / "application.yml", "cluster:\n  kestra-version: 0.20\nkestra:\n  queue:\n    type: kafka\n")
+    run = kkc("validate", str(path))
+    assert run.code == 1
+    assert (
+        f"{path}:2:3: error [wrong-type] 'cluster.kestra-version' must be string, not float 0.2: quote it as "
+        'written ("4.1", "0.20"): YAML reads 0.20 as the number 0.2'
+    ) in run.out

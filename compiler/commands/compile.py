@@ -102,7 +102,7 @@ class Options:
 def run(options: Options) -> int:
     from compiler import report
     from compiler.validate import Options as ValidateOptions
-    from compiler.validate import validate
+    from compiler.validate import validate, versions_of
     from compiler.writer import check_out_dir
 
     if options.out is not None and options.format is not None:
@@ -125,7 +125,10 @@ def run(options: Options) -> int:
             f"{count(errors, 'error')} in the config (kkc validate lists them): {options.out} was not compared"
         )
     if not options.check and any(d.level != "info" for d in diagnostics):
-        sys.stderr.write(report.text(diagnostics, [t.id for t in targets], report.use_colour(sys.stderr)))
+        heading = report.header(versions_of(results, ValidateOptions()))
+        sys.stderr.write(
+            report.text(diagnostics, [t.id for t in targets], report.use_colour(sys.stderr), heading=heading)
+        )
     if errors:
         raise AlreadyReported(f"{count(errors, 'error')}: nothing written (kkc validate shows the same findings)")
     if options.out is None:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from compiler.commands.common import Tree, compile_all, group_option_alone, is_override, select_targets
 from compiler.errors import InputError, KkcError, UsageError
 from compiler.exitcodes import EXIT_OK, EXIT_PROBLEMS
+from compiler.kestra_versions import DEFAULT as KESTRA_DEFAULT
 from compiler.keys import ROLES
 
 if TYPE_CHECKING:
@@ -57,7 +58,15 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         "--kafka-version",
         metavar="X.Y",
         type=_kafka_version,
-        help="the Kafka version of clients and brokers (overrides cluster.kafka-version; default: latest)",
+        help="the Kafka version of clients and brokers (overrides cluster.kafka-version; default: the client the "
+        "Kestra version ships, the latest for a .properties file)",
+    )
+    parser.add_argument(
+        "--kestra-version",
+        metavar="X.Y",
+        type=_kestra_version,
+        help=f"the Kestra release (overrides cluster.kestra-version; default: {KESTRA_DEFAULT}, the current "
+        "long-term Enterprise release)",
     )
     Tree.add_options(parser)
 
@@ -80,6 +89,15 @@ def _kafka_version(text: str) -> str:
     return text
 
 
+def _kestra_version(text: str) -> str:
+    from compiler.kestra_versions import problem
+
+    why = problem(text)
+    if why is not None:
+        raise argparse.ArgumentTypeError(f"'{text}': {why}")
+    return text.strip().removeprefix("v")
+
+
 @dataclass(frozen=True)
 class Options:
     paths: tuple[Path, ...]  # files given instead of a target
@@ -90,6 +108,7 @@ class Options:
     strict: bool
     brokers: int | None
     kafka_version: str | None
+    kestra_version: str | None
     tree: Tree
 
     @classmethod
@@ -103,6 +122,7 @@ class Options:
             args.strict,
             args.brokers,
             args.kafka_version,
+            args.kestra_version,
             Tree.from_args(args),
         )
 
@@ -121,17 +141,19 @@ class _Run:
 def run(options: Options) -> int:
     from compiler import report
     from compiler.validate import Options as ValidateOptions
-    from compiler.validate import validate
+    from compiler.validate import validate, versions_of
 
     _check_paths(options)
     covered = _validate_files(options) if options.paths else _validate_targets(options)
-    found = validate(covered.compiled, ValidateOptions(brokers=options.brokers, kafka_version=options.kafka_version))
+    settings = ValidateOptions(options.brokers, options.kafka_version, options.kestra_version)
+    found = validate(covered.compiled, settings)
     diagnostics = sorted(set(covered.diagnostics + found), key=lambda d: d.sort_key)
     scope = covered.scope
     if options.strict and any(d.level == "warning" for d in diagnostics):
         scope += "; --strict: warnings fail the run"
     noun = "file" if options.paths else "target"
-    report.write(options.format, diagnostics, covered.targets, covered.fallback, noun, scope)
+    checked = versions_of(covered.compiled, settings)
+    report.write(options.format, diagnostics, covered.targets, covered.fallback, noun, scope, checked)
     failing = {"error", "warning"} if options.strict else {"error"}
     return EXIT_PROBLEMS if any(d.level in failing for d in diagnostics) else EXIT_OK
 

@@ -17,6 +17,9 @@ from compiler import catalog
 from compiler.derive import TopicPlan
 from compiler.diagnostics import Diagnostic, at
 from compiler.errors import Origin
+from compiler.kestra_versions import DEFAULT as KESTRA_DEFAULT
+from compiler.kestra_versions import Checked, KestraVersion
+from compiler.kestra_versions import parse as parse_kestra
 from compiler.keys import (
     BROKER_DEFAULTS,
     BUNDLED_NAME,
@@ -129,7 +132,17 @@ class Context:
     brokers_declared: bool
     kafka_version: str
     brokers_origin: Origin | None = None  # where the broker count was declared (cluster.brokers, --brokers)
+    versions: Checked | None = None  # the Kestra and Kafka versions checked against, and where each came from
     extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def kestra(self) -> KestraVersion:
+        """The Kestra release the config is for (the default release for a plain client file)."""
+        if self.versions is not None and self.versions.kestra is not None:
+            return self.versions.kestra
+        default = parse_kestra(KESTRA_DEFAULT)
+        assert default is not None
+        return default
 
     @property
     def target(self) -> str:

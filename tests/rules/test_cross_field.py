@@ -159,7 +159,7 @@ def test_exactly_once_streams_need_a_transaction_timeout_above_the_commit_interv
 
 def test_delivery_timeout_below_linger_plus_request_depends_on_the_linger_default(tmp_path: Path) -> None:
     text = layer(("defaults.producer", "delivery.timeout.ms: 30002"))
-    code, found = validate(tmp_path, text)  # Kafka 4.x: linger.ms defaults to 5
+    code, found = validate(tmp_path, text, "--kafka-version", "4.3")  # Kafka 4.x: linger.ms defaults to 5
     assert code == 1
     [error] = found
     assert error["rule"] == "delivery-timeout-below-linger-plus-request"
@@ -167,8 +167,26 @@ def test_delivery_timeout_below_linger_plus_request_depends_on_the_linger_defaul
     assert validate(tmp_path, text, "--kafka-version", "3.9")[1] == []  # linger.ms defaulted to 0
 
 
+def test_a_verdict_that_depends_on_the_kafka_client_kestra_ships_is_an_info(tmp_path: Path) -> None:
+    """Kestra 1.3 (the default) ships a Kafka client between 3.9 and 4.3, which one is not public."""
+    text = layer(("defaults.producer", "delivery.timeout.ms: 30002"))
+    code, found = validate(tmp_path, text)
+    assert code == 0
+    [info] = found
+    assert (info["rule"], info["level"]) == ("delivery-timeout-below-linger-plus-request", "info")
+    assert info["message"].startswith("with Kafka 4.3 clients: ")
+    assert info["message"].endswith(
+        "(Kestra 1.3 ships a Kafka client between 3.9 and 4.3, which one is not public; declare "
+        "cluster.kafka-version to have it checked)"
+    )
+    # a release whose client is public: Kestra 0.20 ships 3.9, where linger.ms defaults to 0
+    assert validate(tmp_path, text, "--kestra-version", "0.20") == (0, [])
+
+
 def test_a_long_request_timeout_silently_raises_the_delivery_timeout(tmp_path: Path) -> None:
-    code, found = validate(tmp_path, layer(("defaults.producer", "request.timeout.ms: 200000")))
+    code, found = validate(
+        tmp_path, layer(("defaults.producer", "request.timeout.ms: 200000")), "--kafka-version", "4.3"
+    )
     assert code == 0
     assert rules(found) == [("delivery-timeout-raised", "warning", 6)]
     assert "raises delivery.timeout.ms to 200005" in found[0]["message"]
@@ -246,7 +264,8 @@ def test_a_remote_assignor_needs_the_consumer_protocol(tmp_path: Path) -> None:
 
 
 def test_share_group_settings_fail_a_regular_consumer(tmp_path: Path) -> None:
-    _, found = validate(tmp_path, layer(("defaults.consumer", "share.acknowledgement.mode: explicit")))
+    text = layer(("defaults.consumer", "share.acknowledgement.mode: explicit"))
+    _, found = validate(tmp_path, text, "--kafka-version", "4.3")
     [error] = found
     assert error["message"].startswith("share.acknowledgement.mode cannot be set when group.protocol=CLASSIC")
 

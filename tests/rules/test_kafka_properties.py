@@ -134,7 +134,7 @@ def test_client_properties_values_are_checked_once_for_every_client_that_reads_t
 
 def test_the_doc_pages_exactly_once_is_an_error_on_kafka_4_and_a_warning_on_kafka_3(tmp_path: Path) -> None:
     text = props("defaults.stream", 'processing.guarantee: "exactly_once"')
-    code, found = validate(tmp_path, text)
+    code, found = validate(tmp_path, text, "--kafka-version", "4.3")
     assert code == 1
     [error] = found
     assert (error["rule"], error["level"]) == ("removed-in-kafka-version", "error")
@@ -147,6 +147,18 @@ def test_the_doc_pages_exactly_once_is_an_error_on_kafka_4_and_a_warning_on_kafk
     assert (warning["rule"], warning["level"]) == ("deprecated-in-kafka-version", "warning")
     assert "deprecated since Kafka 3.0 (removed in Kafka 4.0); use exactly_once_v2" in warning["message"]
 
+    # Kestra 1.3 (the default) ships a client between 3.9 and 4.3: the sure verdict, saying what 4.x gives
+    code, found = validate(tmp_path, text)
+    assert code == 0
+    [warning] = found
+    assert (warning["rule"], warning["level"]) == ("deprecated-in-kafka-version", "warning")
+    assert warning["message"].endswith(
+        "(with Kafka 4.3 clients: error [removed-in-kafka-version]; Kestra 1.3 ships a Kafka client between 3.9 "
+        "and 4.3, which one is not public; declare cluster.kafka-version to have it checked)"
+    )
+    # a Kestra whose client is public decides it
+    assert validate(tmp_path, text, "--kestra-version", "2.0")[0] == 1
+
 
 def test_the_declared_cluster_version_is_used(tmp_path: Path) -> None:
     _, found = validate(tmp_path, props("defaults.stream", "processing.guarantee: exactly_once_beta", version="3.5"))
@@ -154,12 +166,12 @@ def test_the_declared_cluster_version_is_used(tmp_path: Path) -> None:
 
 
 def test_a_removed_client_key_is_a_warning_and_a_removed_topic_key_an_error(tmp_path: Path) -> None:
-    _, found = validate(tmp_path, props("client", 'auto.include.jmx.reporter: "false"'))
+    _, found = validate(tmp_path, props("client", 'auto.include.jmx.reporter: "false"'), "--kafka-version", "4.3")
     [warning] = found
     assert (warning["rule"], warning["level"]) == ("removed-in-kafka-version", "warning")
     assert "ignores it as an unknown configuration. Remove it." in warning["message"]
 
-    code, found = validate(tmp_path, props("defaults.topic", 'message.format.version: "3.0"'))
+    code, found = validate(tmp_path, props("defaults.topic", 'message.format.version: "3.0"'), "--kafka-version", "4.3")
     assert code == 1
     [error] = found
     assert (error["rule"], error["level"]) == ("removed-in-kafka-version", "error")

@@ -215,7 +215,7 @@ RULES: tuple[Rule, ...] = (
         "(KafkaShareConsumer); a regular KafkaConsumer, which is what Kestra creates, refuses them with a "
         "ConfigException and does not start. Error.",
         check=reported_once(_share_settings),
-        failing=example(props_layer("defaults.consumer", "share.acknowledgement.mode: explicit")),
-        passing=example(props_layer("defaults.consumer", "max.poll.records: 100")),
+        failing=example(props_layer("defaults.consumer", "share.acknowledgement.mode: explicit"), kafka_version="4.3"),
+        passing=example(props_layer("defaults.consumer", "max.poll.records: 100"), kafka_version="4.3"),
     ),
 )

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from functools import cache
 from typing import Any
 
+from compiler import kestra_versions
 from compiler.catalog import KNOWN_VERSIONS
 from compiler.keys import TOOL_KEYS, Path_
 from compiler.rules.base import Context, Finding, analysed_once
@@ -60,6 +61,7 @@ def _schema() -> dict[str, Any]:
             },
         },
         "topics": {"type": "dict", "keysrules": {"type": "string"}, "valuesrules": topic},
+        "executor": {"type": "dict", "schema": {"stream-threads": {**_SIZE}}},
         "message-protection": {
             "type": "dict",
             "schema": {"soft-limit": _SIZE, "hard-limit": _SIZE, "enabled": {"type": "boolean"}, "limit": _SIZE},
@@ -80,6 +82,7 @@ def _schema() -> dict[str, Any]:
                 "name": {"type": "string", "empty": False},
                 "brokers": _COUNT,
                 "kafka-version": {"type": "string", "allowed": list(KNOWN_VERSIONS)},
+                "kestra-version": {"type": "string", "check_with": "kestra_version"},
                 "broker-defaults": {"type": "dict", "keysrules": {"type": "string"}, "valuesrules": {"type": _SCALAR}},
             },
         },
@@ -111,6 +114,11 @@ def _validator() -> Any:
                 return  # a run-time placeholder: Micronaut converts it at start-up
             if isinstance(value, str) and parse_int(value) is None:
                 self._error(field, cerberus.errors.BAD_TYPE, "intlike")
+
+        def _check_with_kestra_version(self, field: str, value: Any) -> None:
+            why = kestra_versions.problem(value)
+            if why is not None:
+                self._error(field, f"a Kestra release kkc knows: {why}")
 
         def _check_with_count_or_broker_default(self, field: str, value: Any) -> None:
             if isinstance(value, str) and "${" in value:
@@ -172,9 +180,10 @@ def _schema_findings(ctx: Context) -> list[tuple[str, Finding]]:
         elif error.rule == "type" or error.code in (0x24,):
             expected = error.constraint if isinstance(error.constraint, str) else "/".join(error.constraint or [])
             expected = {"intlike": "a whole number", "dict": "a mapping", "list": "a list"}.get(expected, expected)
-            out.append(
-                ("wrong-type", Finding(path, f"'{name}' must be {expected}, not {type(value).__name__} {value!r}"))
-            )
+            message = f"'{name}' must be {expected}, not {type(value).__name__} {value!r}"
+            if path[-1] in ("kafka-version", "kestra-version") and isinstance(value, float):
+                message += ': quote it as written ("4.1", "0.20"): YAML reads 0.20 as the number 0.2'
+            out.append(("wrong-type", Finding(path, message)))
         elif error.code == 0x00 and error.info:
             out.append(("invalid-value", Finding(path, f"'{name}' is {_as_int(value)!r}; it must be {error.info[0]}")))
         elif error.rule in ("min", "anyof", "allowed", "regex", "empty"):
