@@ -183,7 +183,7 @@ def config_layer(n: int) -> dict[str, Any]:
                     },
                 },
                 "topics": topics,
-                "message-protection": {"soft-limit": 1048576, "hard-limit": 10485760},
+                "message-protection": {"enabled": True, "soft-limit": 1048576, "hard-limit": 10485760},
             },
         },
     }

@@ -124,19 +124,33 @@ def _max_request_above_topic(ctx: Context) -> Iterator[Finding]:
         )
 
 
-def _jdbc_keys(ctx: Context) -> Iterator[Finding]:
+def _single_limit(ctx: Context) -> Iterator[Finding]:
     protection = ctx.get(PROTECTION)
-    if not isinstance(protection, dict) or not ({"enabled", "limit"} & set(protection)):
+    if not isinstance(protection, dict) or "limit" not in protection:
         return
     limit = protection.get("limit")
-    path = (*PROTECTION, "limit") if "limit" in protection else (*PROTECTION, "enabled")
-    hint = f"; did you mean 'hard-limit: {limit}'?" if limit is not None else ""
     yield Finding(
-        path,
-        "message-protection 'enabled' and 'limit' are the JDBC queue's keys (a later doc page shows them): "
-        "Kestra's Kafka queue ignores them and binds message-protection.soft-limit (a bigger message goes to "
-        "internal storage) and hard-limit (a bigger message is refused); the protection is on when soft-limit "
-        f"is set{hint}",
+        (*PROTECTION, "limit"),
+        "message-protection.limit comes from conflicting documentation: the newest Enterprise page shows a single "
+        "'limit' (like the 2.0 queue's generic kestra.queue.message-protection.limit), while the Kafka "
+        f"documentation binds soft-limit and hard-limit; Kestra {ctx.kestra.text}'s Kafka queue may ignore it. "
+        f"Write soft-limit (a bigger message goes to internal storage) or hard-limit (a bigger one is refused)"
+        + (f"; did you mean 'hard-limit: {limit}'?" if limit is not None else ""),
+    )
+
+
+def _not_enabled(ctx: Context) -> Iterator[Finding]:
+    protection = ctx.get(PROTECTION)
+    if not isinstance(protection, dict) or "enabled" in protection:
+        return
+    limits = [key for key in ("soft-limit", "hard-limit") if protection.get(key) is not None]
+    if not limits:
+        return
+    yield Finding(
+        (*PROTECTION, limits[0]),
+        f"message-protection sets {' and '.join(limits)} without 'enabled': the doc page's example has no "
+        "'enabled', but Kestra's maintainers state the protection is off unless enabled: true "
+        "(kestra-io/docs#1685); add 'enabled: true' to be sure it applies",
     )
 
 
@@ -185,15 +199,28 @@ RULES: tuple[Rule, ...] = (
         ),
     ),
     Rule(
-        id="message-protection-jdbc-keys",
+        id="message-protection-single-limit",
         family="message-size",
         level="warning",
-        summary="message-protection enabled/limit are the JDBC queue's keys; Kafka binds soft-limit/hard-limit",
-        why="message-protection.enabled and .limit are the JDBC queue's keys (shown on a later doc page); Kestra's "
-        "Kafka queue ignores them and binds soft-limit and hard-limit, so no protection is active and an "
-        "oversized message can still crash the executor. Warning.",
-        check=_jdbc_keys,
+        summary="message-protection.limit: conflicting documentation; the Kafka queue binds soft-limit/hard-limit",
+        why="The Kafka documentation configures message protection with soft-limit and hard-limit (and enabled); the "
+        "newest Enterprise page shows a single 'limit' instead, like the 2.0 queue's generic "
+        "kestra.queue.message-protection.limit. The documentation conflicts, and a Kafka queue that ignores "
+        "'limit' leaves oversized messages unprotected (they can crash the executor). Warning.",
+        check=_single_limit,
         failing=example(_PROTECT + "      enabled: true\n      limit: 1048576\n"),
-        passing=example(_PROTECT + "      soft-limit: 1048576\n"),
+        passing=example(_PROTECT + "      enabled: true\n      soft-limit: 1048576\n"),
+    ),
+    Rule(
+        id="message-protection-not-enabled",
+        family="message-size",
+        level="info",
+        summary="message-protection limits without enabled: true (the documentation disagrees on whether it is needed)",
+        why="The doc page's example sets only soft-limit and hard-limit, while Kestra's maintainers state that "
+        "message protection is off unless message-protection.enabled is true (kestra-io/docs#1685). Info: "
+        "which is right depends on the Kestra release, a fact kkc cannot check; enabled: true is safe for both.",
+        check=_not_enabled,
+        failing=example(_PROTECT + "      soft-limit: 1048576\n"),
+        passing=example(_PROTECT + "      enabled: true\n      soft-limit: 1048576\n"),
     ),
 )

@@ -13,8 +13,9 @@ from collections import Counter
 from collections.abc import Iterator
 
 from compiler.derive import TopicPlan
+from compiler.kestra_versions import missing_class
 from compiler.keys import CLIENT_PROPERTIES, KAFKA_PATH, Path_
-from compiler.layers import kestra_topic_keys
+from compiler.layers import bundled_layer, kestra_topic_keys
 from compiler.placeholders import PlaceholderSyntaxError, find
 from compiler.rules.base import Context, Finding, Rule, example
 
@@ -140,6 +141,8 @@ def _executor_prefix_mismatch(ctx: Context) -> Iterator[Finding]:
     changelog = f"{consumer_prefix}{EXECUTOR_SUFFIX}"
     if executor is None or executor.name != f"{topic_prefix}{EXECUTOR_SUFFIX}" or executor.name == changelog:
         return
+    if ctx.is_user_set((*KAFKA_PATH, "topics", "executor", "name")):
+        return  # a name the user wrote: executor-topic-name-not-changelog
     path = TOPIC_PREFIX if ctx.is_user_set(TOPIC_PREFIX) or not ctx.is_user_set(CONSUMER_PREFIX) else CONSUMER_PREFIX
     yield Finding(
         path,
@@ -151,24 +154,127 @@ def _executor_prefix_mismatch(ctx: Context) -> Iterator[Finding]:
     )
 
 
+def _default_suffixes() -> dict[str, str]:
+    """Each default topic name without Kestra's topic-prefix (logs -> logentry), lower-cased."""
+    topics = bundled_layer().data["kestra"]["kafka"]["topics"]
+    prefix = "${kestra.kafka.defaults.topic-prefix}"
+    return {str(t["name"]).removeprefix(prefix).lower(): str(key) for key, t in topics.items()}
+
+
+def near_miss(key: str, known: tuple[str, ...]) -> tuple[str, str] | None:
+    """The known topic key `key` was most likely meant for, and why: its topic's name, a plural, close letters."""
+    text = key.lower()
+    squashed = {re.sub(r"[-_.]", "", k): k for k in known}
+    suffixes = _default_suffixes()
+    if text in suffixes and suffixes[text] != text:
+        return suffixes[text], f"is how topic '{suffixes[text]}' is named (<topic-prefix>{text}), not its key"
+    for candidate in (text, text.removesuffix("s"), text + "s"):
+        found = squashed.get(re.sub(r"[-_.]", "", candidate))
+        if found is not None:
+            return found, f"is so close to '{found}' that it is most likely a typo"
+    close = difflib.get_close_matches(text, known, n=1, cutoff=0.85)
+    return (close[0], f"is so close to '{close[0]}' that it is most likely a typo") if close else None
+
+
 def _unknown_topic_keys(ctx: Context) -> Iterator[Finding]:
     topics = ctx.get((*KAFKA_PATH, "topics"), {})
     if not isinstance(topics, dict):
         return
     known = kestra_topic_keys()
-    squashed = {re.sub(r"[-_.]", "", k): k for k in known}
+    kestra = ctx.kestra
     for key in topics:
         if key in known:
             continue
         text = str(key)
-        hint = squashed.get(re.sub(r"[-_.]", "", text.lower())) or next(
-            iter(difflib.get_close_matches(text.lower(), known, n=1, cutoff=0.7)), None
-        )
-        did = f"; did you mean '{hint}'?" if hint else f" (Kestra's topic keys: {', '.join(known)})"
-        yield Finding(
-            (*KAFKA_PATH, "topics", key),
-            f"'{text}' is not a topic key Kestra knows: Kestra ignores its settings{did}",
-        )
+        meant = near_miss(text, known)
+        path = (*KAFKA_PATH, "topics", key)
+        if kestra.open_source:
+            hint = (
+                meant[0] if meant else next(iter(difflib.get_close_matches(text.lower(), known, n=1, cutoff=0.7)), None)
+            )
+            did = f"; did you mean '{hint}'?" if hint else f" (Kestra's topic keys: {', '.join(known)})"
+            yield Finding(
+                path, f"'{text}' is not a topic key of Kestra {kestra.text}: Kestra ignores its settings{did}"
+            )
+        elif meant is not None:
+            yield Finding(
+                path,
+                f"'{text}' {meant[1]}: Kestra ignores the settings under it and topic '{meant[0]}' keeps its "
+                f"defaults; write '{meant[0]}'",
+            )
+        else:
+            yield Finding(
+                path,
+                f"'{text}' is not one of the 15 topic keys of Kestra's last open-source Kafka runner (0.6); Kestra "
+                f"{kestra.text} Enterprise uses more topics, whose keys are not public, so kkc cannot verify it: if "
+                "it is a typo, Kestra silently ignores its settings",
+                level="info",
+            )
+
+
+# --- a topic's cls ----------------------------------------------------------------------------------
+
+
+def _cls_values(ctx: Context) -> dict[str, tuple[str, Path_]]:
+    """topic key -> (its cls, the path) for every cls the user wrote."""
+    topics = ctx.get((*KAFKA_PATH, "topics"), {})
+    found: dict[str, tuple[str, Path_]] = {}
+    if isinstance(topics, dict):
+        for key, topic in topics.items():
+            path: Path_ = (*KAFKA_PATH, "topics", key, "cls")
+            value = topic.get("cls") if isinstance(topic, dict) else None
+            if isinstance(value, str) and value.strip() and "${" not in value and ctx.is_user_set(path):
+                found[str(key)] = (value.strip(), path)
+    return found
+
+
+def _cls_missing(ctx: Context) -> Iterator[Finding]:
+    for key, (cls, path) in _cls_values(ctx).items():
+        why = missing_class(cls, ctx.kestra)
+        if why is not None:
+            yield Finding(
+                path,
+                f"topic '{key}' cls: {why}; the entry names no class Kestra {ctx.kestra.text} uses: remove cls "
+                "or name this release's class",
+            )
+
+
+def _cls_shared(ctx: Context) -> Iterator[Finding]:
+    by_class: dict[str, list[str]] = {}
+    values = _cls_values(ctx)
+    for key, (cls, _) in values.items():
+        by_class.setdefault(cls, []).append(key)
+    for cls, keys in by_class.items():
+        if len(keys) < 2:
+            continue
+        for key in keys[1:]:
+            yield Finding(
+                values[key][1],
+                f"topics '{keys[0]}' and '{key}' both have cls {cls}: Kestra looks a class's topic up with the "
+                f"first entry that has it, so messages of {cls.rsplit('.', 1)[-1]} go to one topic and the other "
+                "entry's settings are ignored for them; give each cls to one topic",
+            )
+
+
+# --- the executor topic: the executor's Kafka Streams changelog --------------------------------------
+
+
+def _executor_name_pinned(ctx: Context) -> Iterator[Finding]:
+    path: Path_ = (*KAFKA_PATH, "topics", "executor", "name")
+    name, consumer_prefix = ctx.get(path), ctx.get(CONSUMER_PREFIX)
+    if not ctx.is_user_set(path) or not isinstance(name, str) or not isinstance(consumer_prefix, str):
+        return
+    if "${" in name or "${" in consumer_prefix:
+        return  # known only at run time
+    changelog = f"{consumer_prefix}{EXECUTOR_SUFFIX}"
+    if name == changelog:
+        return
+    yield Finding(
+        path,
+        f"the executor topic is named '{name}', but it is the changelog Kafka Streams writes for the executor "
+        f"application '{consumer_prefix}{EXECUTOR_APPLICATION}', always '{changelog}': Kestra's executor reads "
+        f"a topic nothing writes; remove the name or set it to '{changelog}'",
+    )
 
 
 def _cluster_servers(ctx: Context) -> set[str]:
@@ -252,6 +358,7 @@ def _collision(ctx: Context, path: Path_, prefix: str, members: list[Context], c
     )
 
 
+_CLS = "kestra:\n  kafka:\n    topics:\n      {0}:\n        cls: {1}\n"
 _PREFIXES = "kestra:\n  kafka:\n    defaults:\n      topic-prefix: {0}\n      consumer-prefix: {0}\n"
 _SERVERS = "kestra:\n  kafka:\n    client:\n      properties:\n        bootstrap.servers: k1:9092,k2:9092\n"
 
@@ -312,13 +419,63 @@ RULES: tuple[Rule, ...] = (
         id="unknown-topic-key",
         family="topics",
         level="warning",
-        summary="A key under kestra.kafka.topics that is not one of Kestra's 15 topics",
-        why="Kestra creates and configures only its 15 topics (execution, flow, logentry, ...), so settings under "
-        "any other key of kestra.kafka.topics (executions) are ignored and the topic that was meant keeps its "
-        "defaults. Warning.",
+        summary="A key under kestra.kafka.topics Kestra does not bind (warning to 0.6 or for a near miss, else info)",
+        why="Up to Kestra 0.6 the open-source Kafka runner bound exactly 15 topic keys (execution, flow, logentry, "
+        "...), so settings under any other key of kestra.kafka.topics are ignored and the topic that was meant "
+        "keeps its defaults: a warning. From 0.7 the runner is Enterprise-only and uses more topics, whose keys "
+        "are not public: an unknown key cannot be judged and is an info, unless it is a near miss of a known key "
+        "(executions, logs, flow_last), which is most likely a typo: a warning.",
         check=_unknown_topic_keys,
         failing=example("kestra:\n  kafka:\n    topics:\n      executions:\n        partitions: 32\n"),
         passing=example("kestra:\n  kafka:\n    topics:\n      execution:\n        partitions: 32\n"),
+    ),
+    Rule(
+        id="topic-cls-not-in-kestra-version",
+        family="topics",
+        level="warning",
+        summary="A topic's cls names a class the Kestra version does not have",
+        why="A topic entry's cls names the class whose messages it carries. A class the Kestra release does not have "
+        "(io.kestra.runner.kafka.* from 0.7, when the runner became Enterprise-only; "
+        "io.kestra.core.runners.WorkerTaskExecution from 0.14) binds nothing, usually copied from an old "
+        "configuration. Warning: kkc knows the open-source classes of 0.4-0.20 only, not the Enterprise ones.",
+        check=_cls_missing,
+        failing=example(
+            "kestra:\n  kafka:\n    topics:\n      executorworkertaskexecution:\n"
+            "        cls: io.kestra.core.runners.WorkerTaskExecution\n"
+        ),
+        passing=example(_CLS.format("execution", "io.kestra.core.models.executions.Execution")),
+    ),
+    Rule(
+        id="topic-cls-shared",
+        family="topics",
+        level="warning",
+        summary="Two topics with the same cls",
+        why="Kestra finds the topic of a message class with the first topic entry whose cls is that class, so a "
+        "second entry with the same cls is ignored for it: its messages go to the first topic. Warning.",
+        check=_cls_shared,
+        failing=example(
+            _CLS.format("execution", "io.kestra.core.models.executions.Execution")
+            + "      killed:\n        cls: io.kestra.core.models.executions.Execution\n"
+        ),
+        passing=example(
+            _CLS.format("execution", "io.kestra.core.models.executions.Execution")
+            + "      killed:\n        cls: io.kestra.core.models.executions.ExecutionKilled\n"
+        ),
+    ),
+    Rule(
+        id="executor-topic-name-not-changelog",
+        family="topics",
+        level="error",
+        summary="The executor topic pinned to a name other than <consumer-prefix>executor_main-executor-changelog",
+        why="The executor topic is the changelog Kafka Streams writes for the executor application "
+        "<consumer-prefix>executor_main, and Streams always names it <consumer-prefix>executor_main-executor-"
+        "changelog. A topics.executor.name that differs makes Kestra's executor read a topic nothing writes, "
+        "whatever the prefixes. Error: Kestra starts, but the executor never sees its state.",
+        check=_executor_name_pinned,
+        failing=example("kestra:\n  kafka:\n    topics:\n      executor:\n        name: kestra_executor\n"),
+        passing=example(
+            "kestra:\n  kafka:\n    topics:\n      executor:\n        name: kestra_executor_main-executor-changelog\n"
+        ),
     ),
     Rule(
         id="shared-cluster-prefix-collision",

@@ -31,7 +31,12 @@ def test_soft_limit_above_hard_limit_is_an_error(tmp_path: Path) -> None:
 
 
 def test_the_doc_pages_limits_are_clean(tmp_path: Path) -> None:
+    """The page's limits are consistent; only the documentation's doubt about 'enabled' is an info."""
     code, found = validate(tmp_path, protection("      soft-limit: 1048576\n      hard-limit: 10485760\n"))
+    assert code == 0 and [f["rule"] for f in found] == ["message-protection-not-enabled"]
+    code, found = validate(
+        tmp_path, protection("      enabled: true\n      soft-limit: 1048576\n      hard-limit: 10485760\n")
+    )
     assert (code, found) == (0, [])
 
 
@@ -94,12 +99,23 @@ def test_the_brokers_message_max_bytes_is_used_when_declared(tmp_path: Path) -> 
     assert warning["key"] == "cluster.broker-defaults.message.max.bytes"
 
 
-def test_the_jdbc_queues_keys_are_named(tmp_path: Path) -> None:
+def test_the_single_limit_form_is_flagged_as_conflicting_documentation(tmp_path: Path) -> None:
     code, found = validate(tmp_path, protection("      enabled: true\n      limit: 1048576\n"))
     assert code == 0
-    [warning] = only(found, "message-protection-jdbc-keys")
+    [warning] = only(found, "message-protection-single-limit")
     assert warning["key"] == "kestra.kafka.message-protection.limit"
-    assert "JDBC queue" in warning["message"] and "did you mean 'hard-limit: 1048576'?" in warning["message"]
+    assert warning["message"].startswith("message-protection.limit comes from conflicting documentation")
+    assert "did you mean 'hard-limit: 1048576'?" in warning["message"]
+    assert only(found, "message-protection-not-enabled") == []  # 'enabled' is a Kafka queue key (0.19+)
+
+
+def test_limits_without_enabled_are_an_info_naming_the_doubt(tmp_path: Path) -> None:
+    _, found = validate(tmp_path, protection("      soft-limit: 1048576\n      hard-limit: 10485760\n"))
+    [info] = only(found, "message-protection-not-enabled")
+    assert info["level"] == "info" and info["key"] == "kestra.kafka.message-protection.soft-limit"
+    assert "add 'enabled: true' to be sure it applies" in info["message"]
+    _, found = validate(tmp_path, protection("      enabled: true\n      soft-limit: 1048576\n"))
+    assert only(found, "message-protection-not-enabled") == []
 
 
 def test_the_example_tree_is_clean() -> None:

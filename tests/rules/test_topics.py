@@ -116,14 +116,157 @@ def test_only_the_consumer_prefix_changed_points_at_it(tmp_path: Path) -> None:
     assert error["key"] == "kestra.kafka.defaults.consumer-prefix" and error["file"] == "k0.yml"
 
 
-def test_unknown_topic_key_suggests_the_close_one(tmp_path: Path) -> None:
-    code, found = validate(tmp_path, "kestra:\n  kafka:\n    topics:\n      executions:\n        partitions: 32\n")
+def _topic(key: str) -> str:
+    return f"kestra:\n  kafka:\n    topics:\n      {key}:\n        partitions: 32\n"
+
+
+def test_unknown_topic_key_up_to_0_6_is_a_warning_with_a_suggestion(tmp_path: Path) -> None:
+    """The open-source runner bound exactly 15 keys: anything else is ignored."""
+    code, found = validate(tmp_path, _topic("executions"), args=("--kestra-version", "0.6"))
     assert code == 0
     [warning] = only(found, "unknown-topic-key")
-    assert (warning["line"], warning["column"]) == (4, 7)
-    assert "did you mean 'execution'?" in warning["message"]
-    _, found = validate(tmp_path, "kestra:\n  kafka:\n    topics:\n      flow-last:\n        partitions: 4\n")
+    assert (warning["level"], warning["line"], warning["column"]) == ("warning", 4, 7)
+    assert warning["message"] == (
+        "'executions' is not a topic key of Kestra 0.6: Kestra ignores its settings; did you mean 'execution'?"
+    )
+    _, found = validate(tmp_path, _topic("flow-last"), args=("--kestra-version", "0.6"))
     assert "did you mean 'flowlast'?" in only(found, "unknown-topic-key")[0]["message"]
+    _, found = validate(tmp_path, _topic("workerjob"), args=("--kestra-version", "0.6"))
+    [warning] = only(found, "unknown-topic-key")
+    assert warning["level"] == "warning" and "(Kestra's topic keys: execution, flow, " in warning["message"]
+
+
+@pytest.mark.parametrize(
+    ("key", "meant", "why"),
+    [
+        ("executions", "execution", "is so close to 'execution' that it is most likely a typo"),
+        ("flow_last", "flowlast", "is how topic 'flowlast' is named (<topic-prefix>flow_last), not its key"),
+        ("logs", "logentry", "is how topic 'logentry' is named (<topic-prefix>logs), not its key"),
+    ],
+)
+def test_enterprise_near_misses_stay_warnings(tmp_path: Path, key: str, meant: str, why: str) -> None:
+    _, found = validate(tmp_path, _topic(key))  # the default: Kestra 1.3 Enterprise
+    [warning] = only(found, "unknown-topic-key")
+    assert warning["level"] == "warning"
+    assert warning["message"] == (
+        f"'{key}' {why}: Kestra ignores the settings under it and topic '{meant}' keeps its defaults; write '{meant}'"
+    )
+
+
+def test_an_enterprise_key_kkc_cannot_know_is_an_info(tmp_path: Path) -> None:
+    code, found = validate(tmp_path, _topic("workerjob"), args=("--kestra-version", "0.7"))
+    assert code == 0
+    [info] = only(found, "unknown-topic-key")
+    assert info["level"] == "info"
+    assert info["message"] == (
+        "'workerjob' is not one of the 15 topic keys of Kestra's last open-source Kafka runner (0.6); Kestra 0.7 "
+        "Enterprise uses more topics, whose keys are not public, so kkc cannot verify it: if it is a typo, Kestra "
+        "silently ignores its settings"
+    )
+
+
+CLS = "kestra:\n  kafka:\n    topics:\n      {0}:\n        cls: {1}\n"
+
+
+@pytest.mark.parametrize(
+    ("version", "cls", "why"),
+    [
+        (
+            "1.3",
+            "io.kestra.core.runners.WorkerTaskExecution",
+            "io.kestra.core.runners.WorkerTaskExecution was removed in Kestra 0.14 (its last release with it: 0.13)",
+        ),
+        (
+            "0.14",
+            "io.kestra.core.runners.WorkerTaskExecution",
+            "Kestra 0.14 has no class io.kestra.core.runners.WorkerTaskExecution (its last release with it: 0.13)",
+        ),
+        (
+            "0.7",
+            "io.kestra.runner.kafka.streams.ExecutorFlowTrigger",
+            "io.kestra.runner.kafka.* is the open-source Kafka runner of Kestra 0.6 and earlier; from 0.7 the runner "
+            "is Enterprise-only, in other packages",
+        ),
+        (
+            "0.9",
+            "io.kestra.core.runners.WorkerJob",
+            "Kestra 0.9 has no class io.kestra.core.runners.WorkerJob (it arrives in 0.10)",
+        ),
+        (
+            "1.3",
+            "io.kestra.core.models.executions.Executon",
+            "no Kestra release kkc has seen (0.4-0.20) has io.kestra.core.models.executions.Executon; did you mean "
+            "io.kestra.core.models.executions.Execution?",
+        ),
+    ],
+)
+def test_a_cls_the_kestra_version_does_not_have(tmp_path: Path, version: str, cls: str, why: str) -> None:
+    key = "executorworkertaskexecution"
+    _, found = validate(tmp_path, CLS.format(key, cls), args=("--kestra-version", version))
+    [warning] = only(found, "topic-cls-not-in-kestra-version")
+    assert (warning["level"], warning["line"], warning["column"]) == ("warning", 5, 9)
+    assert warning["message"] == (
+        f"topic '{key}' cls: {why}; the entry names no class Kestra {version} uses: remove cls or name this "
+        "release's class"
+    )
+
+
+@pytest.mark.parametrize(
+    "cls",
+    [
+        "io.kestra.core.runners.WorkerTaskExecution",  # it exists in 0.6
+        "io.kestra.ee.runner.kafka.SomeEnterpriseClass",  # the Enterprise Edition's classes are not public
+        "com.example.kestra.MyMessage",  # a plug-in's own
+    ],
+)
+def test_a_cls_kkc_cannot_judge_is_left_alone(tmp_path: Path, cls: str) -> None:
+    version = "0.6" if cls.startswith("io.kestra.core") else "1.3"
+    _, found = validate(tmp_path, CLS.format("executorworkertaskexecution", cls), args=("--kestra-version", version))
+    assert only(found, "topic-cls-not-in-kestra-version") == []
+
+
+def test_two_topics_with_one_cls(tmp_path: Path) -> None:
+    text = CLS.format("execution", "io.kestra.core.models.executions.Execution") + (
+        "      killed:\n        cls: io.kestra.core.models.executions.Execution\n"
+    )
+    _, found = validate(tmp_path, text)
+    [warning] = only(found, "topic-cls-shared")
+    assert (warning["key"], warning["line"]) == ("kestra.kafka.topics.killed.cls", 7)
+    assert warning["message"].startswith(
+        "topics 'execution' and 'killed' both have cls io.kestra.core.models.executions.Execution: "
+    )
+
+
+@pytest.mark.parametrize(
+    ("prefixes", "name", "changelog"),
+    [
+        ("", "kestra_executor", "kestra_executor_main-executor-changelog"),
+        # the same prefixes, still not the changelog: the name alone decides
+        (
+            "      topic-prefix: acme_\n      consumer-prefix: acme_\n",
+            "acme_executor",
+            "acme_executor_main-executor-changelog",
+        ),
+        # the topic prefix used, not the consumer prefix Streams names it with
+        (
+            "      topic-prefix: t_\n      consumer-prefix: c_\n",
+            "t_executor_main-executor-changelog",
+            "c_executor_main-executor-changelog",
+        ),
+    ],
+)
+def test_an_executor_topic_pinned_to_another_name_is_an_error(
+    tmp_path: Path, prefixes: str, name: str, changelog: str
+) -> None:
+    defaults = f"    defaults:\n{prefixes}" if prefixes else ""
+    text = f"kestra:\n  kafka:\n{defaults}    topics:\n      executor:\n        name: {name}\n"
+    code, found = validate(tmp_path, text)
+    assert code == 1
+    [error] = only(found, "executor-topic-name-not-changelog")
+    assert f"always '{changelog}': Kestra's executor reads a topic nothing writes" in error["message"]
+    assert only(found, "executor-topic-prefix-mismatch") == []
+    fixed = text.replace(f"name: {name}", f"name: {changelog}")
+    assert only(validate(tmp_path, fixed)[1], "executor-topic-name-not-changelog") == []
 
 
 SERVERS = 'kestra:\n  kafka:\n    client:\n      properties:\n        bootstrap.servers: "{0}"\n'
