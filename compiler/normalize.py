@@ -128,7 +128,8 @@ def normalize_layer(layer: Layer) -> tuple[Layer, list[Note]]:
         Yaml11Lookalike(_remap(la.path, normalizer.moved), la.text, la.yaml11_type, la.origin)
         for la in layer.lookalikes
     ]
-    return Layer(layer.label, normalizer.data, normalizer.positions, lookalikes, layer.kind), normalizer.notes
+    normalized = Layer(layer.label, normalizer.data, normalizer.positions, lookalikes, layer.kind, layer.directives)
+    return normalized, normalizer.notes
 
 
 class _LayerNormalizer:
