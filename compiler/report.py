@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from compiler import __version__
-from compiler.diagnostics import LEVELS, Diagnostic, summary
+from compiler.diagnostics import LEVELS, Diagnostic, Suppressed, summary
 
 _COLOURS = {"error": "\033[31m", "warning": "\033[33m", "info": "\033[36m"}
 
@@ -51,7 +51,12 @@ def counts(diagnostics: list[Diagnostic]) -> dict[str, int]:
 
 
 def text(
-    diagnostics: list[Diagnostic], targets: list[str], colour: bool = False, noun: str = "target", scope: str = ""
+    diagnostics: list[Diagnostic],
+    targets: list[str],
+    colour: bool = False,
+    noun: str = "target",
+    scope: str = "",
+    suppressed: Sequence[Suppressed] = (),
 ) -> str:
     """`file:line:col: level [rule] message`; one line, and one count, for a problem shared by targets."""
     from compiler.keys import BUNDLED_NAME
@@ -66,13 +71,30 @@ def text(
     found = counts(diagnostics)
     lines.append(
         f"{_plural(found['error'], 'error')}, {_plural(found['warning'], 'warning')}, "
-        f"{_plural(found['info'], 'info')} in {_plural(len(targets), noun)}{scope}"
+        f"{_plural(found['info'], 'info')} in {_plural(len(targets), noun)}"
+        + _with_suppressed(scope, len(grouped([s.diagnostic for s in suppressed])))
     )
     return "\n".join(lines) + "\n"
 
 
-def as_json(diagnostics: list[Diagnostic], targets: list[str], colour: bool = False) -> str:
-    doc = {"diagnostics": [d.to_dict() for d in diagnostics], "summary": summary(diagnostics)}
+def _with_suppressed(scope: str, silenced: int) -> str:
+    """The summary's scope, saying how many findings inline comments silenced (counted as the lines are)."""
+    if not silenced:
+        return scope
+    if scope.startswith(" (") and ")" in scope:
+        close = scope.index(")")
+        return f"{scope[:close]}; {silenced} suppressed{scope[close:]}"
+    return f" ({silenced} suppressed){scope}"
+
+
+def as_json(
+    diagnostics: list[Diagnostic], targets: list[str], colour: bool = False, suppressed: Sequence[Suppressed] = ()
+) -> str:
+    """One record per target; the suppressed findings, if any, in their own list with the comment's reason."""
+    doc: dict[str, Any] = {"diagnostics": [d.to_dict() for d in diagnostics]}
+    if suppressed:
+        doc["suppressed"] = [s.to_dict() for s in suppressed]
+    doc["summary"] = summary(diagnostics) | ({"suppressed": len(suppressed)} if suppressed else {})
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
 
@@ -98,10 +120,15 @@ def github(diagnostics: list[Diagnostic], targets: list[str], colour: bool = Fal
     return "\n".join(lines) + ("\n" if lines else "")
 
 
-def sarif(diagnostics: list[Diagnostic], targets: list[str], colour: bool = False) -> str:
+def sarif(
+    diagnostics: list[Diagnostic], targets: list[str], colour: bool = False, suppressed: Sequence[Suppressed] = ()
+) -> str:
+    """SARIF 2.1.0; a finding an inline comment silenced is a result with an inSource suppression."""
     from compiler.rules import REGISTRY
 
     levels = {"error": "error", "warning": "warning", "info": "note"}
+    reasons: list[str | None] = [None] * len(diagnostics) + [s.reason for s in suppressed]
+    diagnostics = [*diagnostics, *(s.diagnostic for s in suppressed)]
     used = sorted({d.rule for d in diagnostics})
     rules = []
     for rule_id in used:
@@ -115,7 +142,7 @@ def sarif(diagnostics: list[Diagnostic], targets: list[str], colour: bool = Fals
         )
     index = {rule_id: i for i, rule_id in enumerate(used)}
     results = []
-    for d in diagnostics:
+    for d, reason in zip(diagnostics, reasons, strict=True):
         result: dict[str, Any] = {
             "ruleId": d.rule,
             "ruleIndex": index[d.rule],
@@ -128,6 +155,8 @@ def sarif(diagnostics: list[Diagnostic], targets: list[str], colour: bool = Fals
             if d.line:
                 location["region"] = {"startLine": d.line, "startColumn": max(d.column, 1)}
             result["locations"] = [{"physicalLocation": location}]
+        if reason is not None:
+            result["suppressions"] = [{"kind": "inSource", "justification": reason or "(no reason given)"}]
         results.append(result)
     doc = {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
@@ -168,10 +197,13 @@ def write(
     fallback: dict[str, str] | None = None,
     noun: str = "target",
     scope: str = "",
+    suppressed: Sequence[Suppressed] = (),
 ) -> None:
     if fmt in ("github", "sarif") and fallback:
         diagnostics = anchored(diagnostics, fallback)
     if fmt == "text":
-        sys.stdout.write(text(diagnostics, targets, use_colour(sys.stdout), noun, scope))
-    else:
+        sys.stdout.write(text(diagnostics, targets, use_colour(sys.stdout), noun, scope, suppressed))
+    elif fmt in ("json", "sarif"):
+        sys.stdout.write(FORMATS[fmt](diagnostics, targets, use_colour(sys.stdout), suppressed))
+    else:  # GitHub annotations show what needs attention: a suppressed finding does not
         sys.stdout.write(FORMATS[fmt](diagnostics, targets, use_colour(sys.stdout)))

@@ -15,6 +15,7 @@ from compiler.rules import (
     security,
     structure,
     topics,
+    tuning,
 )
 from compiler.rules.base import Rule
 
@@ -31,6 +32,7 @@ FAMILIES = (
     loggers,
     placeholders,
     policy,
+    tuning,
 )
 
 REGISTRY: dict[str, Rule] = {}

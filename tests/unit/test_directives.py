@@ -31,7 +31,10 @@ def test_several_ids_with_spaces_after_commas() -> None:
 
 
 def test_a_blank_line_or_the_end_of_the_file_below_a_comment_line_is_nothing() -> None:
-    assert found("# kkc: disable=x\n\na: 1\n# kkc: disable=y\n") == [(1, 1, 0, ("x",), "", ""), (4, 1, 0, ("y",), "", "")]
+    assert found("# kkc: disable=x\n\na: 1\n# kkc: disable=y\n") == [
+        (1, 1, 0, ("x",), "", ""),
+        (4, 1, 0, ("y",), "", ""),
+    ]
 
 
 def test_hash_inside_quoted_strings_is_not_a_comment() -> None:
