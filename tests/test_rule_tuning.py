@@ -397,7 +397,65 @@ def test_secrets_stay_hidden_in_a_suppressed_finding(tmp_path: Path) -> None:
     assert (silenced["rule"], silenced["suppressed-by"]["reason"]) == ("literal-secret", "********: test store")
 
 
+# --- where a level comes from ----------------------------------------------------------------------
+
+
+def test_explain_shows_the_level_in_force_and_where_it_was_set(tmp_path: Path) -> None:
+    tree(tmp_path, dev="rules:\n  replication-factor-below-brokers: off\n")
+    run = kkc("explain", "rules.replication-factor-below-brokers", "env=dev", cwd=tmp_path)
+    assert run.out == (
+        'rules.replication-factor-below-brokers = "off"    [target dev]\n'
+        "  set by (lowest layer first):\n"
+        '    conf/env/dev.yaml:3:3                    env dev                  "off"\n'
+        "  level: off (conf/env/dev.yaml:3:3, rules.replication-factor-below-brokers)\n"
+    )
+    prod = kkc("explain", "rules.replication-factor-below-brokers", "env=prod", cwd=tmp_path)
+    assert prod.out == (
+        "rules.replication-factor-below-brokers = (not set in any layer)    [target prod]\n  level: warning (default)\n"
+    )
+    ignored = kkc(
+        "explain", "rules.replication-factor-below-brokers", "env=prod", "--ignore", "replication", cwd=tmp_path
+    )
+    assert ignored.out.splitlines()[-1] == "  level: off (--ignore)"
+    doc = json.loads(kkc("explain", "rules.replication", "env=dev", "--format", "json", cwd=tmp_path).out)
+    assert doc["levels"]["replication-factor-below-brokers"] == {
+        "level": "off",
+        "source": "conf/env/dev.yaml:3:3, rules.replication-factor-below-brokers",
+    }
+    assert doc["levels"]["replication-factor-exceeds-brokers"] == {"level": "error", "source": "default"}
+    typo = kkc("explain", "rules.replicaton", "env=dev", cwd=tmp_path)
+    assert typo.code == 1
+    assert (
+        typo.err
+        == "kkc: error [unknown-key] 'rules.replicaton': no rule or family 'replicaton'; did you mean 'replication'?\n"
+    )
+
+
+def test_kkc_rule_shows_the_level_in_each_target(tmp_path: Path) -> None:
+    tree(tmp_path, dev="rules:\n  replication-factor-below-brokers: off\n")
+    run = kkc("rule", "replication-factor-below-brokers", cwd=tmp_path)
+    assert run.out.splitlines()[:3] == [
+        "replication-factor-below-brokers  (warning, replication)",
+        "level: off (conf/env/dev.yaml:3:3, rules.replication-factor-below-brokers) in dev",
+        "level: warning (default) in prod",
+    ]
+    one = kkc("rule", "replication-factor-below-brokers", "env=prod", "--ignore", "replication", cwd=tmp_path)
+    assert one.out.splitlines()[1] == "level: off (--ignore) in prod"
+    nowhere = kkc("rule", "replication-factor-below-brokers", cwd=tmp_path / "conf")  # no ./conf there
+    assert nowhere.out.splitlines()[1] == "level: warning (default)"
+    stage = kkc("rule", "yaml-syntax", cwd=tmp_path)
+    assert stage.out.splitlines()[1] == "level: error (stops compilation: it cannot be lowered)"
+    doc = json.loads(kkc("rule", "replication-factor-below-brokers", "--format", "json", cwd=tmp_path).out)
+    assert doc["in-force"] == [
+        {"level": "off", "source": "conf/env/dev.yaml:3:3, rules.replication-factor-below-brokers", "targets": ["dev"]},
+        {"level": "warning", "source": "default", "targets": ["prod"]},
+    ]
+
+
 def test_rules_literal_secret_names_a_rule_its_level_is_no_secret(tmp_path: Path) -> None:
     write(tmp_path / "a.yml", "rules:\n  literal-secret: error\n" + CLUSTER)
     run = validate(tmp_path, "a.yml", "--select", "security,tuning")
     assert run.out == "0 errors, 0 warnings, 0 infos in 1 file\n"
+    tree(tmp_path, dev="rules:\n  literal-secret: error\n")
+    shown = kkc("explain", "rules.literal-secret", "env=dev", cwd=tmp_path)
+    assert shown.out.splitlines()[0] == 'rules.literal-secret = "error"    [target dev]'
