@@ -41,6 +41,19 @@ class Diagnostic:
         return (self.target, self.file, self.line, self.column, LEVELS.index(self.level), self.rule, self.key)
 
 
+@dataclass(frozen=True)
+class Suppressed:
+    """A finding an inline `# kkc: disable=...` comment silenced: kept for the count and for SARIF."""
+
+    diagnostic: Diagnostic
+    origin: Origin  # the comment
+    reason: str
+
+    def to_dict(self) -> dict[str, Any]:
+        where = {"file": self.origin.file, "line": self.origin.line, "column": self.origin.column}
+        return {**self.diagnostic.to_dict(), "suppressed-by": {**where, "reason": self.reason}}
+
+
 def at(origin: Origin | None, key: str, level: str, rule: str, message: str, target: str) -> Diagnostic:
     message, key = printable(message), printable(key)
     if origin is None:

@@ -9,7 +9,7 @@ name the config key they come from.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from compiler.errors import InputError
 from compiler.keys import ROLE_DEFAULTS, Path_, dotted, get_path, has_path
@@ -17,6 +17,9 @@ from compiler.model import Compiled
 from compiler.resolve import lookup_reference
 from compiler.secrets import MASK, is_secret_key
 from compiler.values import as_text
+
+if TYPE_CHECKING:
+    from compiler.validate import Selection
 
 
 @dataclass
@@ -26,6 +29,9 @@ class Explanation:
     set_by: list[dict[str, Any]] = field(default_factory=list)
     interpolations: list[dict[str, Any]] = field(default_factory=list)
     derived: str | None = None
+    # rules.<id or family>: the level in force of each rule it names, and why an entry is not applied
+    levels: dict[str, dict[str, str]] | None = None
+    not_applied: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"key": self.key, "value": self.value}
@@ -33,11 +39,15 @@ class Explanation:
             out["derived-from"] = self.derived
         out["set-by"] = self.set_by
         out["interpolations"] = self.interpolations
+        if self.levels is not None:
+            out["levels"] = self.levels
+            if self.not_applied:
+                out["not-applied"] = self.not_applied
         return out
 
 
 def _mask(path: Path_, value: Any, show: bool) -> Any:
-    if show or not path or not is_secret_key(str(path[-1])) or value in (None, ""):
+    if show or not path or path[0] == "rules" or not is_secret_key(str(path[-1])) or value in (None, ""):
         return value
     return MASK
 
@@ -78,12 +88,16 @@ def _source_of_derived(compiled: Compiled, parts: list[str]) -> tuple[Path_, str
     return None
 
 
-def explain(compiled: Compiled, key: str, show_secrets: bool = False) -> Explanation:
+def explain(
+    compiled: Compiled, key: str, show_secrets: bool = False, selection: Selection | None = None
+) -> Explanation:
     if not key.strip() or key.strip(".") != key:
         raise InputError(
             f"'{key}' is not a key: give a full key path such as kestra.kafka.defaults.topic-prefix", rule="unknown-key"
         )
     parts = key.split(".")
+    if parts[0] == "rules" and len(parts) == 2:
+        return _explain_rule(compiled, parts[1], show_secrets, selection)
     derived = None
     path = lookup_reference(compiled.resolved.tree, key) if parts[0] not in ("clients", "topics") else None
     if path is None and parts[0] in ("clients", "topics"):
@@ -105,6 +119,27 @@ def explain(compiled: Compiled, key: str, show_secrets: bool = False) -> Explana
     out = _explain_path(compiled, path, show_secrets, set())
     out.key = key
     out.derived = derived
+    return out
+
+
+def _explain_rule(compiled: Compiled, name: str, show: bool, selection: Selection | None) -> Explanation:
+    """rules.<id or family>: where it is set (if it is), and the level in force of each rule it names."""
+    from compiler.validate import Levels, Selection, families, is_stage_id, unknown_name
+
+    unknown = unknown_name(name)
+    if unknown:
+        raise InputError(f"'rules.{name}': {unknown}", rule="unknown-key")
+    path: Path_ = ("rules", name)
+    if has_path(compiled.resolved.tree, path):
+        out = _explain_path(compiled, path, show, set())
+    else:
+        out = Explanation(dotted(path), None)
+    levels = Levels(compiled, selection or Selection())
+    ids = families().get(name) or (name,)
+    out.levels = {rule_id: levels.of(rule_id).to_dict(rule_id) for rule_id in ids}
+    out.not_applied = next((message for where, message in levels.problems if where == path), "")
+    if is_stage_id(name) and not out.not_applied and out.set_by:
+        out.not_applied = "errors that stop compilation are always errors"
     return out
 
 
@@ -142,10 +177,22 @@ def _explain_path(compiled: Compiled, path: Path_, show: bool, seen: set[Path_])
 
 
 def render_text(explanation: Explanation, target: str) -> str:
-    lines = [f"{explanation.key} = {_show(explanation.value)}    [target {target}]"]
+    unset = explanation.levels is not None and not explanation.set_by
+    value = "(not set in any layer)" if unset else _show(explanation.value)
+    lines = [f"{explanation.key} = {value}    [target {target}]"]
     if explanation.derived:
         lines.append(f"  from {explanation.derived}")
     lines.extend(_render_body(explanation.to_dict(), "  "))
+    if explanation.not_applied:
+        lines.append(f"  not applied: {explanation.not_applied}")
+    levels = {rule_id: f"{d['level']} ({d['source']})" for rule_id, d in (explanation.levels or {}).items()}
+    if len(levels) == 1:
+        lines.append(f"  level: {next(iter(levels.values()))}")
+    elif levels:
+        family = explanation.key.split(".", 1)[1]
+        lines.append(f"  levels of the {len(levels)} rules of family {family}:")
+        width = max(len(rule_id) for rule_id in levels)
+        lines.extend(f"    {rule_id:<{width}}  {shown}" for rule_id, shown in levels.items())
     return "\n".join(lines) + "\n"
 
 

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from compiler.diagnostics import Note
+from compiler.directives import Directive
 from compiler.errors import InputError, Origin, UsageError
 from compiler.keys import BUNDLED_NAME, Path_
 from compiler.yamlload import LoadedFile, Yaml11Lookalike, load_documents, load_file, load_text
@@ -36,6 +37,7 @@ class Layer:
     positions: dict[Path_, Origin]
     lookalikes: list[Yaml11Lookalike] = field(default_factory=list)
     kind: str = ""  # what the layer is, in the user's words: "env prod", "instance eu1", "config.yaml"
+    directives: tuple[Directive, ...] = ()  # the file's `# kkc: disable=...` comments
 
     @property
     def name(self) -> str:
@@ -117,7 +119,7 @@ def file_layers(paths: list[Path]) -> tuple[list[Layer], list[Note]]:
             notes.append(empty_file_note(shown, "YAML"))
         for index, loaded in enumerate(documents):
             label = shown if index == 0 else f"{shown}#{index + 1}"
-            layers.append(Layer(label, loaded.data, loaded.positions, loaded.lookalikes))
+            layers.append(Layer(label, loaded.data, loaded.positions, loaded.lookalikes, directives=loaded.directives))
     return layers, notes
 
 
@@ -151,6 +153,7 @@ def _place(loaded: LoadedFile, package: str, label: str) -> Layer:
         data,
         positions,
         [Yaml11Lookalike((*prefix, *la.path), la.text, la.yaml11_type, la.origin) for la in loaded.lookalikes],
+        directives=loaded.directives,
     )
 
 
@@ -343,7 +346,8 @@ class ConfigTree:
                     if p[:1] not in (("defaults",), ("targets",), ("hydra",))
                 }
                 kind = f"{self.config_name}.yaml"
-                layers.append(Layer(self.primary.path, own, positions, self.primary.lookalikes, kind))
+                primary = self.primary
+                layers.append(Layer(primary.path, own, positions, primary.lookalikes, kind, primary.directives))
                 continue
             if entry.kind == "config":
                 _check_name("config", entry.name)
@@ -372,7 +376,7 @@ class ConfigTree:
                 rule="defaults-list",
             )
         data = {k: v for k, v in loaded.data.items() if k != "defaults"}
-        trimmed = LoadedFile(loaded.path, data, loaded.positions, loaded.package, loaded.lookalikes)
+        trimmed = LoadedFile(loaded.path, data, loaded.positions, loaded.package, loaded.lookalikes, loaded.directives)
         package = loaded.package or "_group_"
         package = package.replace("_group_", group.replace("/", ".")).replace("_name_", option)
         package = package.removeprefix("_global_").lstrip(".")

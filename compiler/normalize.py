@@ -15,7 +15,7 @@ from typing import Any
 
 from compiler.diagnostics import Note
 from compiler.errors import InputError, Origin
-from compiler.keys import Path_, copy_tree, dotted
+from compiler.keys import TOOL_KEYS, Path_, copy_tree, dotted
 from compiler.layers import Layer
 from compiler.yamlload import Yaml11Lookalike
 
@@ -84,7 +84,7 @@ def splits(target: Path_, key: str) -> bool:
     if "." not in key:
         return False
     if not target:
-        return key.split(".", 1)[0] in ("kestra", "targets", "cluster", "policy")
+        return key.split(".", 1)[0] in ("kestra", *TOOL_KEYS)
     if is_property_map(target) or target == ("cluster", "broker-defaults"):
         return False
     return target[0] in ("cluster", "policy") or target[:2] == ("kestra", "kafka") or target == ("kestra",)
@@ -128,7 +128,8 @@ def normalize_layer(layer: Layer) -> tuple[Layer, list[Note]]:
         Yaml11Lookalike(_remap(la.path, normalizer.moved), la.text, la.yaml11_type, la.origin)
         for la in layer.lookalikes
     ]
-    return Layer(layer.label, normalizer.data, normalizer.positions, lookalikes, layer.kind), normalizer.notes
+    normalized = Layer(layer.label, normalizer.data, normalizer.positions, lookalikes, layer.kind, layer.directives)
+    return normalized, normalizer.notes
 
 
 class _LayerNormalizer:

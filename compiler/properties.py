@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from compiler.diagnostics import Note
+from compiler.directives import MARKER, Directive
+from compiler.directives import parse as parse_directive
 from compiler.errors import InputError, Origin
 from compiler.keys import Path_, role_properties_path
 from compiler.layers import Layer, display_path, empty_file_note
@@ -69,8 +72,13 @@ def _unescape(text: str, at: int, line: _Line, display: str) -> str:
     return "".join(out).encode("utf-16", "surrogatepass").decode("utf-16")
 
 
-def _logical_lines(text: str) -> list[_Line]:
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+def _physical_lines(text: str) -> list[str]:
+    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+
+
+def _logical_lines(text: str, comments: dict[int, tuple[int, str]] | None = None) -> list[_Line]:
+    """The key-value lines; `comments` gets each comment line's (column, text) by line number."""
+    lines = _physical_lines(text)
     out: list[_Line] = []
     i = 0
     while i < len(lines):
@@ -78,6 +86,8 @@ def _logical_lines(text: str) -> list[_Line]:
         stripped = lines[i].lstrip(" \t\f")
         column = len(lines[i]) - len(stripped) + 1
         i += 1
+        if stripped[:1] in ("#", "!") and comments is not None:
+            comments[i] = (column, stripped)
         if not stripped or stripped[0] in "#!":
             continue
         while _continues(stripped) and i < len(lines):
@@ -121,6 +131,41 @@ def parse(text: str, display: str) -> list[Entry]:
     return entries
 
 
+_IN_VALUE = re.compile(r"[ \t\f]([#!][ \t\f]*kkc:.*)$")
+
+
+def find_directives(text: str, display: str) -> tuple[Directive, ...]:
+    """The `# kkc: disable=...` (or `! kkc: ...`) comment lines: each applies to the line below it.
+
+    Java's Properties has no trailing comments: one after a value is part of the value Kafka reads,
+    so it is kept as a directive that applies to nothing and says so."""
+    if MARKER not in text:
+        return ()
+    comments: dict[int, tuple[int, str]] = {}
+    logical = _logical_lines(text, comments)
+    lines = _physical_lines(text)
+    out: list[Directive] = []
+    for number, (column, comment) in comments.items():
+        below = number + 1
+        while below in comments:
+            below += 1
+        target = below if below <= len(lines) and lines[below - 1].strip(" \t\f") else 0
+        found = parse_directive(comment, Origin(display, number, column), target)
+        if found is not None:
+            out.append(found)
+    for line in logical:
+        match = _IN_VALUE.search(line.text)
+        found = parse_directive(match.group(1), line.origin(display, match.start(1)), 0) if match else None
+        if found is not None:
+            problem = (
+                "a '#' after a value is part of the value in a .properties file (Java's Properties has no "
+                "trailing comments), so Kafka reads this text as part of the value: put the directive on its "
+                "own line directly above"
+            )
+            out.append(replace(found, problem=problem))
+    return tuple(sorted(out, key=lambda d: (d.origin.line, d.origin.column)))
+
+
 def load(path_text: str, display: str) -> list[Entry]:
     return parse(path_text, display)
 
@@ -136,7 +181,8 @@ def load_layer(path: Path, role: str) -> tuple[Layer, list[Note]]:
         raise InputError(f"cannot read {shown}: {exc.strerror}", Origin(shown), rule="unreadable-file") from None
     if len(raw) > MAX_FILE_BYTES:
         raise InputError(f"file is over kkc's limit of {MAX_FILE_BYTES} bytes", Origin(shown), rule="file-too-large")
-    entries = parse(raw.decode("latin-1"), shown)
+    text = raw.decode("latin-1")
+    entries = parse(text, shown)
     prefix = role_properties_path(role)
     values: dict[str, Any] = {}
     positions: dict[Path_, Origin] = {}
@@ -161,4 +207,4 @@ def load_layer(path: Path, role: str) -> tuple[Layer, list[Note]]:
     data: dict[str, Any] = values
     for part in reversed(prefix):
         data = {str(part): data}
-    return Layer(shown, data, positions), notes
+    return Layer(shown, data, positions, directives=find_directives(text, shown)), notes

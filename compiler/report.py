@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from compiler import __version__
-from compiler.diagnostics import LEVELS, Diagnostic, summary
+from compiler.diagnostics import LEVELS, Diagnostic, Suppressed, summary
 from compiler.kestra_versions import Checked
 
 _COLOURS = {"error": "\033[31m", "warning": "\033[33m", "info": "\033[36m"}
@@ -61,12 +61,25 @@ def header(checked: dict[str, Checked]) -> list[str]:
     return [f"{line} ({', '.join(t or '<input>' for t in targets)})" for line, targets in groups.items()]
 
 
+def _versions_doc(checked: dict[str, Checked]) -> dict[str, dict[str, Any]]:
+    return {
+        target: {
+            "kestra": v.kestra.text if v.kestra else None,
+            "kestra-from": v.kestra_from or ("assumed" if v.kestra else None),
+            "kafka": list(dict.fromkeys(v.kafka)),
+            "kafka-from": v.kafka_from or ("kestra" if v.kestra else "assumed"),
+        }
+        for target, v in checked.items()
+    }
+
+
 def text(
     diagnostics: list[Diagnostic],
     targets: list[str],
     colour: bool = False,
     noun: str = "target",
     scope: str = "",
+    suppressed: Sequence[Suppressed] = (),
     heading: list[str] | None = None,
 ) -> str:
     """`file:line:col: level [rule] message`; one line, and one count, for a problem shared by targets."""
@@ -82,27 +95,34 @@ def text(
     found = counts(diagnostics)
     lines.append(
         f"{_plural(found['error'], 'error')}, {_plural(found['warning'], 'warning')}, "
-        f"{_plural(found['info'], 'info')} in {_plural(len(targets), noun)}{scope}"
+        f"{_plural(found['info'], 'info')} in {_plural(len(targets), noun)}"
+        + _with_suppressed(scope, len(grouped([s.diagnostic for s in suppressed])))
     )
     return "\n".join(lines) + "\n"
 
 
-def _versions_doc(checked: dict[str, Checked]) -> dict[str, dict[str, Any]]:
-    return {
-        target: {
-            "kestra": v.kestra.text if v.kestra else None,
-            "kestra-from": v.kestra_from or ("assumed" if v.kestra else None),
-            "kafka": list(dict.fromkeys(v.kafka)),
-            "kafka-from": v.kafka_from or ("kestra" if v.kestra else "assumed"),
-        }
-        for target, v in checked.items()
-    }
+def _with_suppressed(scope: str, silenced: int) -> str:
+    """The summary's scope, saying how many findings inline comments silenced (counted as the lines are)."""
+    if not silenced:
+        return scope
+    if scope.startswith(" (") and ")" in scope:
+        close = scope.index(")")
+        return f"{scope[:close]}; {silenced} suppressed{scope[close:]}"
+    return f" ({silenced} suppressed){scope}"
 
 
 def as_json(
-    diagnostics: list[Diagnostic], targets: list[str], colour: bool = False, checked: dict[str, Checked] | None = None
+    diagnostics: list[Diagnostic],
+    targets: list[str],
+    colour: bool = False,
+    suppressed: Sequence[Suppressed] = (),
+    checked: dict[str, Checked] | None = None,
 ) -> str:
-    doc: dict[str, Any] = {"diagnostics": [d.to_dict() for d in diagnostics], "summary": summary(diagnostics)}
+    """One record per target; the suppressed findings, if any, in their own list with the comment's reason."""
+    doc: dict[str, Any] = {"diagnostics": [d.to_dict() for d in diagnostics]}
+    if suppressed:
+        doc["suppressed"] = [s.to_dict() for s in suppressed]
+    doc["summary"] = summary(diagnostics) | ({"suppressed": len(suppressed)} if suppressed else {})
     if checked:
         doc["checked-as"] = _versions_doc(checked)
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
@@ -115,9 +135,7 @@ def _gh_escape(value: str, prop: bool) -> str:
     return value
 
 
-def github(
-    diagnostics: list[Diagnostic], targets: list[str], colour: bool = False, checked: dict[str, Checked] | None = None
-) -> str:
+def github(diagnostics: list[Diagnostic], targets: list[str], colour: bool = False) -> str:
     """GitHub Actions workflow commands: one annotation per finding, on its file and line."""
     kinds = {"error": "error", "warning": "warning", "info": "notice"}
     lines = []
@@ -133,11 +151,18 @@ def github(
 
 
 def sarif(
-    diagnostics: list[Diagnostic], targets: list[str], colour: bool = False, checked: dict[str, Checked] | None = None
+    diagnostics: list[Diagnostic],
+    targets: list[str],
+    colour: bool = False,
+    suppressed: Sequence[Suppressed] = (),
+    checked: dict[str, Checked] | None = None,
 ) -> str:
+    """SARIF 2.1.0; a finding an inline comment silenced is a result with an inSource suppression."""
     from compiler.rules import REGISTRY
 
     levels = {"error": "error", "warning": "warning", "info": "note"}
+    reasons: list[str | None] = [None] * len(diagnostics) + [s.reason for s in suppressed]
+    diagnostics = [*diagnostics, *(s.diagnostic for s in suppressed)]
     used = sorted({d.rule for d in diagnostics})
     rules = []
     for rule_id in used:
@@ -151,7 +176,7 @@ def sarif(
         )
     index = {rule_id: i for i, rule_id in enumerate(used)}
     results = []
-    for d in diagnostics:
+    for d, reason in zip(diagnostics, reasons, strict=True):
         result: dict[str, Any] = {
             "ruleId": d.rule,
             "ruleIndex": index[d.rule],
@@ -164,6 +189,8 @@ def sarif(
             if d.line:
                 location["region"] = {"startLine": d.line, "startColumn": max(d.column, 1)}
             result["locations"] = [{"physicalLocation": location}]
+        if reason is not None:
+            result["suppressions"] = [{"kind": "inSource", "justification": reason or "(no reason given)"}]
         results.append(result)
     doc = {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
@@ -205,12 +232,15 @@ def write(
     fallback: dict[str, str] | None = None,
     noun: str = "target",
     scope: str = "",
+    suppressed: Sequence[Suppressed] = (),
     checked: dict[str, Checked] | None = None,
 ) -> None:
     if fmt in ("github", "sarif") and fallback:
         diagnostics = anchored(diagnostics, fallback)
     if fmt == "text":
         heading = header(checked) if checked else None
-        sys.stdout.write(text(diagnostics, targets, use_colour(sys.stdout), noun, scope, heading))
-    else:
-        sys.stdout.write(FORMATS[fmt](diagnostics, targets, use_colour(sys.stdout), checked))
+        sys.stdout.write(text(diagnostics, targets, use_colour(sys.stdout), noun, scope, suppressed, heading))
+    elif fmt in ("json", "sarif"):
+        sys.stdout.write(FORMATS[fmt](diagnostics, targets, use_colour(sys.stdout), suppressed, checked))
+    else:  # GitHub annotations show what needs attention: a suppressed finding does not
+        sys.stdout.write(FORMATS[fmt](diagnostics, targets, use_colour(sys.stdout)))

@@ -185,6 +185,17 @@ def _tool_schemas() -> dict[str, Any]:
     return {"targets": targets, "cluster": cluster, "policy": policy}
 
 
+def _rules_schema() -> dict[str, Any]:
+    """rules: the level of a rule id or of a family (the validate stage reads it)."""
+    from compiler.rules import REGISTRY
+    from compiler.validate import LEVEL_CHOICES, families
+
+    level = {"enum": list(LEVEL_CHOICES)}
+    named: dict[str, Any] = {f: {**level, "description": f"every rule of family {f}"} for f in families()}
+    named |= {rule.id: {**level, "description": rule.summary} for rule in REGISTRY.values()}
+    return _obj(named, "the level of rules (error, warning, info, off) by rule id or family (kkc only)")
+
+
 def build() -> dict[str, Any]:
     kestra = {
         "type": "object",
@@ -202,5 +213,6 @@ def build() -> dict[str, Any]:
             "defaults": {"type": "array", "description": "Hydra defaults list (config.yaml only)"},
             "kestra": kestra,
             **_tool_schemas(),
+            "rules": _rules_schema(),
         },
     }

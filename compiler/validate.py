@@ -2,22 +2,40 @@
 
 Problems that stop compilation (invalid YAML, a missing reference) become error diagnostics of
 their target, so one run reports every problem of every target.
+
+Then the team's tuning applies, per target: the level of each rule (the `rules:` key of the
+merged tree, --select and --ignore), and the inline `# kkc: disable=...` comments the load stage
+found, matched to findings by position. Rules never see either.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, replace
+import difflib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from functools import cache
 from typing import Any
 
 from compiler import kestra_versions
-from compiler.diagnostics import LEVELS, Diagnostic, from_error
-from compiler.errors import InputError, KkcError, Origin, ProblemList
+from compiler.diagnostics import LEVELS, Diagnostic, Suppressed, at, from_error
+from compiler.directives import Directive
+from compiler.errors import InputError, KkcError, Origin, ProblemList, printable
 from compiler.kestra_versions import Checked
 from compiler.model import Compiled
 from compiler.rules import REGISTRY
 from compiler.rules.base import Context
-from compiler.values import parse_int
+from compiler.values import as_text, parse_int
+
+LEVEL_CHOICES = (*LEVELS, "off")
+
+
+@dataclass(frozen=True)
+class Selection:
+    """--select and --ignore: rule ids or family names. --select only filters: it never raises a
+    rule the config turned off; --ignore turns rules off whatever the config says."""
+
+    select: tuple[str, ...] | None = None
+    ignore: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -25,6 +43,122 @@ class Options:
     brokers: int | None = None  # --brokers: overrides cluster.brokers
     kafka_version: str | None = None  # --kafka-version: overrides cluster.kafka-version
     kestra_version: str | None = None  # --kestra-version: overrides cluster.kestra-version
+    selection: Selection = field(default_factory=Selection)
+    # Files that a target outside this run also reads: a suppression there that silences nothing
+    # here may serve that target, so it is not reported as unused.
+    partial_files: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Outcome:
+    diagnostics: list[Diagnostic]
+    suppressed: list[Suppressed]
+
+
+# --- rule ids, families, levels ------------------------------------------------------------------
+
+
+@cache
+def _stage_ids() -> frozenset[str]:
+    from compiler.stage_ids import STAGE_IDS
+
+    return frozenset(s.id for s in STAGE_IDS)
+
+
+@cache
+def families() -> dict[str, tuple[str, ...]]:
+    """Each rule family and its rule ids, in registry order."""
+    found: dict[str, list[str]] = {}
+    for rule in REGISTRY.values():
+        found.setdefault(rule.family, []).append(rule.id)
+    return {family: tuple(ids) for family, ids in found.items()}
+
+
+def is_stage_id(name: str) -> bool:
+    return name in _stage_ids()
+
+
+def unknown_name(name: str) -> str | None:
+    """Why `name` is neither a rule id nor a family (with a did-you-mean), or None when it is one."""
+    if name in REGISTRY or name in families() or is_stage_id(name):
+        return None
+    close = difflib.get_close_matches(name, [*REGISTRY, *families(), *_stage_ids()], n=1, cutoff=0.6)
+    hint = f"; did you mean '{close[0]}'?" if close else " (kkc rules lists the ids; the family column names families)"
+    return f"no rule or family '{name}'{hint}"
+
+
+def stage_error_fixed(name: str) -> str:
+    return (
+        f"'{name}' is an error that stops compilation (the target cannot be compiled at all), so it cannot be "
+        "lowered or silenced: fix the input"
+    )
+
+
+@dataclass(frozen=True)
+class InForce:
+    """The level of a rule in one target and what set it."""
+
+    level: str | None  # None: each finding keeps the level its rule gives it
+    source: str  # "default", "--ignore", "not in --select", "conf/env/dev.yaml:3:3, rules.<id>", ...
+
+    def to_dict(self, rule_id: str) -> dict[str, str]:
+        """The level (the rule's default when the findings keep their own) and what set it."""
+        default = REGISTRY[rule_id].level if rule_id in REGISTRY else "error"
+        return {"level": self.level or default, "source": self.source}
+
+    def shown(self, rule_id: str) -> str:
+        return "{level} ({source})".format_map(self.to_dict(rule_id))
+
+
+class Levels:
+    """The level each rule has in one target: its `rules:` entries (a rule id over its family) and
+    the command line's --select and --ignore."""
+
+    def __init__(self, compiled: Compiled | None, selection: Selection) -> None:
+        self.selection = selection
+        self.entries: dict[str, tuple[str, str]] = {}  # rule id or family -> (level, where it was set)
+        self.problems: list[tuple[tuple[str, str], str]] = []  # (path, message)
+        tree = compiled.resolved.tree.get("rules") if compiled is not None else None
+        if compiled is None or not isinstance(tree, dict):
+            return  # not a mapping: the structure rules report it
+        for key, value in tree.items():
+            name = str(key)
+            path = ("rules", name)
+            problem = _entry_problem(name, value)
+            if problem:
+                self.problems.append((path, problem))
+                continue
+            origin = compiled.merged.origin(path)
+            self.entries[name] = (str(value), f"{origin}, rules.{name}" if origin else f"rules.{name}")
+
+    def of(self, rule_id: str) -> InForce:
+        if is_stage_id(rule_id):
+            return InForce("error", "stops compilation: it cannot be lowered")
+        names = (rule_id, REGISTRY[rule_id].family) if rule_id in REGISTRY else (rule_id,)
+        if any(name in self.selection.ignore for name in names):
+            return InForce("off", "--ignore")
+        select = self.selection.select
+        if select is not None and not any(name in select for name in names):
+            return InForce("off", "not in --select")
+        for name in names:
+            if name in self.entries:
+                level, where = self.entries[name]
+                return InForce(level, where)
+        return InForce(None, "default")
+
+
+def _entry_problem(name: str, value: object) -> str:
+    if is_stage_id(name):
+        return "" if value == "error" else f"rules.{name}: {stage_error_fixed(name)}"
+    unknown = unknown_name(name)
+    if unknown:
+        return f"rules.{name}: {unknown}"
+    if not isinstance(value, str) or value not in LEVEL_CHOICES:
+        shown = as_text(value) if not isinstance(value, dict | list) else type(value).__name__
+        close = difflib.get_close_matches(shown.lower(), LEVEL_CHOICES, n=1) if isinstance(value, str) else []
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        return f"rules.{name} is '{shown}'; a level is one of {', '.join(LEVEL_CHOICES)}{hint}"
+    return ""
 
 
 def errors_of(error: KkcError, target: str) -> list[Diagnostic]:
@@ -80,6 +214,105 @@ def versions_of(compiled: list[Compiled], options: Options) -> dict[str, Checked
 
 
 def validate(compiled: list[Compiled], options: Options) -> list[Diagnostic]:
+    """What the rules find, at the level in force, less what inline comments silence."""
+    return check(compiled, options).diagnostics
+
+
+def check(compiled: list[Compiled], options: Options) -> Outcome:
+    """The diagnostics to show, and those an inline comment silenced."""
+    findings = _findings(compiled, options)
+    levels = {c.target: Levels(c, options.selection) for c in compiled}
+    for c in compiled:
+        for path, message in levels[c.target].problems:
+            findings.append(at(c.merged.origin(path), ".".join(path), "error", "rule-level-invalid", message, c.target))
+    directives = {c.target: tuple(dict.fromkeys(d for layer in c.layers for d in layer.directives)) for c in compiled}
+    shown: list[Diagnostic] = []
+    silenced: list[Suppressed] = []
+    used: set[tuple[Directive, str]] = set()
+    for finding in findings:
+        silencing = _silencing(directives.get(finding.target, ()), finding)
+        used.update(silencing)
+        diagnostic = _at_level(finding, levels.get(finding.target))
+        if diagnostic is None:
+            continue
+        if silencing and not is_stage_id(finding.rule):
+            directive = silencing[0][0]
+            silenced.append(Suppressed(diagnostic, directive.origin, printable(directive.reason)))
+        else:
+            shown.append(diagnostic)
+    for c in compiled:
+        for found in _directive_findings(directives[c.target], used, options.partial_files, c.target):
+            diagnostic = _at_level(found, levels[c.target])
+            if diagnostic is not None:
+                shown.append(diagnostic)
+    secrets = _secrets(compiled)
+    hidden = {replace(s, diagnostic=_redact(s.diagnostic, secrets), reason=_hide(s.reason, secrets)) for s in silenced}
+    return Outcome(
+        sorted({_redact(d, secrets) for d in shown}, key=lambda d: d.sort_key),
+        sorted(hidden, key=lambda s: s.diagnostic.sort_key),
+    )
+
+
+def _at_level(diagnostic: Diagnostic, levels: Levels | None) -> Diagnostic | None:
+    """The diagnostic at the level in force in its target; None when the rule is off there."""
+    if levels is None:
+        return diagnostic
+    level = levels.of(diagnostic.rule).level
+    if level == "off":
+        return None
+    return diagnostic if level is None or level == diagnostic.level else replace(diagnostic, level=level)
+
+
+def _silencing(directives: Iterable[Directive], finding: Diagnostic) -> list[tuple[Directive, str]]:
+    """Each (directive, name as written) that names this finding's rule or family on its line."""
+    if not finding.line:
+        return []
+    family = REGISTRY[finding.rule].family if finding.rule in REGISTRY else None
+    return [
+        (d, name)
+        for d in directives
+        if d.line == finding.line and d.origin.file == finding.file and not d.problem
+        for name in d.ids
+        if name in (finding.rule, family)
+    ]
+
+
+def _directive_findings(
+    directives: Iterable[Directive], used: set[tuple[Directive, str]], partial: frozenset[str], target: str
+) -> list[Diagnostic]:
+    """Directives that cannot apply as written, and those that silence nothing."""
+    out: list[Diagnostic] = []
+
+    def report(directive: Directive, rule: str, message: str) -> None:
+        out.append(at(directive.origin, "", REGISTRY[rule].level, rule, message, target))
+
+    for directive in directives:
+        if directive.problem:
+            report(directive, "suppression-invalid", directive.problem)
+            continue
+        for name in dict.fromkeys(directive.ids):
+            said = f"'# kkc: disable={name}'"
+            if is_stage_id(name):
+                report(directive, "suppression-invalid", f"{said}: {stage_error_fixed(name)}")
+            elif unknown_name(name):
+                report(directive, "suppression-invalid", f"{said} silences nothing: {unknown_name(name)}")
+            elif (directive, name) not in used and directive.origin.file not in partial:
+                report(directive, "suppression-unused", f"{said} silences nothing: {_unused_why(directive, name)}")
+    return out
+
+
+def _unused_why(directive: Directive, name: str) -> str:
+    if not directive.line:
+        return (
+            "a directive alone on its line applies to the line directly below it, and there is none (a blank "
+            "line or the end of the file); put it directly above the line, or after it on the same line"
+        )
+    what = f"no finding of family {name}" if name in families() else f"no {name} finding"
+    where = "its own line" if directive.line == directive.origin.line else f"line {directive.line}"
+    return f"{what} on {where}; remove it"
+
+
+def _findings(compiled: list[Compiled], options: Options) -> list[Diagnostic]:
     contexts = [context(c, options) for c in compiled]
     diagnostics = _run(contexts)
     ranged = {ctx.target: ctx.versions for ctx in contexts if ctx.versions is not None and ctx.versions.ranged}
@@ -95,8 +328,7 @@ def validate(compiled: list[Compiled], options: Options) -> list[Diagnostic]:
             for c in contexts
         ]
         diagnostics = _both_ends(diagnostics, _run(high), ranged)
-    secrets = _secrets(compiled)
-    return sorted({_redact(d, secrets) for d in diagnostics}, key=lambda d: d.sort_key)
+    return diagnostics
 
 
 def _run(contexts: list[Context]) -> list[Diagnostic]:
@@ -160,7 +392,8 @@ def _secrets(compiled: list[Compiled]) -> list[str]:
     found: set[str] = set()
     for item in compiled:
         for path, chain in item.merged.settings.items():
-            if not path or not is_secret_key(str(path[-1])):
+            # rules.literal-secret names a rule: its value is a level
+            if not path or path[0] == "rules" or not is_secret_key(str(path[-1])):
                 continue
             for setting in chain:
                 value = setting.value
@@ -172,13 +405,17 @@ def _secrets(compiled: list[Compiled]) -> list[str]:
     return sorted((s for s in found if len(s) >= 4 and "${" not in s), key=len, reverse=True)
 
 
+def _hide(text: str, secrets: list[str]) -> str:
+    for secret in secrets:
+        if secret in text:
+            text = text.replace(secret, "********")
+    return text
+
+
 def _redact(diagnostic: Diagnostic, secrets: list[str]) -> Diagnostic:
     fields = {"message": diagnostic.message, "file": diagnostic.file, "key": diagnostic.key}
     for name, text in fields.items():
-        for secret in secrets:
-            if secret in text:
-                text = text.replace(secret, "********")
-        fields[name] = text
+        fields[name] = _hide(text, secrets)
     unchanged = fields == {"message": diagnostic.message, "file": diagnostic.file, "key": diagnostic.key}
     if unchanged:
         return diagnostic

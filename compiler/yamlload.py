@@ -18,6 +18,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, overload
 
+from compiler.directives import MARKER, Directive, in_yaml
 from compiler.errors import InputError, Origin
 from compiler.keys import Path_
 
@@ -66,6 +67,7 @@ class LoadedFile:
     positions: dict[Path_, Origin]
     package: str | None
     lookalikes: list[Yaml11Lookalike] = field(default_factory=list)
+    directives: tuple[Directive, ...] = ()  # `# kkc: disable=...` comments of the whole file
 
 
 def read_text(path: Path, display: str) -> str:
@@ -171,16 +173,39 @@ def load_text(text: str, display: str, multi: bool = False) -> LoadedFile | list
             f"YAML nesting is deeper than kkc accepts ({MAX_DEPTH} levels)", Origin(display), rule="yaml-too-deep"
         ) from None
     nodes = [n for n in nodes if n is not None]
-    if multi:
-        return [_document(node, display, text) for node in nodes] or [_document(None, display, text)]
-    if len(nodes) > 1:
+    if not multi and len(nodes) > 1:
         second = nodes[1].start_mark
         raise InputError(
             f"file holds {len(nodes)} YAML documents; a config layer is one document",
             Origin(display, second.line + 1, second.column + 1),
             rule="yaml-syntax",
         )
-    return _document(nodes[0] if nodes else None, display, text)
+    documents = [_document(node, display, text) for node in nodes] or [_document(None, display, text)]
+    directives = in_yaml(text, _scalar_spans(nodes), display) if MARKER in text else ()
+    for document in documents:
+        document.directives = directives
+    return documents if multi else documents[0]
+
+
+def _scalar_spans(nodes: list[Any]) -> list[tuple[int, int]]:
+    """Where each scalar starts and ends in the text: a `#` there is content, never a comment."""
+    from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
+
+    spans: list[tuple[int, int]] = []
+    seen: set[int] = set()
+    stack = list(nodes)
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, ScalarNode):
+            spans.append((node.start_mark.index, node.end_mark.index))
+        elif isinstance(node, MappingNode):
+            stack.extend(part for pair in node.value for part in pair)
+        elif isinstance(node, SequenceNode):
+            stack.extend(node.value)
+    return spans
 
 
 _HINTS = (

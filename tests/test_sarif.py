@@ -63,3 +63,29 @@ def test_yaml_syntax_error_is_a_sarif_result(sarif_validator: jsonschema.Draft4V
     (result,) = doc["runs"][0]["results"]
     assert result["ruleId"] == "yaml-syntax" and result["level"] == "error"
     assert result["locations"][0]["physicalLocation"]["region"]["startLine"] == 3
+
+
+def test_a_suppressed_finding_is_a_result_with_an_in_source_suppression(
+    sarif_validator: jsonschema.Draft4Validator, tmp_path: Path
+) -> None:
+    layer = tmp_path / "application.yml"
+    layer.write_text(
+        "cluster:\n  brokers: 5\nkestra:\n  kafka:\n    defaults:\n      topic:\n"
+        "        # kkc: disable=replication-factor-below-brokers the 5th broker only ingests\n"
+        "        replication-factor: 3\n"
+        "        partitions: 8  # kkc: disable=replication\n"
+    )
+    doc = json.loads(kkc("validate", str(layer), "--format", "sarif").out)
+    assert list(sarif_validator.iter_errors(doc)) == []
+    results = doc["runs"][0]["results"]
+    silenced = [r for r in results if "suppressions" in r]
+    assert [(r["ruleId"], r["level"], r["suppressions"]) for r in silenced] == [
+        (
+            "replication-factor-below-brokers",
+            "warning",
+            [{"kind": "inSource", "justification": "the 5th broker only ingests"}],
+        )
+    ]
+    assert silenced[0]["locations"][0]["physicalLocation"]["region"]["startLine"] == 8
+    unused = [r for r in results if r["ruleId"] == "suppression-unused"]
+    assert [r["locations"][0]["physicalLocation"]["region"] for r in unused] == [{"startLine": 9, "startColumn": 24}]

@@ -70,6 +70,8 @@ BAD = {
         ["kestra", "kafka", "client", "loggers", 0],
     ),
     "bad-kafka-version": ("cluster:\n  kafka-version: '2.8'\n", ["cluster", "kafka-version"]),
+    "rules-bad-level": ("rules:\n  literal-secret: warn\n  security: error\n", ["rules", "literal-secret"]),
+    "rules-unknown-id": ("rules:\n  literal-secrets: error\n", ["rules"]),
 }
 
 

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from compiler.layers import ConfigTree, Target
     from compiler.model import Compiled
     from compiler.overrides import Override
+    from compiler.validate import Selection
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,74 @@ class Tree:
         from compiler.layers import ConfigTree
 
         return ConfigTree(self.config_dir, self.config_name)
+
+
+def add_selection_options(parser: argparse.ArgumentParser) -> None:
+    """--select and --ignore, ruff-style: comma-separated rule ids or family names, repeatable."""
+    parser.add_argument(
+        "--select",
+        action="append",
+        type=_selected,
+        metavar="IDS",
+        help="report only these rule ids or families (comma-separated); a rule the config turns off stays off",
+    )
+    parser.add_argument(
+        "--ignore",
+        action="append",
+        type=_ignored,
+        metavar="IDS",
+        help="turn these rule ids or families off (comma-separated), whatever the config says",
+    )
+
+
+def _names(text: str) -> tuple[str, ...]:
+    from compiler.validate import unknown_name
+
+    names = tuple(name.strip() for name in text.split(",") if name.strip())
+    if not names:
+        raise argparse.ArgumentTypeError("give rule ids or family names, comma-separated (kkc rules lists them)")
+    for name in names:
+        unknown = unknown_name(name)
+        if unknown:
+            raise argparse.ArgumentTypeError(unknown)
+    return names
+
+
+def _selected(text: str) -> tuple[str, ...]:
+    return _names(text)
+
+
+def _ignored(text: str) -> tuple[str, ...]:
+    from compiler.validate import is_stage_id, stage_error_fixed
+
+    names = _names(text)
+    for name in names:
+        if is_stage_id(name):
+            raise argparse.ArgumentTypeError(stage_error_fixed(name))
+    return names
+
+
+def selection(args: argparse.Namespace) -> Selection:
+    from compiler.validate import Selection
+
+    select = None if args.select is None else tuple(n for group in args.select for n in group)
+    return Selection(select, tuple(n for group in args.ignore or () for n in group))
+
+
+def partial_files(tree: ConfigTree, compiled: list[Compiled]) -> frozenset[str]:
+    """The files a target not compiled in this run also reads (see validate.Options.partial_files)."""
+    done = {c.target for c in compiled}
+    try:
+        others = [t for t in tree.all_targets() if t.id not in done]
+    except KkcError:
+        return frozenset(layer.label for c in compiled for layer in c.layers)
+    found: set[str] = set()
+    for target in others:
+        try:
+            found.update(layer.label for layer in tree.layers(target))
+        except KkcError:
+            continue  # it does not compile either; its own run reports why
+    return frozenset(found)
 
 
 class AlreadyReported(KkcError):

@@ -10,12 +10,22 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from compiler.commands.common import AlreadyReported, Tree, compile_all, count, select_targets
+from compiler.commands.common import (
+    AlreadyReported,
+    Tree,
+    add_selection_options,
+    compile_all,
+    count,
+    partial_files,
+    select_targets,
+    selection,
+)
 from compiler.errors import UsageError
 from compiler.exitcodes import EXIT_OK, EXIT_PROBLEMS
 
 if TYPE_CHECKING:
     from compiler.model import Compiled
+    from compiler.validate import Selection
 
 NAME = "compile"
 EMITS = ("strimzi", "kafka-topics")
@@ -66,6 +76,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         default=None,
         help="without --out: yaml prints application-kafka.yml (default), json one document per target",
     )
+    add_selection_options(parser)
 
 
 def _out_dir(text: str) -> Path:
@@ -84,6 +95,7 @@ class Options:
     check: bool
     format: str | None
     argv: tuple[str, ...]  # as given, to print the command that regenerates stale outputs
+    selection: Selection
 
     @classmethod
     def from_args(cls, args: argparse.Namespace, argv: list[str]) -> Options:
@@ -96,13 +108,14 @@ class Options:
             args.check,
             args.format,
             tuple(argv),
+            selection(args),
         )
 
 
 def run(options: Options) -> int:
     from compiler import report
     from compiler.validate import Options as ValidateOptions
-    from compiler.validate import validate, versions_of
+    from compiler.validate import check, versions_of
     from compiler.writer import check_out_dir
 
     if options.out is not None and options.format is not None:
@@ -117,7 +130,8 @@ def run(options: Options) -> int:
     targets, overrides = select_targets(tree, options.overrides, options.every)
     results, diagnostics = compile_all(tree, targets, overrides)
     # Compiling proves the outputs right: errors stop it (nothing written), warnings are shown.
-    diagnostics = sorted(set(diagnostics + validate(results, ValidateOptions())), key=lambda d: d.sort_key)
+    outcome = check(results, ValidateOptions(selection=options.selection, partial_files=partial_files(tree, results)))
+    diagnostics = sorted(set(diagnostics + outcome.diagnostics), key=lambda d: d.sort_key)
     errors = report.counts(diagnostics)["error"]
     if options.check and errors:
         # Beside `kkc validate` (pre-commit runs both): say it once, not every finding again.
@@ -125,10 +139,10 @@ def run(options: Options) -> int:
             f"{count(errors, 'error')} in the config (kkc validate lists them): {options.out} was not compared"
         )
     if not options.check and any(d.level != "info" for d in diagnostics):
+        ids = [t.id for t in targets]
         heading = report.header(versions_of(results, ValidateOptions()))
-        sys.stderr.write(
-            report.text(diagnostics, [t.id for t in targets], report.use_colour(sys.stderr), heading=heading)
-        )
+        colour = report.use_colour(sys.stderr)
+        sys.stderr.write(report.text(diagnostics, ids, colour, suppressed=outcome.suppressed, heading=heading))
     if errors:
         raise AlreadyReported(f"{count(errors, 'error')}: nothing written (kkc validate shows the same findings)")
     if options.out is None:

@@ -7,9 +7,14 @@ import difflib
 import json
 import sys
 from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Any
 
-from compiler.errors import UsageError
+from compiler.commands.common import Tree, add_selection_options, selection
+from compiler.errors import KkcError, UsageError
 from compiler.exitcodes import EXIT_OK
+
+if TYPE_CHECKING:
+    from compiler.validate import Selection
 
 NAME = "rules"
 
@@ -25,20 +30,32 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     one = sub.add_parser(
         "rule",
         help="explain one diagnostic id: what, why, level, a failing and a passing example",
-        description="Explain one diagnostic id (as printed in brackets, e.g. [replication-factor-exceeds-brokers]).",
+        description="Explain one diagnostic id (as printed in brackets, e.g. [replication-factor-exceeds-brokers]), "
+        "and the level in force in each target of the config tree (the rules: key, --select, --ignore), or in "
+        "the target the overrides choose.",
     )
     one.add_argument("rule_id", metavar="ID")
+    one.add_argument("overrides", nargs="*", metavar="OVERRIDE", help="the target (env=prod instance=eu1)")
     one.add_argument("--format", choices=("text", "json"), default="text")
+    Tree.add_options(one)
+    add_selection_options(one)
 
 
 @dataclass(frozen=True)
 class Options:
     rule_id: str | None  # `kkc rule ID`; None for `kkc rules`
     format: str
+    overrides: tuple[str, ...] = ()
+    tree: Tree | None = None  # `kkc rule ID`: where the levels in force are read
+    tree_given: bool = False  # --config-dir or --config-name given: a missing tree is an error
+    selection: Selection | None = None
 
     @classmethod
     def from_args(cls, args: argparse.Namespace, argv: list[str]) -> Options:
-        return cls(getattr(args, "rule_id", None), args.format)
+        if getattr(args, "rule_id", None) is None:
+            return cls(None, args.format)
+        given = any(a.startswith(("--config-dir", "--config-name")) for a in argv)
+        return cls(args.rule_id, args.format, tuple(args.overrides), Tree.from_args(args), given, selection(args))
 
 
 def run(options: Options) -> int:
@@ -51,10 +68,11 @@ def run(options: Options) -> int:
             close = difflib.get_close_matches(options.rule_id, list(entries), n=1)
             hint = f"; did you mean {close[0]}?" if close else "; kkc rules lists them"
             raise UsageError(f"no diagnostic id '{options.rule_id}'{hint}")
+        levels = in_force(options, entry.id)
         if options.format == "json":
-            sys.stdout.write(json.dumps(asdict(entry), indent=2) + "\n")
+            sys.stdout.write(json.dumps({**asdict(entry), "in-force": levels}, indent=2) + "\n")
         else:
-            sys.stdout.write(describe(entry.id))
+            sys.stdout.write(describe(entry.id, levels))
         return EXIT_OK
     if options.format == "json":
         sys.stdout.write(json.dumps([asdict(e) for e in entries.values()], indent=2) + "\n")
@@ -68,11 +86,54 @@ def run(options: Options) -> int:
     return EXIT_OK
 
 
-def describe(rule_id: str) -> str:
+def in_force(options: Options, rule_id: str) -> list[dict[str, Any]]:
+    """The level of `rule_id` in each target (or the chosen one), grouped: [{level, source, targets}].
+
+    Without a config tree (none at ./conf, no target chosen): the default, after --select/--ignore."""
+    from compiler.commands.common import compile_all, select_targets
+    from compiler.validate import Levels, Selection, is_stage_id
+
+    chosen = options.selection or Selection()
+    alone = [{**Levels(None, chosen).of(rule_id).to_dict(rule_id), "targets": []}]
+    tree = options.tree
+    if tree is None or is_stage_id(rule_id):
+        return alone
+    wanted = bool(options.overrides) or options.tree_given
+    if not wanted and not (tree.config_dir / f"{tree.config_name}.yaml").is_file():
+        return alone
+    try:
+        config = tree.load()
+        targets, overrides = select_targets(config, options.overrides, every=not options.overrides)
+        compiled, _ = compile_all(config, targets, overrides)
+    except KkcError:
+        if wanted:
+            raise
+        return alone  # a tree kkc cannot read here: kkc validate says why
+    groups: dict[tuple[str, str], list[str]] = {}
+    for item in compiled:
+        shown = Levels(item, chosen).of(rule_id).to_dict(rule_id)
+        groups.setdefault((shown["level"], shown["source"]), []).append(item.target)
+    out: list[dict[str, Any]] = [{"level": k[0], "source": k[1], "targets": v} for k, v in groups.items()]
+    broken = [t.id for t in targets if t.id not in {c.target for c in compiled}]
+    if broken:
+        why = "the target does not compile: kkc validate says why"
+        out.append({"level": "unknown", "source": why, "targets": broken})
+    return out
+
+
+def describe(rule_id: str, levels: list[dict[str, Any]] | None = None) -> str:
     from compiler.registry import registry
 
     entry = registry()[rule_id]
-    lines = [f"{entry.id}  ({entry.level}, {entry.source})", "", entry.summary, "", f"Why: {entry.why}"]
+    lines = [f"{entry.id}  ({entry.level}, {entry.source})"]
+    every = sum(len(group["targets"]) for group in levels or [])
+    for group in levels or []:
+        named = group["targets"]
+        where = ""
+        if named:
+            where = f" in all {every} targets" if len(levels or []) == 1 and every > 1 else " in " + ", ".join(named)
+        lines.append(f"level: {group['level']} ({group['source']}){where}")
+    lines += ["", entry.summary, "", f"Why: {entry.why}"]
     for title, text in (("Fails:", entry.failing), ("Passes:", entry.passing)):
         if text:
             lines += ["", title, *("    " + line for line in text.rstrip("\n").splitlines())]

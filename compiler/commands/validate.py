@@ -8,7 +8,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from compiler.commands.common import Tree, compile_all, group_option_alone, is_override, select_targets
+from compiler.commands.common import (
+    Tree,
+    add_selection_options,
+    compile_all,
+    group_option_alone,
+    is_override,
+    partial_files,
+    select_targets,
+    selection,
+)
 from compiler.errors import InputError, KkcError, UsageError
 from compiler.exitcodes import EXIT_OK, EXIT_PROBLEMS
 from compiler.kestra_versions import DEFAULT as KESTRA_DEFAULT
@@ -18,6 +27,7 @@ if TYPE_CHECKING:
     from compiler.diagnostics import Diagnostic
     from compiler.model import Compiled
     from compiler.overrides import Override
+    from compiler.validate import Selection
 
 NAME = "validate"
 EPILOG = """\
@@ -27,6 +37,7 @@ examples:
   kkc validate path/to/application.yml            existing Kestra config files
   kkc validate client.properties --as producer    a plain Kafka client .properties file
   kkc validate --all --format sarif > kkc.sarif   for code scanning
+  kkc validate --all --ignore replication-factor-below-brokers,loggers
 
 exit codes: 0 no errors (warnings allowed unless --strict), 1 problems found, 2 usage error
 """
@@ -53,6 +64,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         help="text (default), json, github (workflow annotations), sarif (SARIF 2.1.0)",
     )
     parser.add_argument("--strict", action="store_true", help="warnings fail the run too")
+    add_selection_options(parser)
     parser.add_argument("--brokers", type=_positive_int, metavar="N", help="broker count (overrides cluster.brokers)")
     parser.add_argument(
         "--kafka-version",
@@ -110,6 +122,7 @@ class Options:
     kafka_version: str | None
     kestra_version: str | None
     tree: Tree
+    selection: Selection
 
     @classmethod
     def from_args(cls, args: argparse.Namespace, argv: list[str]) -> Options:
@@ -124,6 +137,7 @@ class Options:
             args.kafka_version,
             args.kestra_version,
             Tree.from_args(args),
+            selection(args),
         )
 
 
@@ -136,24 +150,33 @@ class _Run:
     targets: list[str] = field(default_factory=list)
     fallback: dict[str, str] = field(default_factory=dict)  # target -> the file code scanning can point at
     scope: str = ""  # what the summary adds: which target of how many, what fails the run
+    partial_files: frozenset[str] = frozenset()  # see compiler.validate.Options
 
 
 def run(options: Options) -> int:
     from compiler import report
     from compiler.validate import Options as ValidateOptions
-    from compiler.validate import validate, versions_of
+    from compiler.validate import check, versions_of
 
     _check_paths(options)
     covered = _validate_files(options) if options.paths else _validate_targets(options)
-    settings = ValidateOptions(options.brokers, options.kafka_version, options.kestra_version)
-    found = validate(covered.compiled, settings)
-    diagnostics = sorted(set(covered.diagnostics + found), key=lambda d: d.sort_key)
+    settings = ValidateOptions(
+        brokers=options.brokers,
+        kafka_version=options.kafka_version,
+        kestra_version=options.kestra_version,
+        selection=options.selection,
+        partial_files=covered.partial_files,
+    )
+    outcome = check(covered.compiled, settings)
+    diagnostics = sorted(set(covered.diagnostics + outcome.diagnostics), key=lambda d: d.sort_key)
     scope = covered.scope
     if options.strict and any(d.level == "warning" for d in diagnostics):
         scope += "; --strict: warnings fail the run"
     noun = "file" if options.paths else "target"
     checked = versions_of(covered.compiled, settings)
-    report.write(options.format, diagnostics, covered.targets, covered.fallback, noun, scope, checked)
+    report.write(
+        options.format, diagnostics, covered.targets, covered.fallback, noun, scope, outcome.suppressed, checked
+    )
     failing = {"error", "warning"} if options.strict else {"error"}
     return EXIT_PROBLEMS if any(d.level in failing for d in diagnostics) else EXIT_OK
 
@@ -207,6 +230,7 @@ def _validate_targets(options: Options) -> _Run:
     compiled, diagnostics = compile_all(tree, targets, overrides)
     ids = [t.id for t in targets]
     covered = _Run(compiled, diagnostics, ids, dict.fromkeys(ids, display_path(tree.primary_path)))
+    covered.partial_files = partial_files(tree, compiled)
     if not options.every:
         every = len(tree.all_targets())
         covered.scope = f" ({ids[0]}" + (f"; --all checks all {every})" if every > 1 else ")")

@@ -16,6 +16,7 @@ from compiler.rules import (
     security,
     structure,
     topics,
+    tuning,
 )
 from compiler.rules.base import Rule
 
@@ -33,6 +34,7 @@ FAMILIES = (
     loggers,
     placeholders,
     policy,
+    tuning,
 )
 
 REGISTRY: dict[str, Rule] = {}

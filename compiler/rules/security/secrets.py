@@ -103,7 +103,7 @@ def _literal_secret(ctx: Context) -> Iterator[Finding]:
 
     for path, settings in merged.settings.items():
         key = str(path[-1]) if path else ""
-        if not is_secret_key(key):
+        if not is_secret_key(key) or path[:1] == ("rules",):  # rules.literal-secret: a rule's level
             continue
         for setting in settings:
             if not isinstance(setting.value, str | int | float) or isinstance(setting.value, bool):

@@ -39,6 +39,8 @@ def _nested_properties(ctx: Context) -> Iterator[Finding]:
 def _lookalikes(ctx: Context) -> Iterator[Finding]:
     seen = set()
     for item in ctx.compiled.merged.lookalikes:
+        if item.path[:1] == ("rules",):
+            continue  # `off` is a level: kkc alone reads rules:, never SnakeYAML
         if item.origin in seen:
             continue
         seen.add(item.origin)

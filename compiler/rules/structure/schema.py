@@ -88,6 +88,7 @@ def _schema() -> dict[str, Any]:
         },
         "targets": {"type": "list", "schema": {"type": "dict"}},
         "policy": {"type": "dict", "allow_unknown": True},
+        "rules": {"type": "dict", "allow_unknown": True},  # entries: the validate stage (rule-level-invalid)
     }
 
 
