@@ -3,6 +3,11 @@
 Both sides are reduced to the same snapshot: prefixes, the client properties (`client`), what
 each client type gets on top of them (`consumer`, `producer`, `streams`), and the topic plan.
 A side is a compiled target or a directory written by `kkc compile --out`.
+
+Renames, shorter retentions and settings Kafka never applies to existing topics are risks only for
+topics that exist: on the same cluster. When the sides are on different clusters (compiler/cluster.py
+decides), the change of cluster is reported once and the topic differences are that cluster's own.
+When kkc cannot tell, it assumes the same cluster, where those risks are real.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from compiler.cluster import Cluster, cluster_of, relation
 from compiler.errors import UsageError
 from compiler.keys import ROLES
 from compiler.model import Compiled
@@ -27,6 +33,12 @@ _BREAKING_KEYS = {
     "sasl.mechanism": "the brokers must enable the new SASL mechanism and hold credentials for it",
 }
 _INFINITE = float("inf")
+_ELSEWHERE = {
+    "topic-prefix": "on another cluster: Kestra creates its topics there under this prefix; nothing is renamed",
+    "consumer-prefix": "on another cluster: its consumer groups and Streams state are its own; nothing is lost",
+    "replication.factor": "on another cluster: Kafka Streams creates its internal topics there with it",
+    "topics": "on another cluster: that cluster's topics are created with it; no existing topic changes",
+}
 
 
 @dataclass(frozen=True)
@@ -58,9 +70,12 @@ def _snapshot(
     clients: dict[str, dict[str, str]],
     topics: list[dict[str, Any]],
     protection: dict[str, str],
+    cluster_name: str | None = None,
 ) -> Snapshot:
     client = clients.get("admin", {})
     snap: Snapshot = {"prefixes": prefixes, "client": dict(client), "message-protection": protection}
+    # Not compared key by key: it tells whether the two sides are one cluster (a directory has no name).
+    snap["cluster-identity"] = {"name": cluster_name} if cluster_name else {}
     for role in ("consumer", "producer", "streams"):
         snap[role] = _role_only(clients.get(role, {}), client)
     flat: dict[str, str] = {}
@@ -85,11 +100,14 @@ def from_compiled(compiled: Compiled) -> Snapshot:
     prefixes = {k: as_text(defaults.get(k)) for k in ("topic-prefix", "consumer-prefix") if isinstance(defaults, dict)}
     kafka = compiled.kestra.get("kafka") or {}
     protection = kafka.get("message-protection") or {} if isinstance(kafka, dict) else {}
+    cluster = compiled.tool.get("cluster")
+    name = cluster.get("name") if isinstance(cluster, dict) else None
     return _snapshot(
         prefixes,
         compiled.clients,
         [t.to_dict() for t in compiled.topics],
         {k: as_text(v) for k, v in protection.items()} if isinstance(protection, dict) else {},
+        name if isinstance(name, str) else None,
     )
 
 
@@ -193,13 +211,40 @@ def _topic_change(key: str, old: str | None, new: str | None, before: Snapshot, 
     return "safe", "Kestra re-pushes topic properties at start-up"
 
 
-def _hosts(servers: str | None) -> set[str]:
-    return {s.strip().lower() for s in (servers or "").split(",") if s.strip()}
+def _cluster(snapshot: Snapshot) -> Cluster:
+    return cluster_of(snapshot.get("cluster-identity", {}).get("name"), snapshot["client"].get("bootstrap.servers"))
+
+
+def _moved(before: Snapshot, after: Snapshot) -> str:
+    """Why another cluster is breaking, naming both clusters when they are named."""
+    old, new = (_cluster(side).name for side in (before, after))
+    names = f" (cluster.name '{old}' -> '{new}')" if old and new and old != new else ""
+    return (
+        f"clients connect to another cluster{names}: its topics, consumer offsets and Streams state are its own, "
+        "so no prefix or topic difference renames or changes an existing topic"
+    )
+
+
+def _follows_prefix(key: str, old: str | None, new: str | None, before: Snapshot, after: Snapshot) -> bool:
+    """A topic name change that only repeats the topic-prefix change."""
+    if not key.endswith(".name") or old is None or new is None:
+        return False
+    was, now = before["prefixes"].get("topic-prefix", ""), after["prefixes"].get("topic-prefix", "")
+    return was != now and old.startswith(was) and new.startswith(now) and old[len(was) :] == new[len(now) :]
 
 
 def _classify(
-    section: str, key: str, old: str | None, new: str | None, before: Snapshot, after: Snapshot
+    section: str, key: str, old: str | None, new: str | None, before: Snapshot, after: Snapshot, elsewhere: bool
 ) -> tuple[str, str]:
+    if elsewhere:
+        if section == "prefixes":
+            return "safe", _ELSEWHERE[key]
+        if section == "topics":
+            return "safe", _ELSEWHERE["topics"]
+        if section == "client" and key == "bootstrap.servers":
+            return "breaking", _moved(before, after)
+        if section == "streams" and key == "replication.factor":
+            return "safe", _ELSEWHERE[key]
     if section == "prefixes":
         if key == "topic-prefix":
             return "data-loss", (
@@ -212,8 +257,13 @@ def _classify(
         )
     if section == "topics":
         return _topic_change(key, old, new, before, after)
-    if key == "bootstrap.servers" and _hosts(old) == _hosts(new):
-        return "safe", "the same brokers in another order"
+    if key == "bootstrap.servers" and section == "client":
+        was, now = cluster_of(None, old), cluster_of(None, new)
+        if was.complete and was.servers == now.servers:
+            return "safe", "the same brokers in another order"
+        found, evidence = relation(was, now)
+        if found == "same":
+            return "safe", f"the same cluster ({evidence} on both sides): only the brokers clients contact first change"
     if section == "streams" and key == "replication.factor":
         return "not-applied", (
             "Kafka Streams creates its internal topics with it once: existing changelog and repartition topics "
@@ -232,7 +282,12 @@ def _shown(section: str, key: str, value: str | None, show_secrets: bool) -> str
 
 
 def diff(before: Snapshot, after: Snapshot, show_secrets: bool = False) -> list[Change]:
+    elsewhere = relation(_cluster(before), _cluster(after))[0] == "different"
     changes = []
+    if elsewhere and before["client"].get("bootstrap.servers") == after["client"].get("bootstrap.servers"):
+        # told apart by cluster.name alone (bootstrap servers known only at run time): the change of cluster
+        old, new = _cluster(before).name, _cluster(after).name
+        changes.append(Change("cluster", "name", old, new, "breaking", _moved(before, after)))
     for section in SECTIONS:
         old_map, new_map = before.get(section, {}), after.get(section, {})
         for key in sorted(set(old_map) | set(new_map)):
@@ -244,7 +299,9 @@ def diff(before: Snapshot, after: Snapshot, show_secrets: bool = False) -> list[
                 prop = f"{topic}.properties.retention.ms"
                 if old_map.get(prop) != new_map.get(prop):
                     continue  # the property's own change says it
-            risk, reason = _classify(section, key, old, new, before, after)
+            if elsewhere and section == "topics" and _follows_prefix(key, old, new, before, after):
+                continue  # the topic-prefix change says it
+            risk, reason = _classify(section, key, old, new, before, after, elsewhere)
             shown_old, shown_new = _shown(section, key, old, show_secrets), _shown(section, key, new, show_secrets)
             if shown_old == shown_new == MASK:
                 shown_old, shown_new = MASK, f"{MASK} (changed)"

@@ -157,15 +157,104 @@ def test_identical_targets_exit_0_and_differences_exit_1() -> None:
     assert other.code == 1
     assert other.out.startswith("kkc diff staging/eu1 -> prod/eu1\n")
     assert "partitions: 8 -> 16 on 15 topics" in other.out
-    assert other.out.splitlines()[-1] == "summary: 0 data-loss, 15 not-applied, 1 breaking, 2 safe"
+    # staging and prod are two clusters: prod's topics are not staging's, so nothing is not-applied
+    assert other.out.splitlines()[-1] == "summary: 0 data-loss, 0 not-applied, 1 breaking, 17 safe"
 
 
 def test_fail_on_chooses_what_fails() -> None:
-    args = ["diff", "env=staging", "instance=eu1", "--", *BASE]
+    args = ["diff", *BASE, "--", *BASE, "kestra.kafka.defaults.topic.partitions=32"]
     assert kkc(*args[:3], "--fail-on", "data-loss", *args[3:], cwd=REPO).code == 0
     assert kkc(*args[:3], "--fail-on", "data-loss,not-applied", *args[3:], cwd=REPO).code == 1
     bad = kkc(*args[:3], "--fail-on", "dataloss", *args[3:], cwd=REPO)
     assert bad.code == 2 and "unknown risk 'dataloss'" in bad.err
+    across = ["diff", "env=staging", "instance=eu1", "--", *BASE]
+    assert kkc(*across[:3], "--fail-on", "data-loss,not-applied", *across[3:], cwd=REPO).code == 0
+    assert kkc(*across[:3], "--fail-on", "breaking", *across[3:], cwd=REPO).code == 1
+
+
+def test_another_cluster_is_one_change_and_renames_nothing() -> None:
+    run = kkc("diff", "env=dev", "--", *BASE, cwd=REPO)
+    assert run.code == 1
+    lines = run.out.splitlines()
+    assert lines[1:5] == [
+        "prefixes:",
+        "  consumer-prefix: kestra_ -> eu1_kestra_",
+        "      [safe] on another cluster: its consumer groups and Streams state are its own; nothing is lost",
+        "  topic-prefix: kestra_ -> eu1_kestra_",
+    ]
+    assert lines[5] == (
+        "      [safe] on another cluster: Kestra creates its topics there under this prefix; nothing is renamed"
+    )
+    assert [line for line in lines if "another cluster (" in line] == [
+        "      [breaking] clients connect to another cluster (cluster.name 'dev-local' -> 'prod-eu'): its topics, "
+        "consumer offsets and Streams state are its own, so no prefix or topic difference renames or changes an "
+        "existing topic"
+    ]
+    assert not [line for line in lines if line.startswith("  name: ")]  # the 15 names follow the prefix
+    assert "[not-applied]" not in run.out
+    assert lines[-1] == "summary: 0 data-loss, 0 not-applied, 3 breaking, 55 safe"
+
+
+def _tree(tmp_path: Path, prod_servers: str, prod_name: str | None = None) -> Path:
+    """dev on localhost; prod with its own prefixes, bootstrap servers and (maybe) cluster.name."""
+    conf = tmp_path / "conf"
+    (conf / "env").mkdir(parents=True)
+    servers = 'kestra:\n  kafka:\n    client:\n      properties:\n        bootstrap.servers: "{0}"\n'
+    (conf / "config.yaml").write_text(
+        "defaults:\n  - _self_\n  - env: dev\ncluster:\n  name: local\n" + servers.format("localhost:9092")
+    )
+    (conf / "env" / "dev.yaml").write_text("# @package _global_\n")
+    (conf / "env" / "prod.yaml").write_text(
+        "# @package _global_\n"
+        + (f"cluster:\n  name: {prod_name}\n" if prod_name else "")
+        + servers.format(prod_servers)
+        + "    defaults:\n      topic-prefix: prod_\n      consumer-prefix: prod_\n"
+    )
+    return conf
+
+
+def test_an_inherited_cluster_name_over_other_servers_is_another_cluster(tmp_path: Path) -> None:
+    conf = _tree(tmp_path, "kafka-0.prod:9092")
+    doc = json.loads(kkc("diff", "--config-dir", str(conf), "--format", "json", "env=dev", "--", "env=prod").out)
+    assert doc["summary"] == {"data-loss": 0, "not-applied": 0, "breaking": 1, "safe": 2}
+    assert [(c["section"], c["key"], c["risk"]) for c in doc["changes"]] == [
+        ("prefixes", "consumer-prefix", "safe"),
+        ("prefixes", "topic-prefix", "safe"),
+        ("client", "bootstrap.servers", "breaking"),
+    ]
+
+
+def test_clusters_told_apart_by_name_alone_are_one_cluster_change(tmp_path: Path) -> None:
+    conf = _tree(tmp_path, "${KAFKA_BOOTSTRAP}", prod_name="prod-eu")
+    (conf / "env" / "dev.yaml").write_text(
+        "# @package _global_\nkestra:\n  kafka:\n    client:\n      properties:\n"
+        '        bootstrap.servers: "${KAFKA_BOOTSTRAP}"\n'
+    )
+    run = kkc("diff", "--config-dir", str(conf), "env=dev", "--", "env=prod")
+    assert run.out.splitlines()[1:3] == [
+        "cluster:",
+        "  name: local -> prod-eu",
+    ]
+    assert "[breaking] clients connect to another cluster (cluster.name 'local' -> 'prod-eu')" in run.out
+    assert "data-loss]" not in run.out and "bootstrap.servers" not in run.out
+
+
+def test_when_kkc_cannot_tell_the_clusters_apart_renames_stay_data_loss(tmp_path: Path) -> None:
+    conf = _tree(tmp_path, "${KAFKA_BOOTSTRAP}")
+    (conf / "config.yaml").write_text((conf / "config.yaml").read_text().replace("  name: local\n", "  brokers: 1\n"))
+    doc = json.loads(kkc("diff", "--config-dir", str(conf), "--format", "json", "env=dev", "--", "env=prod").out)
+    assert doc["summary"]["data-loss"] == 17  # both prefixes and 15 topic names
+
+
+def test_a_broker_added_to_the_bootstrap_list_is_the_same_cluster() -> None:
+    servers = (
+        "kafka-0.prod.internal:9093,kafka-1.prod.internal:9093,kafka-2.prod.internal:9093,kafka-3.prod.internal:9093"
+    )
+    risk, reason = risk_of(
+        changes(f"kestra.kafka.client.properties[bootstrap.servers]={servers}"), "client", "bootstrap.servers"
+    )
+    assert risk == "safe"
+    assert reason.startswith("the same cluster (bootstrap servers kafka-0.prod.internal:9093, ")
 
 
 def test_against_a_compiled_directory(tmp_path: Path) -> None:

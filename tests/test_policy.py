@@ -63,3 +63,21 @@ def test_validate_fails_on_a_policy_violation() -> None:
         "(declared at <override #4 '+policy.max-partitions=64'>): "
         "topic execution set partitions 128, above 64" in run.out
     )
+
+
+def test_min_insync_replicas_left_to_undeclared_brokers_is_an_info_naming_the_broker_setting() -> None:
+    args = ("env=prod", "instance=eu1", "~kestra.kafka.defaults.topic.properties[min.insync.replicas]")
+    found = [d for d in diagnostics(*args) if d["rule"] == "policy-min-insync-replicas"]
+    assert [(d["level"], d["file"], d["line"]) for d in found] == [("info", "conf/env/prod.yaml", 13)]
+    assert found[0]["message"] == (
+        "policy min-insync-replicas: 2 (declared at conf/env/prod.yaml:13:3): all 15 topics set no "
+        "min.insync.replicas, so they get the brokers' min.insync.replicas, which is not declared (Kafka's default 1 "
+        "is below 2); declare cluster.broker-defaults.min.insync.replicas to have it checked, or set "
+        "min.insync.replicas under kestra.kafka.defaults.topic.properties"
+    )
+    run = kkc("validate", *args, "+cluster.broker-defaults[min.insync.replicas]=1", cwd=REPO)
+    assert run.code == 1
+    assert (
+        "error [policy-min-insync-replicas] policy min-insync-replicas: 2 (declared at conf/env/prod.yaml:13:3): "
+        "topic execution gets min.insync.replicas 1, below 2" in run.out
+    )

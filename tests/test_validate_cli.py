@@ -228,7 +228,7 @@ def test_github_annotation_of_a_bundled_default_points_at_the_users_file(tmp_pat
     path = write(tmp_path / "application.yml", "kestra:\n  queue:\n    type: kafka\n")
     run = kkc("validate", str(path), "--format", "github")
     lines = [line for line in run.out.splitlines() if "max-request-size-above-max-message-bytes" in line]
-    assert lines and all(line.startswith(f"::warning file={path},line=1,col=1,title=") for line in lines)
+    assert lines and all(line.startswith(f"::notice file={path},line=1,col=1,title=") for line in lines)
     assert all("::(<kestra-defaults>:23:11) the producer's max.request.size" in line for line in lines)
 
 

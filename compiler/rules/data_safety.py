@@ -69,8 +69,19 @@ def _findings(ctx: Context, plan: TopicPlan) -> Iterator[tuple[Path_, str, str]]
                 f"cleanup.policy '{plan.properties.get('cleanup.policy', 'delete')}' with retention.ms "
                 f"'{plan.retention_ms}', known only at run time: any finite value loses {{what}}",
             )
+        elif plan.deletes_old_records and finite_bytes is None and plan.retention_source == "kafka-default":
+            # The retention is the brokers' log.retention.*, not declared: records go unless it is unlimited.
+            yield (
+                policy_path,
+                "warning",
+                f"cleanup.policy '{plan.properties.get('cleanup.policy', 'delete')}' with no retention of its own: "
+                "the brokers' log.retention.* decides what Kafka deletes, and it is not declared; with Kafka's "
+                "default (7 days) or any finite retention, Kestra loses {what}; declare "
+                "cluster.broker-defaults.log.retention.hours to have it checked",
+            )
         elif plan.deletes_old_records or finite_bytes is not None:
-            cause = _describe(plan) if plan.deletes_old_records else f"retention.bytes {finite_bytes}"
+            known = plan.deletes_old_records and plan.retention_source != "kafka-default"
+            cause = _describe(plan) if known else f"retention.bytes {finite_bytes}"
             yield (
                 policy_path,
                 "error",
@@ -152,13 +163,18 @@ RULES: tuple[Rule, ...] = (
         level="error",
         summary="A delete cleanup policy or finite retention on flow, flowlast, template, trigger or execution",
         why="flow, flowlast, template, trigger and execution hold Kestra's referential data; with a delete cleanup "
-        "policy and a finite retention (including the broker's default of 7 days) Kafka deletes old records and "
-        "Kestra loses flows, triggers or executions: error. When nothing is deleted yet, a warning that says what "
-        "the setting does and does not limit: a finite retention on a compact-only topic (Kafka ignores it, so "
-        "the doc page's retention on execution expires nothing), or delete with unlimited or run-time retention; "
-        "either is one change away from losing data.",
+        "policy and a finite retention (the topic's, or the brokers' declared under cluster.broker-defaults) "
+        "Kafka deletes old records and Kestra loses flows, triggers or executions: error. A delete policy whose "
+        "retention is the brokers' log.retention.*, not declared, is a warning naming it: data is lost unless "
+        "the brokers keep records forever. When nothing is deleted yet, a warning that says what the setting "
+        "does and does not limit: a finite retention on a compact-only topic (Kafka ignores it, so the doc "
+        "page's retention on execution expires nothing), or delete with unlimited or run-time retention; either "
+        "is one change away from losing data.",
         check=_referential_retention,
-        failing=example(_TOPIC.format("trigger", "cleanup.policy", "compact,delete")),
+        failing=example(
+            "cluster:\n  broker-defaults:\n    log.retention.hours: 168\n"
+            + _TOPIC.format("trigger", "cleanup.policy", "compact,delete")
+        ),
         passing=example(_TOPIC.format("logentry", "retention.ms", '"86400000"')),
     ),
 )

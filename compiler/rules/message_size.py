@@ -80,7 +80,7 @@ def _protection_above_max_request(ctx: Context) -> Iterator[Finding]:
 
 
 def _max_message_bytes(ctx: Context, key: str, properties: dict[str, str]) -> tuple[int | None, Path_ | None, str]:
-    """A topic's size limit, the key that set it (None: Kafka's default), and a description."""
+    """A topic's size limit, the key that set it (None: nothing declares it, Kafka's default), and a description."""
     if "max.message.bytes" in properties:
         own = (*KAFKA_PATH, "topics", key, "properties", "max.message.bytes")
         path = (
@@ -90,7 +90,7 @@ def _max_message_bytes(ctx: Context, key: str, properties: dict[str, str]) -> tu
     declared = ctx.broker_default("message.max.bytes")
     if declared is not None:
         return declared[0], declared[1], "the broker's message.max.bytes {limit}"
-    return KAFKA_MAX_MESSAGE_BYTES, None, "Kafka's default max.message.bytes {limit} (no topic or broker value set)"
+    return KAFKA_MAX_MESSAGE_BYTES, None, ""
 
 
 def _max_request_above_topic(ctx: Context) -> Iterator[Finding]:
@@ -112,13 +112,26 @@ def _max_request_above_topic(ctx: Context) -> Iterator[Finding]:
         verb = "is" if len(above) == 1 else "are"
         where = path or ctx.client_origin(largest_role, "max.request.size")[0]
         needed = above[largest_role]
-        if path is not None and path[:2] == KAFKA_PATH:
+        topics = describe_topics(keys, every)
+        if path is None:
+            # No topic value, no broker value declared: the limit is the brokers' message.max.bytes, unknown here.
+            yield Finding(
+                where,
+                f"{clients} {verb} above {limit}, Kafka's default message.max.bytes and the limit of {topics} "
+                "unless the brokers set another: whether the brokers reject bigger records (RecordTooLargeException; "
+                "Kestra's executor or worker then fails) depends on their message.max.bytes, which is not declared; "
+                "declare cluster.broker-defaults.message.max.bytes to have it checked, or set "
+                f'max.message.bytes: "{needed}" under kestra.kafka.defaults.topic.properties',
+                level="info",
+            )
+            continue
+        if path[:2] == KAFKA_PATH:
             fix = f'set {dotted(path[:-1])}[max.message.bytes] to "{needed}"'
         else:
             fix = f'set max.message.bytes: "{needed}" under kestra.kafka.defaults.topic.properties'
         yield Finding(
             where,
-            f"{clients} {verb} above {what.format(limit=limit)} of {describe_topics(keys, every)}: the broker "
+            f"{clients} {verb} above {what.format(limit=limit)} of {topics}: the broker "
             "rejects a record bigger than the topic accepts (RecordTooLargeException) and Kestra's executor or "
             f"worker fails on it; {fix} (Kestra re-applies topic properties at startup) or lower max.request.size",
         )
@@ -188,11 +201,14 @@ RULES: tuple[Rule, ...] = (
         level="warning",
         summary="The producer's max.request.size is above the topics' max.message.bytes (RecordTooLargeException)",
         why="Kestra's producers and Streams may send records up to max.request.size (10485760 by Kestra's default) "
-        "but the broker rejects a record above the topic's max.message.bytes (Kafka's default 1048588) with "
-        "RecordTooLargeException, and Kestra's executor or worker fails on it. Warning: only messages between "
-        "the two sizes fail; it fires on Kestra's own defaults until max.message.bytes is raised.",
+        "but the broker rejects a record above the topic's max.message.bytes with RecordTooLargeException, and "
+        "Kestra's executor or worker fails on it. Warning when the limit is known: a max.message.bytes the config "
+        "gives the topics, or the brokers' message.max.bytes declared under cluster.broker-defaults; only "
+        "messages between the two sizes fail. With neither, a topic's limit is the brokers' message.max.bytes, "
+        "which kkc cannot see (Kafka's default is 1048588; the Kestra doc page says its topics take 10 MiB): an "
+        "info naming the fact to declare, cluster.broker-defaults.message.max.bytes.",
         check=_max_request_above_topic,
-        failing=example("kestra:\n  queue:\n    type: kafka\n"),
+        failing=example("cluster:\n  broker-defaults:\n    message.max.bytes: 1048588\n"),
         passing=example(
             "kestra:\n  kafka:\n    defaults:\n      topic:\n        properties:\n"
             '          max.message.bytes: "10485760"\n'

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from compiler.keys import CLIENT_PROPERTIES, KAFKA_PATH, Path_
-from compiler.rules.base import Context, Finding, Rule, example
+from compiler.rules.base import Context, Finding, Rule, describe_topics, example
 from compiler.secrets import is_literal_secret
 from compiler.values import as_text, parse_int
 
@@ -77,12 +77,16 @@ def _min_insync(ctx: Context) -> Iterator[Finding]:
     limit, said = parse_int(declared[0]) or 0, declared[1]
     broker = parse_int((ctx.cluster.get("broker-defaults") or {}).get("min.insync.replicas"))
     reported: set[Path_] = set()
+    undeclared: list[str] = []  # topics that take the brokers' min.insync.replicas, which is not declared
     for topic in ctx.compiled.topics:
         value = parse_int(topic.properties.get("min.insync.replicas"))
         where: Path_
+        if value is None and broker is None:
+            undeclared.append(topic.key)
+            continue
         if value is None:
-            value = broker if broker is not None else 1
-            where = ("cluster", "broker-defaults", "min.insync.replicas") if broker is not None else ("policy",)
+            value = broker or 0
+            where = ("cluster", "broker-defaults", "min.insync.replicas")
         else:
             own: Path_ = (*KAFKA_PATH, "topics", topic.key, "properties", "min.insync.replicas")
             where = (
@@ -93,11 +97,20 @@ def _min_insync(ctx: Context) -> Iterator[Finding]:
         if value >= limit or where in reported:
             continue
         reported.add(where)
-        source = "" if where != ("policy",) else " (Kafka's default: no broker default declared)"
         yield Finding(
             where,
-            f"{said}: topic {topic.key} gets min.insync.replicas {value}{source}, below {limit}",
+            f"{said}: topic {topic.key} gets min.insync.replicas {value}, below {limit}",
             cause=ctx.origin(("policy", "min-insync-replicas")),
+        )
+    if undeclared and limit > 1:
+        topics = describe_topics(undeclared, [t.key for t in ctx.compiled.topics])
+        verb, they = ("sets", "it gets") if len(undeclared) == 1 else ("set", "they get")
+        yield Finding(
+            ("policy", "min-insync-replicas"),
+            f"{said}: {topics} {verb} no min.insync.replicas, so {they} the brokers' min.insync.replicas, which is "
+            f"not declared (Kafka's default 1 is below {limit}); declare cluster.broker-defaults.min.insync.replicas "
+            "to have it checked, or set min.insync.replicas under kestra.kafka.defaults.topic.properties",
+            level="info",
         )
 
 
@@ -200,11 +213,16 @@ RULES: tuple[Rule, ...] = (
         family="policy",
         level="error",
         summary="A topic below the declared minimum min.insync.replicas",
-        why="A topic's min.insync.replicas (its own, else the broker default, else Kafka's 1) is below the team's "
-        "declared minimum, so acks=all writes are acknowledged with fewer copies than required. Error because "
-        "the team declared the policy; Kafka accepts the value.",
+        why="A topic's min.insync.replicas (its own, else the brokers' declared under cluster.broker-defaults) is "
+        "below the team's declared minimum, so acks=all writes are acknowledged with fewer copies than required. "
+        "Error because the team declared the policy; Kafka accepts the value. A topic that takes the brokers' "
+        "value while it is not declared gets an info naming cluster.broker-defaults.min.insync.replicas: kkc "
+        "cannot see the brokers' settings (Kafka's default is 1).",
         check=_min_insync,
-        failing=example("policy:\n  min-insync-replicas: 2\n" + _RF3, brokers=3),
+        failing=example(
+            "policy:\n  min-insync-replicas: 2\ncluster:\n  broker-defaults:\n    min.insync.replicas: 1\n" + _RF3,
+            brokers=3,
+        ),
         passing=example(
             "policy:\n  min-insync-replicas: 2\n" + _RF3 + "        properties:\n          min.insync.replicas: '2'\n",
             brokers=3,

@@ -154,15 +154,33 @@ def _streams_mismatch(ctx: Context) -> Iterator[Finding]:
     value = parse_int(raw) if raw is not None else None
     if value is None or default is None or value == default:
         return
+    effective, effective_default = _effective(ctx, value), _effective(ctx, default)
+    if effective is not None and effective == effective_default:
+        return  # -1 and the declared default.replication.factor it stands for
+    brokers = "the broker's default.replication.factor"
     if value == -1:
-        streams = "Streams creates its changelog and repartition topics with the broker's default.replication.factor"
+        known = f" ({effective})" if effective is not None else ""
+        streams = f"Streams creates its changelog and repartition topics with {brokers}{known}"
     else:
         streams = f"Streams creates its changelog and repartition topics with {_plural(value, 'replica')}"
+    ours = (f"{brokers} ({effective_default})" if effective_default else brokers) if default == -1 else str(default)
+    text = (
+        f"Streams replication.factor {value} differs from the topic default replication factor {default}: "
+        f"{streams}, Kestra's own topics get {ours}"
+    )
+    if effective is None or effective_default is None:
+        # -1 on one side: they differ only if the brokers' default.replication.factor is not the other value
+        yield Finding(
+            ctx.client_origin("streams", "replication.factor")[0],
+            f"{text}; whether the two differ depends on the brokers' default.replication.factor, which is not "
+            "declared: declare cluster.broker-defaults.default.replication.factor to have it checked",
+            level="info",
+        )
+        return
     yield Finding(
         ctx.client_origin("streams", "replication.factor")[0],
-        f"Streams replication.factor {value} differs from the topic default replication factor {default}: "
-        f"{streams}, Kestra's own topics get {default}; Kestra's default "
-        "'${kestra.kafka.defaults.topic.replication-factor}' keeps both equal (remove this override)",
+        f"{text}; Kestra's default '${{kestra.kafka.defaults.topic.replication-factor}}' keeps both equal "
+        "(remove this override)",
     )
 
 
@@ -309,7 +327,9 @@ RULES: tuple[Rule, ...] = (
         summary="Streams' replication.factor differs from the topic default replication factor",
         why="Kafka Streams creates the executor's changelog and repartition topics with its own replication.factor, "
         "so a value different from the topic default leaves that state with less (or different) redundancy than "
-        "Kestra's topics; Kestra's default reference keeps them equal. Warning.",
+        "Kestra's topics; Kestra's default reference keeps them equal. Warning. When one side is -1 (the "
+        "brokers' default.replication.factor) and that broker setting is not declared under "
+        "cluster.broker-defaults, whether they differ is unknown: an info naming it.",
         check=_streams_mismatch,
         failing=example(_RF3 + "      stream:\n        properties:\n          replication.factor: 1\n", brokers=3),
         passing=example(_RF3, brokers=3),

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections import Counter
 from collections.abc import Iterator
 
+from compiler.cluster import linked, relation, target_cluster
 from compiler.derive import TopicPlan
 from compiler.kestra_versions import missing_class
-from compiler.keys import CLIENT_PROPERTIES, KAFKA_PATH, Path_
+from compiler.keys import KAFKA_PATH, Path_
 from compiler.layers import bundled_layer, kestra_topic_keys
 from compiler.placeholders import PlaceholderSyntaxError, find
 from compiler.rules.base import Context, Finding, Rule, example
@@ -277,69 +277,31 @@ def _executor_name_pinned(ctx: Context) -> Iterator[Finding]:
     )
 
 
-def _cluster_servers(ctx: Context) -> set[str]:
-    raw = ctx.get((*CLIENT_PROPERTIES, "bootstrap.servers"))
-    text = ",".join(map(str, raw)) if isinstance(raw, list) else str(raw or "")
-    if "${" in text:
-        return set()  # known only at run time: not evidence of a shared cluster
-    return {s.strip().lower() for s in text.split(",") if s.strip()}
-
-
-Ident = tuple[str, str]  # ("name", cluster name) or ("server", host:port)
-
-
-def _identities(ctx: Context) -> set[Ident]:
-    """What identifies the target's Kafka cluster: its cluster.name and bootstrap servers."""
-    ids = {("server", s) for s in _cluster_servers(ctx)}
-    name = ctx.cluster.get("name")
-    if isinstance(name, str) and name:
-        ids.add(("name", name))
-    return ids
-
-
-class _Union:
-    def __init__(self, size: int) -> None:
-        self.parent = list(range(size))
-
-    def find(self, i: int) -> int:
-        while self.parent[i] != i:
-            self.parent[i] = self.parent[self.parent[i]]
-            i = self.parent[i]
-        return i
-
-    def join(self, a: int, b: int) -> None:
-        self.parent[self.find(a)] = self.find(b)
-
-
 def _shared_cluster_collisions(ctxs: list[Context]) -> Iterator[tuple[Context, Finding]]:
     unique = list({c.target: c for c in ctxs if c.compiled.properties_role is None}.values())
-    union = _Union(len(unique))
-    first_with: dict[Ident, int] = {}  # a cluster name or a bootstrap server -> the first target with it
-    identities: list[set[Ident]] = []
-    for index, ctx in enumerate(unique):
-        ids = _identities(ctx)
-        identities.append(ids)
-        for ident in ids:
-            union.join(index, first_with.setdefault(ident, index))
-    groups: dict[tuple[int, Path_, str], list[int]] = {}
+    clusters = linked([target_cluster(c.compiled) for c in unique])
+    groups: dict[tuple[Path_, str], list[int]] = {}
     for index, ctx in enumerate(unique):
         for path in (TOPIC_PREFIX, CONSUMER_PREFIX):
             prefix = ctx.get(path)
-            if isinstance(prefix, str) and "${" not in prefix and identities[index]:
-                groups.setdefault((union.find(index), path, prefix), []).append(index)
-    for (_, path, prefix), members in groups.items():
-        if len(members) < 2:
-            continue
-        counts = Counter(ident for i in members for ident in identities[i])
+            if isinstance(prefix, str) and "${" not in prefix:
+                groups.setdefault((path, prefix), []).append(index)
+    for (path, prefix), members in groups.items():
         for index in members:
-            yield unique[index], _collision(unique[index], path, prefix, [unique[i] for i in members], counts)
+            shared: dict[str, str] = {}  # the other targets on this target's cluster -> the evidence
+            for other in members:
+                if other != index:
+                    found, evidence = relation(clusters[index], clusters[other])
+                    if found == "same":
+                        shared[unique[other].target] = evidence
+            if shared:
+                yield unique[index], _collision(unique[index], path, prefix, shared)
 
 
-def _collision(ctx: Context, path: Path_, prefix: str, members: list[Context], counts: Counter[Ident]) -> Finding:
-    others = [m.target for m in members if m is not ctx]
+def _collision(ctx: Context, path: Path_, prefix: str, shared: dict[str, str]) -> Finding:
+    others = list(shared)
     named = ", ".join(f"'{t}'" for t in others[:5]) + (f" and {len(others) - 5} more" if len(others) > 5 else "")
-    shared = sorted(ident for ident in _identities(ctx) if counts[ident] > 1)
-    evidence = ", ".join(f"cluster.name '{v}'" if k == "name" else f"bootstrap server {v}" for k, v in shared)
+    evidence = list(dict.fromkeys(shared.values()))
     label = path[-1]
     if path == TOPIC_PREFIX:
         effect = "the instances read and write the same topics and consume each other's executions"
@@ -348,12 +310,12 @@ def _collision(ctx: Context, path: Path_, prefix: str, members: list[Context], c
     where = path
     if not ctx.is_user_set(path):
         # Kestra's default prefix: point at what the user wrote that puts both on one cluster.
-        by_name = any(k == "name" for k, _ in shared)
+        by_name = all(e.startswith("cluster.name") for e in evidence)
         where = ("cluster", "name") if by_name else ctx.client_origin("admin", "bootstrap.servers")[0]
     return Finding(
         where,
         f"{label} '{prefix}' is also the {label} of target{'s' if len(others) > 1 else ''} {named} on the "
-        f"same Kafka cluster ({evidence or 'linked through other targets'}): {effect}; give each Kestra "
+        f"same Kafka cluster ({'; '.join(evidence)}): {effect}; give each Kestra "
         "instance its own topic-prefix and consumer-prefix",
     )
 
@@ -485,7 +447,10 @@ RULES: tuple[Rule, ...] = (
         why="Two Kestra instances on one Kafka cluster with the same topic-prefix read and write the same topics and "
         "consume each other's executions; with the same consumer-prefix they join the same consumer groups and "
         "Streams applications and split each other's work. Error: the instances corrupt each other's processing, "
-        "which the Kestra doc page warns against.",
+        "which the Kestra doc page warns against. Two targets share a cluster when their bootstrap servers "
+        "overlap, or when they have the same cluster.name and no bootstrap servers say otherwise (both lists "
+        "known at compile time, none in common): a cluster.name inherited by an environment whose clients go "
+        "to other brokers is not a shared cluster. Targets with neither are not compared.",
         check_all=_shared_cluster_collisions,
         failing=example(_SERVERS, _SERVERS),
         passing=example(

@@ -17,7 +17,8 @@ The ``kafka_broker`` fixture is one KRaft node of the pinned Kafka 4.3.1, so kkc
    safety, policies, min.insync.replicas against the factor) are counted, not compared.
 2. **Each topic config key.** For every topic key of the catalog at 4.3, valid and invalid values
    (from its ``KeyInfo``: type and validator), set on one topic (``kestra.kafka.topics.logentry
-   .properties.<key>`` in a one-file layer) plus misspelt, misplaced and removed keys: the broker
+   .properties.<key>`` in a one-file layer that declares the fixture broker's settings kkc's verdicts
+   depend on, ``FIXTURE_FACTS``) plus misspelt, misplaced and removed keys: the broker
    rejects the topic <=> kkc reports an error-level finding (of a ``BROKER_RULES`` rule) for that key,
    and kkc's message quotes the broker's.
 3. **The emitted create-topics.sh.** ``kkc compile --out DIR --emit kafka-topics`` (dev of
@@ -472,9 +473,14 @@ def key_cases() -> list[KeyCase]:
 KEY_CASES = key_cases()
 
 
+# What the fixture broker runs with that kkc's verdicts depend on, declared as a user would: kkc reports
+# a verdict on an undeclared broker setting as an info, which is no prediction of a refusal.
+FIXTURE_FACTS = ["cluster:", "  broker-defaults:", "    remote.log.storage.system.enable: false"]
+
+
 def _layer(case: KeyCase) -> str:
     """A Kestra config layer that sets one property on one topic (JSON strings are YAML scalars)."""
-    lines = ["kestra:", "  kafka:", "    topics:", f"      {TOPIC}:"]
+    lines = [*FIXTURE_FACTS, "kestra:", "  kafka:", "    topics:", f"      {TOPIC}:"]
     if case.key:
         lines += ["        properties:", f"          {json.dumps(case.key)}: {json.dumps(case.value)}"]
     else:

@@ -129,10 +129,23 @@ def test_two_phase_commit_forbids_a_transaction_timeout_from_kafka_4_1(tmp_path:
 
 
 def test_a_transaction_timeout_above_the_broker_maximum(tmp_path: Path) -> None:
-    _, found = validate(tmp_path, layer(("defaults.producer", "transaction.timeout.ms: 1000000")))
+    declared = "cluster:\n  broker-defaults:\n    transaction.max.timeout.ms: 900000\n"
+    code, found = validate(tmp_path, layer(("defaults.producer", "transaction.timeout.ms: 1000000"), head=declared))
     [error] = found
-    assert error["rule"] == "transaction-timeout-above-broker-max"
-    assert "transaction.max.timeout.ms 900000 (Kafka's default)" in error["message"]
+    assert (code, error["rule"], error["level"]) == (1, "transaction-timeout-above-broker-max", "error")
+    assert "transaction.max.timeout.ms 900000 (cluster.broker-defaults)" in error["message"]
+
+    # not declared: above Kafka's default, but kkc cannot see the brokers' setting
+    code, found = validate(tmp_path, layer(("defaults.producer", "transaction.timeout.ms: 1000000")))
+    [info] = found
+    assert (code, info["rule"], info["level"], info["line"]) == (0, "transaction-timeout-above-broker-max", "info", 6)
+    assert info["message"] == (
+        "transaction.timeout.ms 1000000 is above 900000, Kafka's default transaction.max.timeout.ms: whether the "
+        "brokers refuse Kestra's producers when they start their transactions (InvalidTxnTimeoutException) depends "
+        "on their transaction.max.timeout.ms, which is not declared; declare "
+        "cluster.broker-defaults.transaction.max.timeout.ms to have it checked, or set transaction.timeout.ms to "
+        "900000 or less."
+    )
 
     head = "cluster:\n  broker-defaults:\n    transaction.max.timeout.ms: 30000\n"
     _, found = validate(tmp_path, head + "kestra:\n  queue:\n    type: kafka\n")
@@ -228,11 +241,28 @@ def test_heartbeat_not_below_session_timeout_fails_consumers_and_streams(tmp_pat
 
 
 def test_session_timeout_outside_the_broker_range(tmp_path: Path) -> None:
-    _, found = validate(tmp_path, layer(("defaults.consumer", "session.timeout.ms: 4000")))
-    assert [d["rule"] for d in found] == ["session-timeout-outside-broker-range"]
+    head = "cluster:\n  broker-defaults:\n    group.min.session.timeout.ms: {0}\n"
+    code, found = validate(tmp_path, layer(("defaults.consumer", "session.timeout.ms: 4000"), head=head.format(6000)))
+    assert (code, rules(found)) == (1, [("session-timeout-outside-broker-range", "error", 9)])
     assert "range 6000..1800000" in found[0]["message"]
-    head = "cluster:\n  broker-defaults:\n    group.min.session.timeout.ms: 3000\n"
-    assert validate(tmp_path, layer(("defaults.consumer", "session.timeout.ms: 4000"), head=head))[1] == []
+    assert validate(tmp_path, layer(("defaults.consumer", "session.timeout.ms: 4000"), head=head.format(3000)))[1] == []
+
+
+def test_session_timeout_outside_kafkas_default_range_names_the_broker_setting(tmp_path: Path) -> None:
+    code, found = validate(tmp_path, layer(("defaults.consumer", "session.timeout.ms: 4000")))
+    assert (code, rules(found)) == (0, [("session-timeout-outside-broker-range", "info", 6)])
+    assert found[0]["message"] == (
+        "session.timeout.ms 4000 is outside 6000..1800000, Kafka's default range of the brokers' "
+        "group.min.session.timeout.ms and group.max.session.timeout.ms: whether the broker refuses Kestra's "
+        "consumers when they join their group (InvalidSessionTimeoutException) depends on the brokers' "
+        "group.min.session.timeout.ms, which is not declared; declare "
+        "cluster.broker-defaults.group.min.session.timeout.ms to have it checked"
+    )
+    # a declared minimum says nothing about the maximum
+    head = "cluster:\n  broker-defaults:\n    group.min.session.timeout.ms: 6000\n"
+    found = validate(tmp_path, layer(("defaults.consumer", "session.timeout.ms: 2000000"), head=head))[1]
+    assert rules(found) == [("session-timeout-outside-broker-range", "info", 9)]
+    assert "cluster.broker-defaults.group.max.session.timeout.ms" in found[0]["message"]
 
 
 def test_auto_commit_fails_kestras_consumers_without_a_group(tmp_path: Path) -> None:
@@ -318,23 +348,50 @@ def test_tiered_storage_on_compacted_topics_and_local_retention(tmp_path: Path) 
     [error] = found
     assert error["rule"] == "remote-storage-on-compacted-topic"
     assert "topics execution, flow," in error["message"]
-    text = layer(("topics.logentry", "remote.storage.enable: true\nlocal.retention.ms: -1"), head=TIERED)
+    retention = TIERED + "    log.retention.hours: 168\n"
+    text = layer(("topics.logentry", "remote.storage.enable: true\nlocal.retention.ms: -1"), head=retention)
     [error] = validate(tmp_path, text)[1]
-    assert error["rule"] == "local-retention-exceeds-retention"
+    assert (error["rule"], error["level"]) == ("local-retention-exceeds-retention", "error")
     assert "Value must not be -1 as retention.ms value is set as 604800000" in error["message"]
+
+
+def test_local_retention_against_an_undeclared_broker_retention_is_an_info(tmp_path: Path) -> None:
+    text = layer(("topics.logentry", "remote.storage.enable: true\nlocal.retention.ms: 864000000"), head=TIERED)
+    code, found = validate(tmp_path, text)
+    assert (code, rules(found)) == (0, [("local-retention-exceeds-retention", "info", 10)])
+    assert found[0]["message"] == (
+        "local.retention.ms 864000000 on topic logentry (remote.storage.enable=true) is above 604800000; the topic's "
+        "retention is the brokers' log.retention.*, 604800000 ms by Kafka's default: whether the broker rejects the "
+        "config (Value must not be more than retention.ms property value: 604800000) depends on it, and it is not "
+        "declared; declare cluster.broker-defaults.log.retention.hours to have it checked, or set retention.ms on "
+        "the topic"
+    )
+    # the topic's own retention is known: the broker's verdict is kkc's
+    own = "remote.storage.enable: true\nretention.ms: 604800000\nlocal.retention.ms: 864000000"
+    assert rules(validate(tmp_path, layer(("topics.logentry", own), head=TIERED))[1]) == [
+        ("local-retention-exceeds-retention", "error", 11)
+    ]
 
 
 def test_tiered_storage_needs_it_enabled_on_the_brokers(tmp_path: Path) -> None:
     # The real broker: "Tiered Storage functionality is disabled in the broker. Topic cannot be configured
     # with remote log storage." unless remote.log.storage.system.enable=true (Kafka's default is false).
     text = layer(("topics.logentry", "remote.storage.enable: true"))
-    [error] = validate(tmp_path, text)[1]
-    assert (error["rule"], error["level"]) == ("remote-storage-disabled-on-broker", "error")
-    assert error["message"].startswith("Tiered Storage functionality is disabled in the broker.")
-    assert "Kafka's default remote.log.storage.system.enable=false" in error["message"]
-    declared_off = TIERED.replace("true", '"false"')
-    [error] = validate(tmp_path, layer(("topics.logentry", "remote.storage.enable: true"), head=declared_off))[1]
-    assert "cluster.broker-defaults sets remote.log.storage.system.enable=false" in error["message"]
+    code, [info] = validate(tmp_path, text)
+    assert (code, info["rule"], info["level"]) == (0, "remote-storage-disabled-on-broker", "info")
+    assert info["message"] == (
+        "remote.storage.enable=true on topic logentry: the brokers must run with "
+        "remote.log.storage.system.enable=true, else they reject the config ('Tiered Storage functionality is "
+        "disabled in the broker') and Kestra cannot create or update the topic; Kafka's default is false and the "
+        "brokers' setting is not declared: declare cluster.broker-defaults.remote.log.storage.system.enable to have "
+        "it checked"
+    )
+    for off in ('"false"', "false"):
+        declared_off = TIERED.replace("true", off)
+        code, [error] = validate(tmp_path, layer(("topics.logentry", "remote.storage.enable: true"), head=declared_off))
+        assert (code, error["level"]) == (1, "error")
+        assert error["message"].startswith("Tiered Storage functionality is disabled in the broker.")
+        assert "cluster.broker-defaults sets remote.log.storage.system.enable=false" in error["message"]
     assert validate(tmp_path, layer(("topics.logentry", "remote.storage.enable: true"), head=TIERED))[1] == []
     assert validate(tmp_path, layer(("topics.logentry", "remote.storage.enable: false")))[1] == []
 

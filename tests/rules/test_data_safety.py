@@ -33,10 +33,34 @@ def test_a_delete_policy_with_the_default_retention_is_an_error(tmp_path: Path, 
     assert f"Kestra loses {lost}" in error["message"] and "7 days" in error["message"]
 
 
-def test_a_delete_policy_on_trigger_falls_back_to_the_broker_retention(tmp_path: Path) -> None:
-    _, found = validate(tmp_path, topic("trigger", cleanup_policy="delete"))
+def test_a_delete_policy_on_trigger_with_the_declared_broker_retention_is_an_error(tmp_path: Path) -> None:
+    head = "cluster:\n  broker-defaults:\n    log.retention.hours: 168\n"
+    code, found = validate(tmp_path, head + topic("trigger", cleanup_policy="delete"))
     [error] = found
-    assert "Kafka's default broker retention" in error["message"]
+    assert (code, error["level"]) == (1, "error")
+    assert error["message"].startswith(
+        "cleanup.policy 'delete' with retention.ms 604800000 (7 days, the broker's log.retention.hours from "
+        "cluster.broker-defaults): Kafka deletes old records, and Kestra loses triggers"
+    )
+
+
+def test_a_delete_policy_on_trigger_with_an_undeclared_broker_retention_names_it(tmp_path: Path) -> None:
+    """Records are deleted unless the brokers keep them forever: a real risk, whatever they run with."""
+    code, found = validate(tmp_path, topic("trigger", cleanup_policy="delete"))
+    [warning] = found
+    assert (code, warning["level"], warning["line"]) == (0, "warning", 6)
+    assert warning["message"] == (
+        "cleanup.policy 'delete' with no retention of its own: the brokers' log.retention.* decides what Kafka "
+        "deletes, and it is not declared; with Kafka's default (7 days) or any finite retention, Kestra loses "
+        "triggers; declare cluster.broker-defaults.log.retention.hours to have it checked (topic 'trigger': "
+        "referential data Kestra must keep forever); keep Kestra's cleanup.policy 'compact' and retention.ms -1 on "
+        "flow, flowlast, template, trigger and execution: remove this setting"
+    )
+    # a finite retention.bytes deletes whatever the brokers' retention is
+    code, found = validate(tmp_path, topic("trigger", cleanup_policy="delete", retention_bytes="1073741824"))
+    [error] = found
+    assert (code, error["level"]) == (1, "error")
+    assert error["message"].startswith("cleanup.policy 'delete' with retention.bytes 1073741824: Kafka deletes")
 
 
 def test_the_doc_pages_execution_retention_is_a_warning_that_it_expires_nothing(tmp_path: Path) -> None:

@@ -71,15 +71,54 @@ def test_a_soft_limit_keeps_big_messages_out_of_kafka(tmp_path: Path) -> None:
     assert only(found, "message-protection-above-max-request-size") == []
 
 
-def test_kafkas_default_max_message_bytes_is_one_warning_for_all_topics(tmp_path: Path) -> None:
+def test_kafkas_default_max_message_bytes_is_one_info_naming_the_broker_setting(tmp_path: Path) -> None:
+    """Kestra's own 10 MiB max.request.size against brokers kkc cannot see: not a warning, but what to declare."""
     text = "kestra:\n  queue:\n    type: kafka\n  kafka.client.properties.bootstrap.servers: kafka:9092\n"
     code, found = validate(tmp_path, text)
     assert code == 0
+    [info] = only(found, "max-request-size-above-max-message-bytes")
+    assert info["level"] == "info"
+    assert info["key"] == "kestra.kafka.defaults.producer.properties.max.request.size"
+    assert info["message"] == (
+        "the producer's max.request.size 10485760 (Kestra's default) and Kafka Streams' max.request.size 10485760 "
+        "(Kestra's default) are above 1048588, Kafka's default message.max.bytes and the limit of all 15 topics "
+        "unless the brokers set another: whether the brokers reject bigger records (RecordTooLargeException; "
+        "Kestra's executor or worker then fails) depends on their message.max.bytes, which is not declared; "
+        "declare cluster.broker-defaults.message.max.bytes to have it checked, or set "
+        'max.message.bytes: "10485760" under kestra.kafka.defaults.topic.properties'
+    )
+    run = kkc("validate", "kestra.yml", "--brokers", "1", "--strict", cwd=tmp_path)
+    assert run.code == 0 and run.out.splitlines()[-1].startswith("0 errors, 0 warnings, "), run.out
+
+
+def test_a_declared_1mib_broker_limit_below_a_10mib_max_request_size_is_a_warning(tmp_path: Path) -> None:
+    text = (
+        "cluster:\n  broker-defaults:\n    message.max.bytes: 1048576\n"
+        "kestra:\n  kafka:\n    defaults:\n      producer:\n        properties:\n"
+        "          max.request.size: 10485760\n"
+    )
+    code, found = validate(tmp_path, text)
+    assert code == 0
     [warning] = only(found, "max-request-size-above-max-message-bytes")
-    assert "Kafka's default max.message.bytes 1048588" in warning["message"]
-    assert "all 15 topics" in warning["message"]
-    assert "RecordTooLargeException" in warning["message"]
-    assert 'max.message.bytes: "10485760" under kestra.kafka.defaults.topic.properties' in warning["message"]
+    assert (warning["level"], warning["key"], warning["line"]) == (
+        "warning",
+        "cluster.broker-defaults.message.max.bytes",
+        3,
+    )
+    assert warning["message"].startswith(
+        "the producer's max.request.size 10485760 (kestra.yml:9:11) and Kafka Streams' max.request.size 10485760 "
+        "(Kestra's default) are above the broker's message.max.bytes 1048576 of all 15 topics: the broker rejects "
+        "a record bigger than the topic accepts (RecordTooLargeException)"
+    )
+    assert kkc("validate", "kestra.yml", "--brokers", "1", "--strict", cwd=tmp_path).code == 1
+
+
+def test_a_topic_limit_the_user_sets_is_known_without_the_broker(tmp_path: Path) -> None:
+    text = "kestra:\n  kafka:\n    defaults:\n      topic:\n        properties:\n          max.message.bytes: 1048588\n"
+    _, found = validate(tmp_path, text)
+    [warning] = only(found, "max-request-size-above-max-message-bytes")
+    assert (warning["level"], warning["key"]) == ("warning", "kestra.kafka.defaults.topic.properties.max.message.bytes")
+    assert "above the max.message.bytes 1048588 of all 15 topics" in warning["message"]
 
 
 def test_one_topic_with_a_smaller_limit_is_pointed_at(tmp_path: Path) -> None:

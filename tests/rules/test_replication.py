@@ -113,6 +113,29 @@ def test_streams_replication_factor_mismatch(tmp_path: Path) -> None:
     assert "differs from the topic default replication factor 3" in warning["message"]
 
 
+def test_streams_replication_factor_minus_one_is_the_brokers_default(tmp_path: Path) -> None:
+    text = (
+        "cluster:\n  brokers: 3\n{0}kestra:\n  kafka:\n    defaults:\n      topic:\n        replication-factor: 3\n"
+        "      stream:\n        properties:\n          replication.factor: -1\n"
+    )
+    _, found = validate(tmp_path, text.format(""))
+    [info] = only(found, "streams-replication-factor-mismatch")
+    assert (info["level"], info["line"]) == ("info", 10)
+    assert info["message"] == (
+        "Streams replication.factor -1 differs from the topic default replication factor 3: Streams creates its "
+        "changelog and repartition topics with the broker's default.replication.factor, Kestra's own topics get 3; "
+        "whether the two differ depends on the brokers' default.replication.factor, which is not declared: declare "
+        "cluster.broker-defaults.default.replication.factor to have it checked"
+    )
+    declared = "  broker-defaults:\n    default.replication.factor: {0}\n"
+    _, found = validate(tmp_path, text.format(declared.format(3)))
+    assert only(found, "streams-replication-factor-mismatch") == []
+    _, found = validate(tmp_path, text.format(declared.format(1)))
+    [warning] = only(found, "streams-replication-factor-mismatch")
+    assert warning["level"] == "warning"
+    assert "with the broker's default.replication.factor (1), Kestra's own topics get 3" in warning["message"]
+
+
 @pytest.mark.parametrize(
     ("insync", "level", "wanted"),
     [

@@ -304,6 +304,48 @@ def test_same_cluster_name_collides_at_the_users_prefix(tmp_path: Path) -> None:
     assert all("cluster.name 'prod'" in e["message"] for e in errors)
 
 
+def test_the_same_cluster_name_over_other_bootstrap_servers_is_another_cluster(tmp_path: Path) -> None:
+    named = "cluster:\n  name: prod\n"
+    _, found = validate(tmp_path, named + SERVERS.format("k1:9092"), named + SERVERS.format("k2:9092"))
+    assert only(found, "shared-cluster-prefix-collision") == []
+    # a run-time server does not say otherwise: the name decides
+    _, found = validate(tmp_path, named + SERVERS.format("k1:9092"), named + SERVERS.format("${KAFKA}"))
+    [first, _, _, _] = errors = only(found, "shared-cluster-prefix-collision")
+    assert all("on the same Kafka cluster (cluster.name 'prod')" in e["message"] for e in errors)
+    assert (first["key"], first["line"]) == ("cluster.name", 2)
+
+
+def test_an_inherited_cluster_name_is_no_collision_across_environments(tmp_path: Path) -> None:
+    """config.yaml names the dev cluster; prod points its clients at other brokers but keeps the name."""
+    conf = tmp_path / "conf"
+    (conf / "env").mkdir(parents=True)
+    (conf / "config.yaml").write_text(
+        "defaults:\n  - _self_\n  - env: dev\ntargets:\n  - {env: dev}\n  - {env: prod}\n"
+        "cluster:\n  name: local\n  brokers: 1\n" + SERVERS.format("localhost:9092")
+    )
+    (conf / "env" / "dev.yaml").write_text("# @package _global_\n")
+    (conf / "env" / "prod.yaml").write_text("# @package _global_\n" + SERVERS.format("kafka-0.prod:9092"))
+    run = kkc("validate", "--all", "--config-dir", str(conf), "--format", "json")
+    assert [d for d in json.loads(run.out)["diagnostics"] if d["rule"] == "shared-cluster-prefix-collision"] == []
+    assert run.code == 0
+    # the same name and prod's servers known only at run time: nothing says they differ, so they collide
+    (conf / "env" / "prod.yaml").write_text("# @package _global_\n" + SERVERS.format("${KAFKA_BOOTSTRAP}"))
+    run = kkc("validate", "--all", "--config-dir", str(conf))
+    assert run.code == 1
+    assert "error [shared-cluster-prefix-collision] topic-prefix 'kestra_' is also the topic-prefix of target " in (
+        run.out
+    )
+    assert "on the same Kafka cluster (cluster.name 'local')" in run.out
+
+
+def test_bootstrap_servers_overlapping_through_a_third_target_are_one_cluster(tmp_path: Path) -> None:
+    middle = SERVERS.format("k2:9092,k3:9092") + "    defaults:\n      topic-prefix: b_\n      consumer-prefix: b_\n"
+    _, found = validate(tmp_path, SERVERS.format("k1:9092,k2:9092"), middle, SERVERS.format("k3:9092,k4:9092"))
+    errors = only(found, "shared-cluster-prefix-collision")
+    assert sorted({e["target"] for e in errors}) == ["k0.yml", "k2.yml"]
+    assert all("(bootstrap servers that other targets share with both)" in e["message"] for e in errors)
+
+
 def test_shared_cluster_case_is_clean_and_breaks_when_prefixes_match(tmp_path: Path) -> None:
     conf = tmp_path / "conf"
     shutil.copytree(CASES / "shared-cluster" / "conf", conf)

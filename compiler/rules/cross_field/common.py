@@ -15,7 +15,9 @@ STREAMS_EOS_COMMIT_INTERVAL_MS = 100
 
 
 def broker_setting(ctx: Context, key: str, default: int) -> tuple[int | None, str, Path_ | None]:
-    """A broker setting from cluster.broker-defaults (value, where it comes from, its path) or Kafka's default."""
+    """A broker setting from cluster.broker-defaults (value, where it comes from, its path) or Kafka's default.
+
+    The path is None when the setting is not declared: a verdict on Kafka's default is then an info."""
     declared = ctx.broker_value(key)
     if declared is not None:
         return parse_int(declared[0]), "cluster.broker-defaults", declared[1]

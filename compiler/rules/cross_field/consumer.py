@@ -45,14 +45,26 @@ def _heartbeat(ctx: Context) -> Iterator[ClientFinding]:
 
 
 def _session_range(ctx: Context) -> Iterator[ClientFinding]:
-    low, low_source, _ = broker_setting(ctx, "group.min.session.timeout.ms", 6_000)
-    high, high_source, _ = broker_setting(ctx, "group.max.session.timeout.ms", 1_800_000)
+    low, low_source, low_path = broker_setting(ctx, "group.min.session.timeout.ms", 6_000)
+    high, high_source, high_path = broker_setting(ctx, "group.max.session.timeout.ms", 1_800_000)
     if low is None or high is None:
         return
     source = low_source if low_source == high_source else f"{low_source} / {high_source}"
     for c in ctx.clients("consumer"):
         session = c.number("session.timeout.ms")
         if not _classic(c) or session is None or low <= session <= high:
+            continue
+        bound, bound_path = ("group.min", low_path) if session < low else ("group.max", high_path)
+        if bound_path is None:
+            yield c.at(
+                "session.timeout.ms",
+                f"session.timeout.ms {session} is outside {low}..{high}, Kafka's default range of the brokers' "
+                "group.min.session.timeout.ms and group.max.session.timeout.ms: whether the broker refuses {who} "
+                "when they join their group (InvalidSessionTimeoutException) depends on the brokers' "
+                f"{bound}.session.timeout.ms, which is not declared; declare "
+                f"cluster.broker-defaults.{bound}.session.timeout.ms to have it checked",
+                level="info",
+            )
             continue
         yield c.at(
             "session.timeout.ms",
@@ -162,11 +174,15 @@ RULES: tuple[Rule, ...] = (
         level="error",
         summary="A session.timeout.ms outside the broker's group.min/max.session.timeout.ms: the consumer cannot join",
         why="The broker refuses a consumer whose session.timeout.ms is outside its "
-        "group.min.session.timeout.ms..group.max.session.timeout.ms (6000..1800000 unless "
-        "cluster.broker-defaults says otherwise) when it joins its group (InvalidSessionTimeoutException), so "
-        "Kestra's consumers cannot join their groups. Error.",
+        "group.min.session.timeout.ms..group.max.session.timeout.ms when it joins its group "
+        "(InvalidSessionTimeoutException), so Kestra's consumers cannot join their groups. Error when the bound "
+        "it crosses is declared under cluster.broker-defaults; outside Kafka's default range (6000..1800000) with "
+        "that broker setting not declared, an info naming it: kkc cannot see the brokers' settings.",
         check=reported_once(_session_range),
-        failing=example(props_layer("defaults.consumer", "session.timeout.ms: 4000\nheartbeat.interval.ms: 1000")),
+        failing=example(
+            "cluster:\n  broker-defaults:\n    group.min.session.timeout.ms: 6000\n"
+            + props_layer("defaults.consumer", "session.timeout.ms: 4000\nheartbeat.interval.ms: 1000")
+        ),
         passing=example(props_layer("defaults.consumer", "session.timeout.ms: 10000")),
     ),
     Rule(

@@ -179,6 +179,16 @@ def _transaction_timeout(ctx: Context) -> Iterator[Finding]:
         timeout = c.number("transaction.timeout.ms", default)
         if timeout is None or timeout <= limit:
             continue
+        if limit_path is None:
+            text = (
+                f"transaction.timeout.ms {timeout} is above {limit}, Kafka's default transaction.max.timeout.ms: "
+                "whether the brokers refuse {who} when they start their transactions (InvalidTxnTimeoutException) "
+                "depends on their transaction.max.timeout.ms, which is not declared; declare "
+                "cluster.broker-defaults.transaction.max.timeout.ms to have it checked, or set "
+                f"transaction.timeout.ms to {limit} or less."
+            )
+            hits.append(c.at("transaction.timeout.ms", text, level="info"))
+            continue
         text = (
             f"transaction.timeout.ms {timeout} is above the broker's transaction.max.timeout.ms {limit} ({source}): "
             "{who} fail when they start their transactions (InvalidTxnTimeoutException: The transaction timeout is "
@@ -334,12 +344,16 @@ RULES: tuple[Rule, ...] = (
         family=FAMILY,
         level="error",
         summary="A transaction.timeout.ms above the broker's transaction.max.timeout.ms fails when transactions start",
-        why="The broker refuses a transaction timeout above its transaction.max.timeout.ms (900000 ms unless "
-        "cluster.broker-defaults says otherwise) when a transactional producer initialises its transactions "
-        "(InvalidTxnTimeoutException), so Kestra's transactional producers, or exactly-once Streams, fail as "
-        "they start. Error.",
+        why="The broker refuses a transaction timeout above its transaction.max.timeout.ms when a transactional "
+        "producer initialises its transactions (InvalidTxnTimeoutException), so Kestra's transactional "
+        "producers, or exactly-once Streams, fail as they start. Error when cluster.broker-defaults declares "
+        "transaction.max.timeout.ms; above Kafka's default (900000 ms) with it not declared, an info naming it: "
+        "kkc cannot see the brokers' settings.",
         check=_transaction_timeout,
-        failing=example(props_layer("defaults.producer", "transaction.timeout.ms: 1000000")),
+        failing=example(
+            "cluster:\n  broker-defaults:\n    transaction.max.timeout.ms: 900000\n"
+            + props_layer("defaults.producer", "transaction.timeout.ms: 1000000")
+        ),
         passing=example(props_layer("defaults.producer", "transaction.timeout.ms: 600000")),
     ),
     Rule(

@@ -20,7 +20,7 @@ from compiler.rules.cross_field.common import (
     LONG_MAX,
     broker_setting,
 )
-from compiler.values import parse_bool, parse_int
+from compiler.values import as_text, parse_bool, parse_int
 
 
 @dataclass(frozen=True)
@@ -54,14 +54,14 @@ def _blame(ctx: Context, *values: _TopicValue) -> Path_ | None:
     return min(paths, key=rank) if paths else None
 
 
-def _grouped(ctx: Context, items: Iterable[tuple[Path_, str, str]]) -> Iterator[Finding]:
+def _grouped(ctx: Context, items: Iterable[tuple[Path_, str, str]], level: str | None = None) -> Iterator[Finding]:
     """(path, topic key, text with {topics}) -> one finding per path and text, naming every topic."""
     groups: dict[tuple[Path_, str], list[str]] = {}
     for path, topic, text in items:
         groups.setdefault((path, text), []).append(topic)
     for (path, text), topics in groups.items():
         label = ("topic " if len(topics) == 1 else "topics ") + join_words(topics)
-        yield Finding(path, text.replace("{topics}", label), origin=ctx.origin(path))
+        yield Finding(path, text.replace("{topics}", label), level=level, origin=ctx.origin(path))
 
 
 def _compaction_lag(ctx: Context) -> Iterator[Finding]:
@@ -113,27 +113,33 @@ def _remote_storage_disabled(ctx: Context) -> Iterator[Finding]:
     declared = ctx.broker_value(REMOTE_LOG_SYSTEM)
     if declared is not None and parse_bool(declared[0]) is True:
         return
-    if declared is None:
-        brokers = f"the brokers keep Kafka's default {REMOTE_LOG_SYSTEM}=false"
-    else:
-        brokers = f"cluster.broker-defaults sets {REMOTE_LOG_SYSTEM}={declared[0]}"
     items = []
     for plan in ctx.compiled.topics:
         enabled = _remote_storage(ctx, plan.key)
         if enabled is None or enabled.path is None:
             continue
-        text = (
-            "Tiered Storage functionality is disabled in the broker. Topic cannot be configured with remote log "
-            f"storage: remote.storage.enable=true on {{topics}} while {brokers}, so the broker rejects the config "
-            "and Kestra cannot create or update the topic. Enable tiered storage on the brokers "
-            f"({REMOTE_LOG_SYSTEM}=true, declared under cluster.broker-defaults) or remove remote.storage.enable."
-        )
+        if declared is None:
+            text = (
+                "remote.storage.enable=true on {topics}: the brokers must run with "
+                f"{REMOTE_LOG_SYSTEM}=true, else they reject the config ('Tiered Storage functionality is disabled "
+                "in the broker') and Kestra cannot create or update the topic; Kafka's default is false and the "
+                f"brokers' setting is not declared: declare cluster.broker-defaults.{REMOTE_LOG_SYSTEM} to have it "
+                "checked"
+            )
+        else:
+            text = (
+                "Tiered Storage functionality is disabled in the broker. Topic cannot be configured with remote log "
+                f"storage: remote.storage.enable=true on {{topics}} while cluster.broker-defaults sets "
+                f"{REMOTE_LOG_SYSTEM}={as_text(declared[0])}, so the broker rejects the config and Kestra cannot "
+                "create or update the topic. Enable tiered storage on the brokers "
+                f"({REMOTE_LOG_SYSTEM}=true, declared under cluster.broker-defaults) or remove remote.storage.enable."
+            )
         items.append((enabled.path, plan.key, text))
-    yield from _grouped(ctx, items)
+    yield from _grouped(ctx, items, level="info" if declared is None else None)
 
 
 def _local_retention(ctx: Context) -> Iterator[Finding]:
-    items = []
+    items, undeclared = [], []
     for plan in ctx.compiled.topics:
         if _remote_storage(ctx, plan.key) is None:
             continue
@@ -149,6 +155,17 @@ def _local_retention(ctx: Context) -> Iterator[Finding]:
                 reason = f"Value must not be more than retention.{unit} property value: {total}"
             else:
                 continue
+            if unit == "ms" and plan.retention_source == "kafka-default":
+                # the topic's retention is the brokers' log.retention.*, which is not declared
+                what = "is -1, which needs an unlimited retention" if local.value == -1 else f"is above {total}"
+                text = (
+                    f"local.retention.ms {local.value} on {{topics}} (remote.storage.enable=true) {what}; the topic's "
+                    f"retention is the brokers' log.retention.*, {total} ms by Kafka's default: whether the broker "
+                    f"rejects the config ({reason}) depends on it, and it is not declared; declare "
+                    "cluster.broker-defaults.log.retention.hours to have it checked, or set retention.ms on the topic"
+                )
+                undeclared.append((local.path, plan.key, text))
+                continue
             text = (
                 f"Invalid value {local.value} for configuration local.retention.{unit}: {reason} ({{topics}}, "
                 "remote.storage.enable=true): the broker rejects the config, so Kestra cannot create or update the "
@@ -156,6 +173,7 @@ def _local_retention(ctx: Context) -> Iterator[Finding]:
             )
             items.append((local.path, plan.key, text))
     yield from _grouped(ctx, items)
+    yield from _grouped(ctx, undeclared, level="info")
 
 
 RULES: tuple[Rule, ...] = (
@@ -190,11 +208,15 @@ RULES: tuple[Rule, ...] = (
         level="error",
         summary="remote.storage.enable=true while the brokers keep tiered storage off (Kafka's default) is rejected",
         why="A topic can use tiered storage only when its brokers run with remote.log.storage.system.enable=true; "
-        "Kafka's default is false, and then the broker rejects remote.storage.enable=true ('Tiered Storage "
-        "functionality is disabled in the broker'), so Kestra cannot create or update the topic. kkc assumes "
-        "Kafka's default unless cluster.broker-defaults declares the broker setting. Error.",
+        "otherwise the broker rejects remote.storage.enable=true ('Tiered Storage functionality is disabled in "
+        "the broker'), so Kestra cannot create or update the topic. Error when cluster.broker-defaults declares "
+        "the broker setting off; with it not declared (Kafka's default is false), an info naming it: kkc "
+        "cannot see the brokers' settings.",
         check=_remote_storage_disabled,
-        failing=example(props_layer("topics.logentry", "remote.storage.enable: true")),
+        failing=example(
+            "cluster:\n  broker-defaults:\n    remote.log.storage.system.enable: false\n"
+            + props_layer("topics.logentry", "remote.storage.enable: true")
+        ),
         passing=example(
             "cluster:\n  broker-defaults:\n    remote.log.storage.system.enable: true\n"
             + props_layer("topics.logentry", "remote.storage.enable: true")
@@ -207,7 +229,9 @@ RULES: tuple[Rule, ...] = (
         summary="With tiered storage, local.retention.* above retention.* (or -1 with a finite retention) is rejected",
         why="With remote.storage.enable=true the broker rejects local.retention.ms/bytes above retention.ms/bytes, "
         "or -1 while the retention is finite ('Invalid value ... for configuration local.retention.ms'), so "
-        "Kestra cannot create or update the topic. Error.",
+        "Kestra cannot create or update the topic. Error; when the topic has no retention.ms of its own and the "
+        "brokers' log.retention.* is not declared under cluster.broker-defaults, the verdict depends on it: an "
+        "info naming it.",
         check=_local_retention,
         failing=example(
             props_layer(
