@@ -145,7 +145,9 @@ def found_layers(found: list[Found]) -> tuple[list[Layer], list[Note]]:
         if item.empty:
             notes.append(empty_file_note(item.display, "YAML"))
         if not item.parts:
-            layers.append(Layer(item.display, {}, {}))  # a template, or nothing of Kestra's: its notes say so
+            used[item.display] = used.get(item.display, 0) + 1
+            label = item.display if used[item.display] == 1 else f"{item.display}#{used[item.display]}"
+            layers.append(Layer(label, {}, {}))  # a template, or nothing of Kestra's: its notes say so
             continue
         for part in [p for p in item.parts if id(p) not in taken] + mounts.get(id(item), []):
             shown = part.loaded.path
@@ -158,7 +160,7 @@ def found_layers(found: list[Found]) -> tuple[list[Layer], list[Note]]:
 
 
 def _not_given(item: Found, reference: Any) -> Note:
-    entry = dotted(reference.path)
+    entry = dotted(reference.path[:-1]) + f"[{reference.path[-1]}]"
     return Note(
         "mounted-file-not-given",
         reference.path,

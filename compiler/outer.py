@@ -55,6 +55,7 @@ class Part:
     kind: str = ""  # a manifest's ConfigMap or Secret
     name: str = ""  # its metadata.name
     key: str = ""  # its data key
+    namespace: str = ""  # its metadata.namespace
 
 
 @dataclass(frozen=True)
@@ -373,8 +374,9 @@ def _read_manifest(source: Source) -> Found:
         if not _is_resource(doc) or kind not in ("ConfigMap", "Secret"):
             continue
         metadata = doc.data.get("metadata")
-        name = metadata.get("name") if isinstance(metadata, dict) else None
-        name = name if isinstance(name, str) else ""
+        metadata = metadata if isinstance(metadata, dict) else {}
+        name = metadata.get("name") if isinstance(metadata.get("name"), str) else ""
+        namespace = metadata.get("namespace") if isinstance(metadata.get("namespace"), str) else ""
         fields = ("data",) if kind == "ConfigMap" else ("data", "stringData")
         for data_field in fields:
             entries = doc.data.get(data_field)
@@ -391,7 +393,7 @@ def _read_manifest(source: Source) -> Found:
                     continue  # another YAML file the resource carries, not Kestra's configuration
                 what = f"the {'base64-decoded ' if encoded else ''}value of {data_field}.{key}"
                 embedded = _embedded(source, doc, path, "", what, exact=not encoded)
-                part = Part(_inner(text, source, doc, embedded), where, kind, name, key)
+                part = Part(_inner(text, source, doc, embedded), where, kind, str(name), key, str(namespace))
                 (config_maps if kind == "ConfigMap" else secrets).append(part)
     # Both charts list the ConfigMap's file before the Secrets' in MICRONAUT_CONFIG_FILES.
     found.parts = config_maps + secrets
@@ -513,9 +515,12 @@ FORMATS: dict[str, Format] = {
 
 
 def group(found: list[Found]) -> list[list[Found]]:
-    """Which files given to `kkc validate` make one target: a chart 1.x values file with the parts of
-    other files it mounts (configurations.configmaps and .secrets), as the chart hands them to one
-    Kestra; every other file, or what is left of it, alone. In the order the files were given."""
+    """Which files given to `kkc validate` make one target, as one Kestra reads them together:
+    - a chart 1.x values file, with the parts of other files it mounts (configurations.configmaps and
+      .secrets), in the chart's order;
+    - the ConfigMaps and Secrets of manifest files in one directory and one namespace (the layout of
+      `kkc compile --emit configmap --emit secret`, and of a kustomize base): ConfigMaps first;
+    - every other file, or what is left of it, alone. In the order the files were given."""
     from dataclasses import replace
 
     joined: dict[int, list[Part]] = {}  # index of a file -> its parts a values file mounts
@@ -525,20 +530,46 @@ def group(found: list[Found]) -> list[list[Found]]:
             for other_index, other in enumerate(found):
                 if other is item or owner.get(other_index, index) != index:
                     continue
-                held = [
-                    p for p in other.parts if (p.kind, p.name, p.key) == (reference.kind, reference.name, reference.key)
-                ]
+                wanted = (reference.kind, reference.name, reference.key)
+                held = [p for p in other.parts if (p.kind, p.name, p.key) == wanted]
                 if held:
                     owner[other_index] = index
                     joined.setdefault(other_index, []).extend(p for p in held if p not in joined.get(other_index, []))
     groups: dict[int, list[Found]] = {}
+    manifests: dict[tuple[str, str], int] = {}  # (directory, namespace) -> the group's index
     for index, item in enumerate(found):
+        rest = list(item.parts)
         if index in owner:
             mounted = joined[index]
             rest = [p for p in item.parts if not any(p is m for m in mounted)]
             groups.setdefault(owner[index], []).append(replace(item, parts=mounted, notes=[] if rest else item.notes))
-            if rest:
-                groups.setdefault(index, []).append(replace(item, parts=rest))
-        else:
+            if not rest:
+                continue
+            item = replace(item, parts=rest)
+        if item.format != "manifest" or not item.parts:
             groups.setdefault(index, []).insert(0, item)
-    return [groups[index] for index in sorted(groups)]
+            continue
+        for namespace in dict.fromkeys(p.namespace for p in item.parts):
+            place = (str(Path(item.display).parent), namespace)
+            home = manifests.setdefault(place, index)
+            mine = [p for p in item.parts if p.namespace == namespace]
+            first = namespace == item.parts[0].namespace
+            groups.setdefault(home, []).append(replace(item, parts=mine, notes=item.notes if first else []))
+    out = []
+    for index in sorted(groups):
+        members = groups[index]
+        if all(m.format == "manifest" for m in members) and len(members) > 1:
+            members = _config_maps_first(members)
+        out.append(members)
+    return out
+
+
+def _config_maps_first(members: list[Found]) -> list[Found]:
+    """Manifest files read together: every ConfigMap's file before every Secret's, as both charts list them."""
+    from dataclasses import replace
+
+    maps = [replace(m, parts=[p for p in m.parts if p.kind == "ConfigMap"], notes=[]) for m in members]
+    secrets = [replace(m, parts=[p for p in m.parts if p.kind != "ConfigMap"], notes=[]) for m in members]
+    ordered = [m for m in maps + secrets if m.parts]
+    ordered[0] = replace(ordered[0], notes=[note for m in members for note in m.notes])
+    return ordered

@@ -176,7 +176,7 @@ STAGE_IDS: tuple[StageId, ...] = (
         "data holds anything else ('illegal base64 data'), so kubectl apply fails and Kestra never gets the "
         "configuration file. kkc stops at that value, naming its key; line breaks inside it are allowed, as "
         "Kubernetes ignores them.",
-        failing="apiVersion: v1\nkind: Secret\nmetadata:\n  name: kestra\ndata:\n  application.yml: \"kestra: {}\"\n",
+        failing='apiVersion: v1\nkind: Secret\nmetadata:\n  name: kestra\ndata:\n  application.yml: "kestra: {}"\n',
         passing="apiVersion: v1\nkind: Secret\nmetadata:\n  name: kestra\nstringData:\n  application.yml: |\n"
         "    kestra: {}\n",
     ),

@@ -253,6 +253,11 @@ def _validate_files(options: Options) -> _Run:
             covered.diagnostics.extend(result)
         else:
             covered.compiled.append(result)
+    if len(covered.targets) < len(options.paths):
+        covered.scope = (
+            f" of the {len(options.paths)} given: a values file with the Secrets it mounts, and a directory's "
+            "ConfigMaps and Secrets, are read as one configuration"
+        )
     return covered
 
 
