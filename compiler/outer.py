@@ -12,7 +12,7 @@ The Kestra Helm chart (github.com/kestra-io/helm-charts, charts/kestra), as foll
   ConfigMap file `_default.yml`; `configurations.configmaps` and `configurations.secrets` list
   existing ConfigMaps and Secrets (`{name, key}`) mounted as further files. MICRONAUT_CONFIG_FILES
   lists `_default.yml`, then the ConfigMaps, then the Secrets, in that order.
-- chart 0.x (the last is 0.24.4, commit bea76255): `configuration` becomes the ConfigMap file
+- chart 0.x (the last is 0.24.4, commit bea76253b5f8): `configuration` becomes the ConfigMap file
   `application.yml` and `secrets` the Secret file `application-secrets.yml`, read in that order.
 """
 
@@ -32,7 +32,7 @@ from compiler.keys import Path_, dotted
 from compiler.yamlload import Embedded, LoadedFile, Yaml11Lookalike, load_text, read_text
 
 CHART_1 = "Kestra Helm chart 1.x (kestra-io/helm-charts charts/kestra 1.0.54, commit 2faf81ea1b19)"
-CHART_0 = "Kestra Helm chart 0.x (kestra-io/helm-charts charts/kestra 0.24.4, commit bea76255)"
+CHART_0 = "Kestra Helm chart 0.x (kestra-io/helm-charts charts/kestra 0.24.4, commit bea76253b5f8)"
 KESTRA_CONFIGURATION = "KESTRA_CONFIGURATION"
 # The file names Kestra's deployments give its configuration in a ConfigMap or Secret: application.yml
 # and application-*.yml (chart 0.x, the documentation), _default.yml (chart 1.x).
