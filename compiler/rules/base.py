@@ -159,6 +159,13 @@ class Context:
         return self.compiled.merged.origin(path)
 
     @property
+    def unseen(self) -> str:
+        """The files a chart's values mount that were not given to validate ('' when none): a setting found
+        missing may be in them, so a check of an absence says so instead of giving its verdict."""
+        mounted = [n.original for n in self.compiled.notes if n.rule == "mounted-file-not-given"]
+        return ", ".join(mounted)
+
+    @property
     def cluster(self) -> dict[str, Any]:
         cluster = self.tree.get("cluster")
         return cluster if isinstance(cluster, dict) else {}
