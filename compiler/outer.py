@@ -241,7 +241,12 @@ def _services(doc: LoadedFile) -> list[tuple[Path_, dict[str, Any]]]:
     data = doc.data
     if isinstance(data.get("services"), dict):
         return [(("services", k), v) for k, v in data["services"].items() if isinstance(v, dict)]
-    return [((k,), v) for k, v in data.items() if isinstance(v, dict) and ("image" in v or "build" in v)]
+    # A fragment's service has an image or a build, or an environment (whose KESTRA_CONFIGURATION decides).
+    return [
+        ((k,), v)
+        for k, v in data.items()
+        if isinstance(v, dict) and any(f in v for f in ("image", "build", "environment"))
+    ]
 
 
 def _configuration_values(doc: LoadedFile) -> list[tuple[Path_, str, str]]:
