@@ -216,7 +216,8 @@ configurations:
     - name: kestra-kafka-secrets
       key: application-kafka-secrets.yml
 """
-CHART_1_SECRET = """\
+JAAS = 'org.apache.kafka.common.security.scram.ScramLoginModule required username="${U}" password="${P}";'
+CHART_1_SECRET = f"""\
 apiVersion: v1
 kind: Secret
 metadata:
@@ -227,7 +228,7 @@ stringData:
       kafka:
         client:
           properties:
-            sasl.jaas.config: org.apache.kafka.common.security.scram.ScramLoginModule required username="${U}" password="${P}";
+            sasl.jaas.config: {JAAS}
             acks: ALL
 """
 
