@@ -430,3 +430,21 @@ def test_corpus_compose_findings_land_on_the_compose_lines(name: str, tmp_path: 
     lines.insert(at + 1, f"{indent}acks: ALL\n")
     _, diags = diagnostics(str(write(tmp_path / name, "".join(lines))))
     assert found(diags, "invalid-property-value") == [(name, at + 2, len(indent) + 1, "error")]
+
+
+def test_service_names_are_local_to_their_deployment_but_real_host_names_are_not(tmp_path: Path) -> None:
+    # kafka:9092 in two compose files is each project's own broker: no shared-cluster finding
+    first = write(tmp_path / "dev" / "compose.yaml", COMPOSE.replace("                acks: ALL\n", ""))
+    second = write(tmp_path / "ci" / "compose.yaml", COMPOSE.replace("                acks: ALL\n", ""))
+    code, diags = diagnostics(str(first), str(second))
+    assert code == 0 and found(diags, "shared-cluster-prefix-collision") == []
+    # one broker by its DNS name, in two values files: one cluster, the same prefixes collide
+    values = (
+        "configuration:\n  kestra:\n    queue:\n      type: kafka\n    kafka:\n      client:\n        properties:\n"
+    )
+    values += "          bootstrap.servers: kafka.example.com:9093\n"
+    code, diags = diagnostics(
+        str(write(tmp_path / "a" / "values.yaml", values)), str(write(tmp_path / "b" / "values.yaml", values))
+    )
+    assert code == 1
+    assert {d["rule"] for d in diags if d["level"] == "error"} == {"shared-cluster-prefix-collision"}
