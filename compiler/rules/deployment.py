@@ -67,9 +67,10 @@ RULES: tuple[Rule, ...] = (
         why="configurations.configmaps and configurations.secrets of the Kestra chart 1.x mount keys of existing "
         "ConfigMaps and Secrets as further configuration files, read after configurations.application and "
         "winning over it. When the manifest holding one is not among the files given, its settings (often the "
-        "credentials) were not checked, and a check that needs them may miss. Info: it depends on a file kkc "
-        "was not shown; give it too (kkc validate values.yaml secret.yaml) to have both checked as one "
-        "configuration.",
+        "credentials) were not checked, and a check that needs them may miss; a credential reported missing "
+        "(sasl.jaas.config, a keystore or truststore password) is then an info, since it may be there. Info: it "
+        "depends on a file kkc was not shown; give it too (kkc validate values.yaml secret.yaml) to have both "
+        "checked as one configuration.",
         check=_notes("mounted-file-not-given"),
         failing=example(
             "configurations:\n  application:\n    kestra:\n      queue:\n        type: kafka\n  secrets:\n"

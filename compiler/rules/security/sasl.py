@@ -88,18 +88,6 @@ def _sasl_jaas_missing(ctx: Context, role: str, props: dict[str, str]) -> Iterat
         return
     family = _MECHANISM_FAMILY.get(mechanism.upper())
     module = _FAMILY_MODULE.get(family or "", "<LoginModule class>")
-    if ctx.unseen:
-        yield _at(
-            ctx,
-            role,
-            anchor,
-            f"security.protocol is {current} with sasl.mechanism {mechanism} but sasl.jaas.config is not in the "
-            f"files given: it may be in what {ctx.unseen} mounts, which was not given (often the credentials); "
-            "give that manifest too to have it checked, else the client fails at start-up (Could not find a "
-            "'KafkaClient' entry in the JAAS configuration)",
-            level="info",
-        )
-        return
     yield _at(
         ctx,
         role,
@@ -359,8 +347,7 @@ RULES: tuple[Rule, ...] = (
         why="With SASL and a mechanism such as PLAIN or SCRAM but no sasl.jaas.config, the client fails at start-up "
         "(Could not find a 'KafkaClient' entry in the JAAS configuration) unless the JVM is given a JAAS file; "
         "error. With neither sasl.mechanism nor sasl.jaas.config, Kafka would log in with GSSAPI (Kerberos) from "
-        "the JVM's JAAS file, which is reported as a warning. When Helm values mount a Secret that was not given "
-        "to validate (the usual home of the credentials), the missing entry is an info saying so, not a verdict.",
+        "the JVM's JAAS file, which is reported as a warning.",
         check=_per_client(_sasl_jaas_missing),
         failing=example(_SCRAM),
         passing=example(_SCRAM + _SCRAM_JAAS),
