@@ -448,3 +448,19 @@ def test_service_names_are_local_to_their_deployment_but_real_host_names_are_not
     )
     assert code == 1
     assert {d["rule"] for d in diags if d["level"] == "error"} == {"shared-cluster-prefix-collision"}
+
+
+def test_a_literal_secret_goes_only_into_the_secret_written_0600(tmp_path: Path) -> None:
+    shutil.copytree(CASES / "helm-chart-1" / "conf", tmp_path / "conf")
+    config = tmp_path / "conf" / "config.yaml"
+    config.write_text(config.read_text().replace('"${KAFKA_TRUSTSTORE_PASSWORD}"', "hunter2-literal"))
+    emits = ("--emit", "helm-values", "--emit", "configmap", "--emit", "secret")
+    run = kkc("compile", "env=prod", "--out", "build", *emits, cwd=tmp_path)
+    assert run.code == 0, run.err
+    assert "hunter2-literal" not in run.out + run.err
+    built = tmp_path / "build" / "prod"
+    assert "hunter2-literal" in (built / "kestra-secret.yaml").read_text()
+    assert (built / "kestra-secret.yaml").stat().st_mode & 0o777 == 0o600
+    for name in ("helm-values.yaml", "kestra-configmap.yaml"):
+        assert "hunter2-literal" not in (built / name).read_text()
+        assert (built / name).stat().st_mode & 0o077 != 0  # no secret: an ordinary file
