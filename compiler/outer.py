@@ -211,6 +211,18 @@ def _read_values(source: Source) -> Found:
                 if isinstance(entry, dict) and isinstance(entry.get("name"), str) and isinstance(entry.get("key"), str):
                     path: Path_ = ("configurations", list_key, index)
                     found.references.append(Reference(kind, entry["name"], entry["key"], path, doc.positions.get(path)))
+        if not found.parts[0].loaded.data and not found.references:
+            at = doc.positions.get(("configurations", "application")) or doc.positions.get(("configurations",))
+            found.notes.append(
+                Note(
+                    "no-kestra-settings",
+                    ("configurations", "application"),
+                    "",
+                    "values for the Kestra chart 1.x whose configurations.application holds no setting and which mount "
+                    "no ConfigMap or Secret: Kestra runs on its defaults, and nothing was checked",
+                    at or Origin(source.display, 1, 1),
+                )
+            )
         for old in ("configuration", "secrets"):
             half = doc.data.get(old)
             if isinstance(half, dict) and half:
@@ -323,6 +335,17 @@ def _read_compose(source: Source) -> Found:
         for path, text, prefix in _configuration_values(doc):
             where = dotted(path[:-1]) + f" {KESTRA_CONFIGURATION}" if prefix else dotted(path)
             embedded = _embedded(source, doc, path, prefix, f"the {KESTRA_CONFIGURATION} text of {where}")
+            if not text.strip():
+                found.notes.append(
+                    Note(
+                        "no-kestra-settings",
+                        path,
+                        "",
+                        f"the {KESTRA_CONFIGURATION} of {dotted(path[:-2])} is empty: Kestra runs on its defaults, "
+                        "and nothing was checked",
+                        doc.positions.get(path, Origin(source.display, 1, 1)),
+                    )
+                )
             compose = _interpolate(text)
             for name, offset in compose.invalid:
                 found.notes.append(
