@@ -393,40 +393,52 @@ def _recognise_manifest(source: Source) -> bool:
     return any(_is_resource(doc) for doc in source.documents)
 
 
+def _resources(doc: LoadedFile) -> list[tuple[Path_, dict[str, Any]]]:
+    """A document's resources with their paths: the document itself, or the items of a `kind: List`
+    (what `kubectl get -o yaml` prints for several)."""
+    if doc.data.get("kind") == "List" and isinstance(doc.data.get("items"), list):
+        items = enumerate(doc.data["items"])
+        return [
+            (("items", i), item) for i, item in items if isinstance(item, dict) and isinstance(item.get("kind"), str)
+        ]
+    return [((), doc.data)] if _is_resource(doc) else []
+
+
 def _read_manifest(source: Source) -> Found:
     found = Found(source.display, "manifest")
     config_maps: list[Part] = []
     secrets: list[Part] = []
     for doc in source.documents:
-        kind = doc.data.get("kind")
-        if not _is_resource(doc) or kind not in ("ConfigMap", "Secret"):
-            continue
-        metadata = doc.data.get("metadata")
-        metadata = metadata if isinstance(metadata, dict) else {}
-        name = metadata.get("name") if isinstance(metadata.get("name"), str) else ""
-        namespace = metadata.get("namespace") if isinstance(metadata.get("namespace"), str) else ""
-        fields = ("data",) if kind == "ConfigMap" else ("data", "stringData")
-        for data_field in fields:
-            entries = doc.data.get(data_field)
-            if not isinstance(entries, dict):
+        for prefix, resource in _resources(doc):
+            kind = resource.get("kind")
+            if kind not in ("ConfigMap", "Secret"):
                 continue
-            for key, value in entries.items():
-                if not isinstance(value, str) or not _YAML_KEY.match(key):
+            metadata = resource.get("metadata")
+            metadata = metadata if isinstance(metadata, dict) else {}
+            name = metadata.get("name") if isinstance(metadata.get("name"), str) else ""
+            namespace = metadata.get("namespace") if isinstance(metadata.get("namespace"), str) else ""
+            fields = ("data",) if kind == "ConfigMap" else ("data", "stringData")
+            for data_field in fields:
+                entries = resource.get(data_field)
+                if not isinstance(entries, dict):
                     continue
-                path: Path_ = (data_field, key)
-                where = f"{kind} {name or '(no name)'}, {data_field}.{key}"
-                encoded = kind == "Secret" and data_field == "data"
-                text = _decoded(value, doc, path, source.display, where) if encoded else value
-                if not _CONFIG_KEY.match(key) and not re.search(r"(?m)^kestra\s*:", text):
-                    continue  # another YAML file the resource carries, not Kestra's configuration
-                what = f"the {'base64-decoded ' if encoded else ''}value of {data_field}.{key}"
-                embedded = _embedded(source, doc, path, "", what, exact=not encoded)
-                part = Part(_inner(text, source, doc, embedded), where, kind, str(name), key, str(namespace))
-                (config_maps if kind == "ConfigMap" else secrets).append(part)
+                for key, value in entries.items():
+                    if not isinstance(value, str) or not _YAML_KEY.match(key):
+                        continue
+                    path: Path_ = (*prefix, data_field, key)
+                    where = f"{kind} {name or '(no name)'}, {data_field}.{key}"
+                    encoded = kind == "Secret" and data_field == "data"
+                    text = _decoded(value, doc, path, source.display, where) if encoded else value
+                    if not _CONFIG_KEY.match(key) and not re.search(r"(?m)^kestra\s*:", text):
+                        continue  # another YAML file the resource carries, not Kestra's configuration
+                    what = f"the {'base64-decoded ' if encoded else ''}value of {data_field}.{key}"
+                    embedded = _embedded(source, doc, path, "", what, exact=not encoded)
+                    part = Part(_inner(text, source, doc, embedded), where, kind, str(name), key, str(namespace))
+                    (config_maps if kind == "ConfigMap" else secrets).append(part)
     # Both charts list the ConfigMap's file before the Secrets' in MICRONAUT_CONFIG_FILES.
     found.parts = config_maps + secrets
     if not found.parts:
-        kinds = sorted({str(d.data.get("kind")) for d in source.documents if _is_resource(d)})
+        kinds = sorted({str(r.get("kind")) for d in source.documents for _, r in _resources(d)})
         found.notes.append(
             _nothing(
                 source,

@@ -464,3 +464,11 @@ def test_a_literal_secret_goes_only_into_the_secret_written_0600(tmp_path: Path)
     for name in ("helm-values.yaml", "kestra-configmap.yaml"):
         assert "hunter2-literal" not in (built / name).read_text()
         assert (built / name).stat().st_mode & 0o077 != 0  # no secret: an ordinary file
+
+
+def test_a_kubectl_list_is_read_item_by_item(tmp_path: Path) -> None:
+    items = "".join("    " + line + "\n" if line else "\n" for line in MANIFESTS.split("---\n")[0].splitlines())
+    text = "apiVersion: v1\nkind: List\nitems:\n" + items.replace("    apiVersion", "  - apiVersion", 1)
+    _, diags = diagnostics(str(write(tmp_path / "list.yaml", text)))
+    # MANIFESTS' line 16 is line 19 here (3 lines of List header), 4 columns further right (the item's indent)
+    assert found(diags, "invalid-property-value") == [("list.yaml", 19, 17, "error")]
