@@ -420,10 +420,17 @@ def test_corpus_deployment_files_in_place(name: str) -> None:
     assert all(d["level"] == "info" for d in diags if d["file"] != str(path))
 
 
-@pytest.mark.parametrize("name", ["13-kestra-docker-compose-2020.yaml", "14-kestra-compose-state-dir-issue575.yaml"])
-def test_corpus_compose_findings_land_on_the_compose_lines(name: str, tmp_path: Path) -> None:
-    """The corpus compose files, each with one broken setting added after bootstrap.servers: the finding
-    is on the added line of the compose file."""
+@pytest.mark.parametrize(
+    "name",
+    [
+        "13-kestra-docker-compose-2020.yaml",
+        "14-kestra-compose-state-dir-issue575.yaml",
+        "15-kestra-helm-configmap-secret-split.yaml",
+    ],
+)
+def test_corpus_findings_land_on_the_outer_lines(name: str, tmp_path: Path) -> None:
+    """The corpus compose files and Helm values, each with one broken setting added after
+    bootstrap.servers: the finding is on the added line of the outer file."""
     lines = corpus(name).read_text().splitlines(keepends=True)
     at = next(i for i, line in enumerate(lines) if "bootstrap.servers:" in line)
     indent = lines[at][: len(lines[at]) - len(lines[at].lstrip())]
