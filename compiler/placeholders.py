@@ -11,6 +11,7 @@ Any other `${name:...}` stays a Micronaut placeholder, as Kestra would read it.
 from __future__ import annotations
 
 import re
+import warnings
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -139,7 +140,9 @@ def _resolver_placeholder(text: str, start: int, end: int, name: str) -> Placeho
             resolver_interpolation_callback=_Written,
             memo=None,
         )
-        written = visitor.visit(tree)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # OmegaConf's deprecation warning for `${oc.env:X,}`
+            written = visitor.visit(tree)
         if isinstance(written, _Written) and written.args:
             keys = (str(written.args[0]),)
             if len(written.args) > 1 and written.args[1] is not None:
