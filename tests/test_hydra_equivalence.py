@@ -241,6 +241,7 @@ RESOLVER_FORMS = [
     ("${oc.env:KKC_T}", [NONE, T_SET]),
     ("${oc.env:KKC_T,fallback}", [NONE, T_SET]),
     ("${oc.env:KKC_T,'localhost:9092'}", [NONE, T_SET]),
+    ("${oc.env:KKC_T,localhost:9092}", [NONE]),
     ('${oc.env:KKC_T,"b1:9092,b2:9092"}', [NONE, T_SET]),
     ("${oc.env:KKC_T,a\\,b}", [NONE]),
     ("${oc.env:KKC_T,''}", [NONE, T_SET]),
