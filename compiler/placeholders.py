@@ -5,7 +5,8 @@ The first `:` starts the default; a default may hold `${...}`; backticks quote a
 In a Hydra config tree (`hydra=True`), `${oc.env:VAR,default}` and the other calls of OmegaConf's and
 Hydra's resolvers (`oc.*`, `hydra`, `now`) are read with OmegaConf's own grammar; an `oc.env` call is
 described by what Micronaut will read once kkc writes it as `${VAR:default}` (compiler/resolvers.py).
-Any other `${name:...}` stays a Micronaut placeholder, as Kestra would read it.
+Any other `${name:...}` stays a Micronaut placeholder, as Kestra would read it. OmegaConf's escape
+applies there too: `\\${KAFKA_PASSWORD}` is the literal text `${KAFKA_PASSWORD}`, which Kestra resolves.
 """
 
 from __future__ import annotations
@@ -33,6 +34,13 @@ class Placeholder:
     keys: tuple[str, ...]  # keys tried in order
     default: str | None  # literal default (may itself hold placeholders)
     resolver: str | None = None  # a Hydra resolver call (`oc.env`, `oc.select`, ...): its name
+    # In a Hydra tree, the backslashes before `${` (from `start`): OmegaConf halves them, and an odd
+    # count escapes the `${`, making the placeholder literal text (for Kestra to resolve).
+    backslashes: int = 0
+
+    @property
+    def escaped(self) -> bool:
+        return self.backslashes % 2 == 1
 
 
 def _split_top(body: str, hydra: bool) -> list[str]:
@@ -120,7 +128,7 @@ def resolver_end(text: str, start: int) -> int:
         raise PlaceholderSyntaxError(f"malformed resolver call '{shown}': {exc}") from None
 
 
-def _resolver_placeholder(text: str, start: int, end: int, name: str) -> Placeholder:
+def _resolver_placeholder(text: str, start: int, end: int, name: str, backslashes: int) -> Placeholder:
     """A resolver call; an `oc.env` call with the keys and default Micronaut reads once kkc writes it."""
     from omegaconf.errors import GrammarParseError
     from omegaconf.grammar_parser import parse
@@ -147,7 +155,7 @@ def _resolver_placeholder(text: str, start: int, end: int, name: str) -> Placeho
             keys = (str(written.args[0]),)
             if len(written.args) > 1 and written.args[1] is not None:
                 default = str(written.args[1])  # as oc.env reads its default: str(default)
-    return Placeholder(start, end, call, keys, default, resolver=name)
+    return Placeholder(start - backslashes, end, call, keys, default, name, backslashes)
 
 
 def _reference_as_written(key: str, memo: set[int] | None) -> Any:
@@ -173,10 +181,13 @@ def _scan(text: str, hydra: bool) -> list[Placeholder]:
         start = text.find("${", i)
         if start < 0:
             return out
-        call = RESOLVER_CALL.match(text, start) if hydra else None
+        backslashes = 0
+        while hydra and start - backslashes > i and text[start - backslashes - 1] == "\\":
+            backslashes += 1
+        call = RESOLVER_CALL.match(text, start) if hydra and backslashes % 2 == 0 else None
         if call:
             end = resolver_end(text, start)
-            out.append(_resolver_placeholder(text, start, end, call.group(1)))
+            out.append(_resolver_placeholder(text, start, end, call.group(1), backslashes))
             i = end
             continue
         depth = 0
@@ -210,5 +221,5 @@ def _scan(text: str, hydra: bool) -> list[Placeholder]:
         if not keys[0]:
             shown = "${}" if default is None else "${:...}"
             raise PlaceholderSyntaxError(f"empty placeholder name in '{shown}': name a key or variable before any ':'")
-        out.append(Placeholder(start, end, text[start:end], keys, default))
+        out.append(Placeholder(start - backslashes, end, text[start:end], keys, default, None, backslashes))
         i = end

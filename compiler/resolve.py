@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from compiler.errors import InputError, Origin
@@ -132,6 +132,8 @@ class _Resolver:
         return "".join(pieces)
 
     def placeholder(self, ph: Placeholder, path: Path_, stack: tuple[Path_, ...]) -> Any:
+        if ph.backslashes:
+            return "\\" * (ph.backslashes // 2) + self.escaped(ph, path, stack)
         if ph.resolver:
             return self.call(ph, path, stack)
         runtime_keys: list[str] = []
@@ -176,6 +178,21 @@ class _Resolver:
         )
         self.missing[missing] = (error, [])
         raise error
+
+    def escaped(self, ph: Placeholder, path: Path_, stack: tuple[Path_, ...]) -> str:
+        """After OmegaConf's backslashes: an escaped `${...}` is literal text for Kestra, else it is resolved."""
+        if not ph.escaped:
+            value = self.placeholder(replace(ph, backslashes=0), path, stack)
+            return str(value) if ph.resolver else as_text(value)
+        body = ph.text[2:]  # OmegaConf escapes the `${` only: an interpolation after it is still resolved
+        literal = "${" + (as_text(self.string(body, path, stack)) if "${" in body else body)
+        with contextlib.suppress(PlaceholderSyntaxError):
+            for written in find(literal):
+                for key in written.keys:
+                    if not self.is_config_key(key):
+                        self.result.runtime.setdefault(key, []).append(path)
+        self.result.references.setdefault(path, []).append(Reference(ph.text, None, literal))
+        return literal
 
     def follow(self, shown: str, target: Path_, path: Path_, stack: tuple[Path_, ...]) -> Any:
         """The resolved value of config key `target`, which the placeholder `shown` at `path` names."""

@@ -18,7 +18,8 @@ SECRET_KEY_PATTERNS = (
     r"(^|[.\-_])token$",
 )
 _SECRET_RE = re.compile("|".join(SECRET_KEY_PATTERNS), re.I)
-_PLACEHOLDER_RE = re.compile(r"\$\{[^{}]*\}")  # innermost first: `${oc.env:P,${kestra.p}}` holds two
+# Innermost first (`${oc.env:P,${kestra.p}}` holds two), with OmegaConf's escaping backslashes (`\${P}`).
+_PLACEHOLDER_RE = re.compile(r"\\*\$\{[^{}]*\}")
 JAAS_SECRET_RE = re.compile(r"""(password|secret|token)\s*=\s*("([^"]*)"|'([^']*)'|(\S+?))\s*(;|\s|$)""", re.I)
 MASK = "********"
 

@@ -180,3 +180,17 @@ def test_a_resolver_call_in_a_file_kestra_reads_directly_is_a_misread(tmp_path: 
         "for a property named 'oc.env' and otherwise uses 'CLIENT_ID,kestra' as the value; write ${CLIENT_ID} for an "
         "environment variable, or keep the call in a Hydra config tree that kkc compiles"
     ) in run.out.splitlines()
+
+
+def test_an_escaped_resolver_call_reaches_kestra_as_written_and_is_a_misread(tree: Path) -> None:
+    run = kkc(
+        "validate", "env=dev", "+kestra.kafka.client.properties[client.id]=\\${oc.env:CLIENT_ID,kestra}", cwd=tree
+    )
+
+    assert run.code == 0
+    assert (
+        "<override #2 '+kestra.kafka.client.properties[client.id]=\\${oc.env:CLIENT_ID,kestra}'>: warning "
+        "[placeholder-misread] kestra.kafka.client.properties.client.id: ${oc.env:CLIENT_ID,kestra} is escaped, so it "
+        "reaches Kestra as written, and Micronaut looks for a property named 'oc.env' and otherwise uses "
+        "'CLIENT_ID,kestra' as the value; write ${CLIENT_ID} for an environment variable, or drop the backslash"
+    ) in run.out.splitlines()

@@ -271,14 +271,18 @@ def _misread(ctx: Context) -> Iterator[Finding]:
         for ph in _placeholders(text, ctx.compiled.whole):
             shown = _shown(ph, secret)
             name = ph.keys[0]  # later names are placeholder-default-colon's concern
-            if not ctx.compiled.whole and ph.default is not None and RESOLVER_CALL.match(ph.text):
+            if (ph.escaped or not ctx.compiled.whole) and ph.default is not None and RESOLVER_CALL.match(ph.text):
                 fallback = "(value hidden)" if secret else f"'{ph.default}'"
                 write = "${" + ph.default.split(",")[0].strip() + "}" if name == "oc.env" and not secret else "${NAME}"
+                if ph.escaped:
+                    why, fix = "is escaped, so it reaches Kestra as written, and Micronaut", "drop the backslash"
+                else:
+                    why, fix = "is a Hydra resolver call, but Kestra reads this file with Micronaut, which", "keep"
+                    fix += " the call in a Hydra config tree that kkc compiles"
                 yield Finding(
                     path,
-                    f"{dotted(path)}: {shown} is a Hydra resolver call, but Kestra reads this file with Micronaut, "
-                    f"which looks for a property named '{name}' and otherwise uses {fallback} as the value; write "
-                    f"{write} for an environment variable, or keep the call in a Hydra config tree that kkc compiles",
+                    f"{dotted(path)}: {shown} {why} looks for a property named '{name}' and otherwise uses "
+                    f"{fallback} as the value; write {write} for an environment variable, or {fix}",
                 )
                 continue
             if not _PROPERTY_NAME.match(name):
@@ -377,7 +381,8 @@ RULES: tuple[Rule, ...] = (
         "other characters) never resolves, and Kestra fails to start unless a default applies. In a file given "
         "to kkc validate, which Kestra reads as it is, a Hydra resolver call such as ${oc.env:KAFKA_PASSWORD} is "
         "read by Micronaut as the property 'oc.env' with the default 'KAFKA_PASSWORD', so the password becomes "
-        "the variable's name (in a Hydra config tree kkc compiles it to ${KAFKA_PASSWORD}). Warning.",
+        "the variable's name (in a Hydra config tree kkc compiles it to ${KAFKA_PASSWORD}, unless it is "
+        "escaped: \\${oc.env:...} is text for Kestra). Warning.",
         check=_misread,
         failing=example(_BOOTSTRAP.format(value="$KAFKA_BOOTSTRAP_SERVERS")),
         passing=example(_BOOTSTRAP.format(value="${KAFKA_BOOTSTRAP_SERVERS}")),

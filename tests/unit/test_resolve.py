@@ -849,3 +849,30 @@ def test_a_secret_keys_call_is_never_quoted(value: str, message: str) -> None:
 
     assert error.message == message
     assert "s3cr3t" not in str(error)
+
+
+@pytest.mark.parametrize(
+    ("value", "written", "names"),
+    [
+        pytest.param("\\${KAFKA_PASSWORD}", "${KAFKA_PASSWORD}", ["KAFKA_PASSWORD"], id="escaped-for-kestra"),
+        pytest.param("u=\\${KAFKA_USER:kestra}", "u=${KAFKA_USER:kestra}", ["KAFKA_USER"], id="inside-text"),
+        pytest.param("\\${oc.env:X}", "${oc.env:X}", ["oc.env"], id="escaped-call-is-text"),
+        pytest.param("\\${X:${kestra.acks}}", "${X:all}", ["X"], id="a-reference-after-the-escape-resolves"),
+        pytest.param("\\${kestra.acks}", "${kestra.acks}", [], id="a-config-key-for-kestra-to-read"),
+        pytest.param("\\\\${kestra.acks}", "\\all", [], id="two-backslashes-are-one-then-a-reference"),
+        pytest.param("\\\\\\${X}", "\\${X}", ["X"], id="three-backslashes-are-one-then-an-escape"),
+        pytest.param("C:\\dir", "C:\\dir", [], id="other-backslashes-stay"),
+    ],
+)
+def test_omegaconfs_escape_gives_kestra_the_placeholder_text(value: str, written: str, names: list[str]) -> None:
+    result = hydra_resolve({"kestra": {"acks": "all", "x": value}})
+
+    assert result.problems == []
+    assert result.tree["kestra"]["x"] == written
+    assert list(result.runtime) == names
+
+
+def test_outside_a_hydra_tree_a_backslash_is_text() -> None:
+    result = resolve(merged({"kestra": {"x": "\\${KAFKA_PASSWORD}"}}))
+
+    assert result.tree["kestra"]["x"] == "\\${KAFKA_PASSWORD}"
