@@ -306,7 +306,7 @@ class _CallLookups:
         dots, parts = split_key(key)
         base = self._base(dots, key)
         target, _ = normalize_path((*base, *parts))
-        node = _select_node(self.resolver.source, target)
+        node, target = _select_node(self.resolver.source, target)
         if node is _ABSENT or node == "???":  # OmegaConf's missing value counts as absent
             whole = lookup_reference(self.resolver.source, key) if not dots else None
             if whole is not None and whole != target:
@@ -339,17 +339,20 @@ class _CallLookups:
 _ABSENT = object()
 
 
-def _select_node(tree: Any, path: Path_) -> Any:
-    """The node at `path` as OmegaConf's select walks it (list items by index), or _ABSENT."""
+def _select_node(tree: Any, path: Path_) -> tuple[Any, Path_]:
+    """The node at `path` as OmegaConf's select walks it (list items by index) or _ABSENT, and its path."""
     node = tree
+    found: list[str | int] = []
     for part in path:
         if isinstance(node, dict) and part in node:
             node = node[part]
-        elif isinstance(node, list) and str(part).lstrip("-").isdigit() and -len(node) <= int(part) < len(node):
-            node = node[int(part)]
+        elif isinstance(node, list) and str(part).isdigit() and int(part) < len(node):
+            part = int(part)
+            node = node[part]
         else:
-            return _ABSENT
-    return node
+            return _ABSENT, path
+        found.append(part)
+    return node, tuple(found)
 
 
 def split_key(key: str) -> tuple[int, Path_]:

@@ -159,6 +159,7 @@ kestra:
     rf: 3
     prefix: p_
     flag: true
+    hosts: [b1, b2]
     v: {value}
 """
 _MICRONAUT_ESCAPED = re.compile(r"(.+)?:`([^`]+?)`")
@@ -274,6 +275,9 @@ RESOLVER_FORMS = [
     ("${oc.select:kestra.x.nope,${oc.env:KKC_T,d}}", [NONE, T_SET]),
     ("${oc.select:kestra.x.${kestra.x.prefix},fb}", [NONE]),
     ("${oc.select:kestra.x.flag}", [NONE]),
+    ("${oc.select:kestra.x.hosts.1}", [NONE]),
+    ("${oc.select:'kestra.x.hosts[0]'}", [NONE]),
+    ("${oc.select:kestra.x.hosts.2,fb}", [NONE]),
     ("pre-${oc.select:kestra.x.flag}-${oc.select:kestra.x.nope}", [NONE]),
     ("${oc.decode:'42'}", [NONE]),
     ("${oc.decode:'true'}", [NONE]),

@@ -578,6 +578,9 @@ def test_in_a_secret_key_the_reference_hides_the_call() -> None:
         pytest.param("${oc.select:kestra.unset,fb}", "fb", id="select-missing-value-is-absent"),
         pytest.param("${oc.select:'kestra.kafka.client.properties[bootstrap.servers]'}", "k:9092", id="bracket"),
         pytest.param("${oc.select:kestra.acks.deeper,fb}", "fb", id="select-through-a-value"),
+        pytest.param("${oc.select:kestra.hosts.1}", "b2", id="select-a-list-item"),
+        pytest.param("${oc.select:'kestra.hosts[0]'}", "b1", id="select-a-list-item-in-brackets"),
+        pytest.param("${oc.select:kestra.hosts.2,fb}", "fb", id="select-past-the-list"),
         pytest.param("${oc.decode:'42'}", 42, id="decode-int"),
         pytest.param("${oc.decode:'${kestra.rf}'}", 3, id="decode-of-a-reference"),
         pytest.param("${oc.decode:null}", None, id="decode-null"),
@@ -594,6 +597,7 @@ def test_resolvers_fixed_at_compile_time_are_evaluated_with_omegaconf_semantics(
             "rf": 3,
             "flag": True,
             "unset": "???",
+            "hosts": ["b1", "b2"],
             "x": value,
         }
     }
