@@ -151,7 +151,7 @@ def _resolver_placeholder(text: str, start: int, end: int, name: str, backslashe
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # OmegaConf's deprecation warning for `${oc.env:X,}`
             written = visitor.visit(tree)
-        if isinstance(written, _Written) and written.args:
+        if isinstance(written, _Written) and written.args and "${" not in str(written.args[0]):
             keys = (str(written.args[0]),)
             if len(written.args) > 1 and written.args[1] is not None:
                 default = str(written.args[1])  # as oc.env reads its default: str(default)
