@@ -293,6 +293,40 @@ def _misread(ctx: Context) -> Iterator[Finding]:
                     "and Kestra fails to start unless a default applies. Use letters, digits, '.', '-' and '_'",
                 )
     yield from _shell_style(ctx)
+    yield from _closed_early(ctx)
+
+
+def _closed_early(ctx: Context) -> Iterator[Finding]:
+    """A '}' inside a placeholder, as Kestra gets it: Micronaut ends every placeholder at its first '}'."""
+    for path, _ in _strings(ctx):
+        text = ctx.get(path)  # as Kestra gets it: kkc's own ${kestra...} references already resolved
+        if not isinstance(text, str) or "${" not in text:
+            continue
+        try:
+            found = find(text)
+        except PlaceholderSyntaxError:
+            continue
+        for ph in found:
+            first = text.find("}", ph.start)
+            if first == ph.end - 1:
+                continue
+            secret = _secret(path)
+            read = "(value hidden)" if secret else f"'{text[ph.start : first + 1]}'"
+            if ph.default is not None and "${" in ph.default:
+                expr = text[ph.start + 2 : first]
+                literal = expr.split(":", 1)[1] + text[first + 1 : ph.end] if ":" in expr else ""
+                unset = "" if secret else f": when {ph.keys[0]} is unset, the value is the text '{literal}'"
+                fix = (
+                    "chain the names instead: ${A:B:default} tries A, then B, then the default (give a default, "
+                    "else the last name is read as text)"
+                )
+            else:
+                unset, fix = "", "a default cannot hold '}', not even in backticks: give the value another way"
+            yield Finding(
+                path,
+                f"{dotted(path)}: Micronaut ends a placeholder at its first '}}', so Kestra reads {read} as the "
+                f"placeholder and what follows as text{unset}; {fix}",
+            )
 
 
 def _shell_style(ctx: Context) -> Iterator[Finding]:
@@ -374,15 +408,17 @@ RULES: tuple[Rule, ...] = (
         id="placeholder-misread",
         family="placeholders",
         level="warning",
-        summary="A placeholder Micronaut misreads: a name no property can have, shell-style $NAME, or a Hydra "
-        "resolver call in a file Kestra reads",
+        summary="A placeholder Micronaut misreads: a name no property can have, shell-style $NAME, a Hydra "
+        "resolver call in a file Kestra reads, or a '}' inside a placeholder",
         why="Micronaut does not expand shell-style $NAME, so the client receives the text itself "
         "(bootstrap.servers=$KAFKA_BOOTSTRAP_SERVERS); a ${...} name no property or variable can have (spaces, "
         "other characters) never resolves, and Kestra fails to start unless a default applies. In a file given "
         "to kkc validate, which Kestra reads as it is, a Hydra resolver call such as ${oc.env:KAFKA_PASSWORD} is "
         "read by Micronaut as the property 'oc.env' with the default 'KAFKA_PASSWORD', so the password becomes "
         "the variable's name (in a Hydra config tree kkc compiles it to ${KAFKA_PASSWORD}, unless it is "
-        "escaped: \\${oc.env:...} is text for Kestra). Warning.",
+        "escaped: \\${oc.env:...} is text for Kestra). Micronaut ends a placeholder at its first '}', so a "
+        "placeholder in another's default (${A:${B}}) or a '}' in a backticked default is cut short and the rest "
+        "reaches the client as text. Warning.",
         check=_misread,
         failing=example(_BOOTSTRAP.format(value="$KAFKA_BOOTSTRAP_SERVERS")),
         passing=example(_BOOTSTRAP.format(value="${KAFKA_BOOTSTRAP_SERVERS}")),
