@@ -167,6 +167,11 @@ def _explain_path(compiled: Compiled, path: Path_, show: bool, seen: set[Path_])
         if ref.path is None:
             entry["run-time"] = True
             entry["note"] = "kept verbatim: Kestra resolves it at start-up (environment variable or property)"
+            if ref.value != ref.text:  # a Hydra oc.env call, written in Micronaut's syntax
+                written = _mask(path, ref.value, show)
+                entry["note"] = (
+                    f"written for Kestra as {written}: Kestra resolves it at start-up (environment variable)"
+                )
         elif ref.path in seen:
             entry["key"] = dotted(ref.path)
         else:

@@ -73,7 +73,7 @@ def compile_layers(
         merge_layer(merged, normalized)
     apply_overrides(merged, overrides)
     read_yaml11_booleans(merged)
-    resolved = resolve(merged)
+    resolved = resolve(merged, hydra=whole)  # existing files are read by Micronaut, not OmegaConf
     if resolved.problems:
         raise ProblemList(list(resolved.problems))
     return Compiled(

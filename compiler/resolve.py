@@ -5,18 +5,25 @@ A placeholder whose key is a key of the merged config (its first segment a root 
 (`${KAFKA_PASSWORD}`, `${KAFKA_PASSWORD:changeme}`, `${random.uuid}`) is a run-time placeholder:
 kept verbatim for Kestra and listed as a run-time requirement. A missing reference or a cycle is
 an error naming each link of the chain with the file:line:column that wrote it.
+
+In a Hydra config tree, calls of Hydra's and OmegaConf's resolvers (`${oc.env:VAR}`,
+`${oc.select:key,fallback}`, ...) are compiled by compiler/resolvers.py: `oc.env` becomes the
+Micronaut placeholder Kestra resolves at start-up, the others are evaluated now or refused.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import contextlib
+import re
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from compiler.errors import InputError, Origin
 from compiler.keys import BUNDLED_NAME, Path_, dotted, get_path, has_path
 from compiler.merge import Merged
 from compiler.normalize import normalize_path, split_reference
-from compiler.placeholders import Placeholder, PlaceholderSyntaxError, find
+from compiler.placeholders import RESOLVER_CALL, Placeholder, PlaceholderSyntaxError, find
+from compiler.resolvers import ResolverProblem, evaluate
 from compiler.secrets import is_secret_key
 from compiler.values import as_text
 
@@ -65,7 +72,8 @@ class _Poisoned(Exception):
 
 
 class _Resolver:
-    def __init__(self, merged: Merged) -> None:
+    def __init__(self, merged: Merged, hydra: bool) -> None:
+        self.hydra = hydra
         self.failed: set[Path_] = set()
         self.missing: dict[str, tuple[InputError, list[Path_]]] = {}
         self.not_values: dict[Path_, tuple[InputError, list[Path_]]] = {}
@@ -103,7 +111,7 @@ class _Resolver:
 
     def string(self, text: str, path: Path_, stack: tuple[Path_, ...]) -> Any:
         try:
-            found = find(text)
+            found = find(text, self.hydra)
         except PlaceholderSyntaxError as exc:
             detail = str(exc)
             if path and is_secret_key(str(path[-1])):  # the message would quote part of the secret
@@ -117,12 +125,17 @@ class _Resolver:
         last = 0
         for ph in found:
             pieces.append(text[last : ph.start])
-            pieces.append(as_text(self.placeholder(ph, path, stack)))
+            value = self.placeholder(ph, path, stack)
+            pieces.append(str(value) if ph.resolver else as_text(value))  # OmegaConf joins with str()
             last = ph.end
         pieces.append(text[last:])
         return "".join(pieces)
 
     def placeholder(self, ph: Placeholder, path: Path_, stack: tuple[Path_, ...]) -> Any:
+        if ph.backslashes:
+            return "\\" * (ph.backslashes // 2) + self.escaped(ph, path, stack)
+        if ph.resolver:
+            return self.call(ph, path, stack)
         runtime_keys: list[str] = []
         for key in ph.keys:
             target = lookup_reference(self.source, key)
@@ -132,30 +145,19 @@ class _Resolver:
                 continue
             if runtime_keys:
                 break  # Micronaut tries the run-time key first: the whole placeholder stays for Kestra
-            if target in stack or target == path:
-                chain = [*stack[stack.index(target) :], path, target] if target in stack else [path, target]
-                links = " -> ".join(self.where(p) for p in chain)
-                raise InputError(
-                    f"reference cycle: {links}", self.merged.origin(path), dotted(path), rule="reference-cycle"
-                )
-            node = get_path(self.source, target)
-            if isinstance(node, dict | list):
-                if target in self.not_values:
-                    self.not_values[target][1].append(path)
-                    raise _Poisoned
-                error = InputError(
-                    f"{dotted(path)}: '{ph.text}' names {self.where(target)}, which is a "
-                    f"{'mapping' if isinstance(node, dict) else 'list'}, not a single value",
-                    self.user_origin(path, target),
-                    dotted(path),
-                    rule="reference-not-a-value",
-                )
-                self.not_values[target] = (error, [])
-                raise error
-            value = self.value(target, (*stack, path))
-            self.result.references.setdefault(path, []).append(Reference(ph.text, target, value))
-            return value
+            return self.follow(ph.text, target, path, stack)
         if runtime_keys:
+            if self.hydra and RESOLVER_CALL.search(ph.text):
+                raise InputError(
+                    f"{dotted(path)}: in '{ph.text if not _secret(path) else '${' + ph.keys[0] + ':...}'}', a Hydra "
+                    "resolver call sits in the default of a "
+                    "placeholder kept for Kestra, and would reach Micronaut as written (Micronaut ends a "
+                    "placeholder at its first '}' and never resolves a nested one); write the fallback with "
+                    "oc.env: ${oc.env:NAME,${oc.env:OTHER,value}}",
+                    self.merged.origin(path),
+                    dotted(path),
+                    rule="resolver-unsupported",
+                )
             for key in runtime_keys:
                 self.result.runtime.setdefault(key, []).append(path)
             self.result.references.setdefault(path, []).append(Reference(ph.text, None, ph.text))
@@ -176,6 +178,79 @@ class _Resolver:
         )
         self.missing[missing] = (error, [])
         raise error
+
+    def escaped(self, ph: Placeholder, path: Path_, stack: tuple[Path_, ...]) -> str:
+        """After OmegaConf's backslashes: an escaped `${...}` is literal text for Kestra, else it is resolved."""
+        if not ph.escaped:
+            value = self.placeholder(replace(ph, backslashes=0), path, stack)
+            return str(value) if ph.resolver else as_text(value)
+        body = ph.text[2:]  # OmegaConf escapes the `${` only: an interpolation after it is still resolved
+        literal = "${" + (as_text(self.string(body, path, stack)) if "${" in body else body)
+        with contextlib.suppress(PlaceholderSyntaxError):
+            for written in find(literal):
+                for key in written.keys:
+                    if not self.is_config_key(key):
+                        self.result.runtime.setdefault(key, []).append(path)
+        self.result.references.setdefault(path, []).append(Reference(ph.text, None, literal))
+        return literal
+
+    def follow(self, shown: str, target: Path_, path: Path_, stack: tuple[Path_, ...]) -> Any:
+        """The resolved value of config key `target`, which the placeholder `shown` at `path` names."""
+        if target in stack or target == path:
+            chain = [*stack[stack.index(target) :], path, target] if target in stack else [path, target]
+            links = " -> ".join(self.where(p) for p in chain)
+            raise InputError(
+                f"reference cycle: {links}", self.merged.origin(path), dotted(path), rule="reference-cycle"
+            )
+        node = get_path(self.source, target)
+        if isinstance(node, dict | list):
+            if target in self.not_values:
+                self.not_values[target][1].append(path)
+                raise _Poisoned
+            error = InputError(
+                f"{dotted(path)}: '{shown}' names {self.where(target)}, which is a "
+                f"{'mapping' if isinstance(node, dict) else 'list'}, not a single value",
+                self.user_origin(path, target),
+                dotted(path),
+                rule="reference-not-a-value",
+            )
+            self.not_values[target] = (error, [])
+            raise error
+        value = self.value(target, (*stack, path))
+        self.result.references.setdefault(path, []).append(Reference(shown, target, value))
+        return value
+
+    def call(self, ph: Placeholder, path: Path_, stack: tuple[Path_, ...]) -> Any:
+        """A Hydra resolver call: its value now, or the Micronaut placeholder Kestra resolves at start-up."""
+        lookups = _CallLookups(self, ph, path, stack)
+        shown = _shown(ph, path)
+        try:
+            value = evaluate(ph.text, lookups)
+        except ResolverProblem as problem:
+            detail = "" if _secret(path) else problem.detail
+            raise InputError(
+                f"{dotted(path)}: in '{shown}', {problem.message}{detail}",
+                self.merged.origin(path),
+                dotted(path),
+                rule=problem.rule,
+            ) from None
+        if isinstance(value, dict | list):
+            raise InputError(
+                f"{dotted(path)}: '{shown}' gives a {'mapping' if isinstance(value, dict) else 'list'}, and kkc "
+                "puts only single values in place of a ${...} (as for reference-not-a-value): write the mapping or "
+                "list itself",
+                self.merged.origin(path),
+                dotted(path),
+                rule="resolver-unsupported",
+            )
+        if isinstance(value, str) and "${" in value:
+            for written in find(value):
+                for key in written.keys:
+                    if key in lookups.runtime_names and path not in self.result.runtime.get(key, []):
+                        self.result.runtime.setdefault(key, []).append(path)
+            if lookups.runtime_names:
+                self.result.references.setdefault(path, []).append(Reference(shown, None, value))
+        return value
 
     def _hint(self, key: str) -> tuple[str, Path_ | None]:
         """A 'did you mean', or the value in the way (and its path) when the reference goes through one."""
@@ -204,8 +279,108 @@ class _Resolver:
         return origin
 
 
-def resolve(merged: Merged) -> Resolved:
-    resolver = _Resolver(merged)
+class _CallLookups:
+    """What one resolver call reads: config keys (resolved now) and run-time placeholders (kept for Kestra)."""
+
+    def __init__(self, resolver: _Resolver, ph: Placeholder, path: Path_, stack: tuple[Path_, ...]) -> None:
+        self.resolver = resolver
+        self.ph = ph
+        self.path = path
+        self.stack = stack
+        self.runtime_names: set[str] = set()
+
+    def node(self, key: str) -> Any:
+        key = self._absolute(key)
+        if lookup_reference(self.resolver.source, key) is None and not self.resolver.is_config_key(key):
+            return self.runtime("${" + key + "}")
+        return self.resolver.placeholder(
+            Placeholder(0, len(key) + 3, "${" + key + "}", (key,), None), self.path, self.stack
+        )
+
+    def runtime(self, text: str) -> str:
+        with contextlib.suppress(PlaceholderSyntaxError):
+            self.runtime_names.update(key for written in find(text) for key in written.keys)
+        return text
+
+    def select(self, key: str, resolver: str) -> tuple[bool, Any]:
+        dots, parts = split_key(key)
+        base = self._base(dots, key)
+        target, _ = normalize_path((*base, *parts))
+        node, target = _select_node(self.resolver.source, target)
+        if node is _ABSENT or node == "???":  # OmegaConf's missing value counts as absent
+            whole = lookup_reference(self.resolver.source, key) if not dots else None
+            if whole is not None and whole != target:
+                raise ResolverProblem(
+                    "resolver-invalid",
+                    f"{resolver} reads '{key}' as the path {' -> '.join(str(p) for p in target[len(base) :])}, "
+                    f"which does not exist, so Hydra would not find {dotted(whole)}: to select that Kafka property, "
+                    f"write {dotted(whole[:-1])}[{whole[-1]}]",
+                )
+            return False, None
+        return True, self.resolver.follow(_shown(self.ph, self.path), target, self.path, self.stack)
+
+    def _base(self, dots: int, key: str) -> Path_:
+        if dots > len(self.path):
+            raise ResolverProblem("resolver-invalid", f"'{key}' goes above the config's root")
+        return self.path[: len(self.path) - dots] if dots else ()
+
+    def _absolute(self, key: str) -> str:
+        """A relative `${.key}` (OmegaConf: from the value's parent, one more dot per level up), made absolute."""
+        dots = len(key) - len(key.lstrip("."))
+        if not dots:
+            return key
+        base = self._base(dots, key)
+        rest = key[dots:]
+        if not base:
+            return rest
+        return ".".join(str(p) for p in base) + ("" if rest.startswith("[") else ".") + rest
+
+
+_ABSENT = object()
+
+
+def _select_node(tree: Any, path: Path_) -> tuple[Any, Path_]:
+    """The node at `path` as OmegaConf's select walks it (list items by index) or _ABSENT, and its path."""
+    node = tree
+    found: list[str | int] = []
+    for part in path:
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and str(part).isdigit() and int(part) < len(node):
+            part = int(part)
+            node = node[part]
+        else:
+            return _ABSENT, path
+        found.append(part)
+    return node, tuple(found)
+
+
+def split_key(key: str) -> tuple[int, Path_]:
+    """OmegaConf's reading of a select key: its leading dots, then `a.b[c.d]` as ('a', 'b', 'c.d')."""
+    dots = len(key) - len(key.lstrip("."))
+    rest = key[dots:]
+    head = re.match(r"[^.\[]*", rest)
+    assert head is not None
+    parts: list[str | int] = [head.group(0)] if head.group(0) or not rest.startswith("[") else []
+    for dot_key, bracket_key in re.findall(r"\.([^.\[]*)|\[(.*?)\]", rest[head.end() :]):
+        parts.append(dot_key or bracket_key)
+    return dots, tuple(parts)
+
+
+def _secret(path: Path_) -> bool:
+    return bool(path) and is_secret_key(str(path[-1]))
+
+
+def _shown(ph: Placeholder, path: Path_) -> str:
+    """A resolver call as it may be printed: in a secret key, its arguments hidden (a default may be the secret)."""
+    if ph.resolver and _secret(path):
+        return "${" + ph.resolver + ":...}"
+    return ph.text
+
+
+def resolve(merged: Merged, hydra: bool = False) -> Resolved:
+    """`hydra`: the tree comes from a Hydra config tree, where `${oc.env:...}` and the like are resolver calls."""
+    resolver = _Resolver(merged, hydra)
 
     def walk(node: Any, path: Path_) -> Any:
         if isinstance(node, dict):

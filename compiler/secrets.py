@@ -18,7 +18,8 @@ SECRET_KEY_PATTERNS = (
     r"(^|[.\-_])token$",
 )
 _SECRET_RE = re.compile("|".join(SECRET_KEY_PATTERNS), re.I)
-_PLACEHOLDER_RE = re.compile(r"\$\{[^}]*\}")
+# Innermost first (`${oc.env:P,${kestra.p}}` holds two), with OmegaConf's escaping backslashes (`\${P}`).
+_PLACEHOLDER_RE = re.compile(r"\\*\$\{[^{}]*\}")
 JAAS_SECRET_RE = re.compile(r"""(password|secret|token)\s*=\s*("([^"]*)"|'([^']*)'|(\S+?))\s*(;|\s|$)""", re.I)
 MASK = "********"
 
@@ -33,10 +34,18 @@ def is_literal_secret(key: str, value: str) -> bool:
     if key.lower() == "sasl.jaas.config":
         for match in JAAS_SECRET_RE.finditer(value):
             secret = next((g for g in match.group(3, 4, 5) if g is not None), "")
-            if _PLACEHOLDER_RE.sub("", secret).strip():
+            if _without_placeholders(secret).strip():
                 return True
         return False
-    return bool(_PLACEHOLDER_RE.sub("", value).strip())
+    return bool(_without_placeholders(value).strip())
+
+
+def _without_placeholders(text: str) -> str:
+    while True:
+        shorter = _PLACEHOLDER_RE.sub("", text)
+        if shorter == text:
+            return text
+        text = shorter
 
 
 def mask(key: str, value: str) -> str:

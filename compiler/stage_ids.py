@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# A primary config.yaml that chooses env dev; the examples below add one client property under it.
+CONFIG = "# config.yaml\ndefaults:\n  - _self_\n  - env: dev\nkestra:\n  kafka:\n    client:\n      properties:\n"
+
 
 @dataclass(frozen=True)
 class StageId:
@@ -113,11 +116,12 @@ STAGE_IDS: tuple[StageId, ...] = (
     StageId(
         id="placeholder-syntax",
         stage="resolve",
-        summary="A '${' without its closing '}', or a placeholder with an empty name",
+        summary="A '${' without its closing '}', a placeholder with an empty name, or a malformed resolver call",
         why="A '${' without its closing '}', or a placeholder with no name (${} or ${:default}): kkc cannot tell "
         "where the placeholder ends, so it can neither resolve it nor list it among the run-time variables Kestra "
-        "needs, and the value would not be the one meant. The target does not compile; for a secret key the "
-        "message hides the value.",
+        "needs, and the value would not be the one meant. In a Hydra config tree the same holds for a resolver "
+        "call (${oc.env:...}) that OmegaConf's grammar cannot read (an unclosed quote, a '`'). The target does "
+        "not compile; for a secret key the message hides the value.",
         failing="kestra:\n  kafka:\n    client:\n      properties:\n        bootstrap.servers: "
         '"${KAFKA_BOOTSTRAP_SERVERS"\n',
         passing="kestra:\n  kafka:\n    client:\n      properties:\n        bootstrap.servers: "
@@ -167,6 +171,36 @@ STAGE_IDS: tuple[StageId, ...] = (
         "(${kestra.kafka.defaults}), which has no single value to put there. kkc stops at compile time.",
         failing='kestra:\n  kafka:\n    defaults:\n      consumer-prefix: "${kestra.kafka.defaults}"\n',
         passing='kestra:\n  kafka:\n    defaults:\n      consumer-prefix: "${kestra.kafka.defaults.topic-prefix}"\n',
+    ),
+    StageId(
+        id="resolver-invalid",
+        stage="resolve",
+        summary="A Hydra resolver call that OmegaConf itself refuses, or that reads a Kafka property name as a path",
+        why="In a Hydra config tree, ${oc.NAME:...} calls one of OmegaConf's resolvers. A call that OmegaConf "
+        "refuses (a resolver it does not have, such as a misspelt oc.evn; the wrong number or type of "
+        "arguments; oc.deprecated naming a key that does not exist; oc.decode of text that is not a value) has "
+        "no value in Hydra either, so the target does not compile. kkc also stops when oc.select or "
+        "oc.deprecated names a Kafka property with dots as a plain path (...properties.bootstrap.servers): "
+        "OmegaConf reads it as the keys bootstrap and servers and silently takes the fallback, while kkc's own "
+        "${...} would find the property; write ...properties[bootstrap.servers] so both read the same key.",
+        failing=CONFIG + "        bootstrap.servers: ${oc.evn:KAFKA_BOOTSTRAP_SERVERS}\n",
+        passing=CONFIG + "        bootstrap.servers: ${oc.env:KAFKA_BOOTSTRAP_SERVERS}\n",
+    ),
+    StageId(
+        id="resolver-unsupported",
+        stage="resolve",
+        summary="A Hydra resolver call whose meaning cannot be written for Kestra (now, hydra, oc.create, ...)",
+        why="kkc compiles a Hydra config tree into files Kestra reads when it starts. ${oc.env:VAR} becomes the "
+        "Micronaut placeholder ${VAR} and oc.select, oc.decode and oc.deprecated are evaluated at compile time, "
+        "but some calls have no faithful equivalent: ${now:...} (the time the app starts, not the build's), "
+        "${hydra:...} (Hydra's own config exists only inside a @hydra.main run), oc.create, oc.dict.keys and "
+        "oc.dict.values (they build a mapping or list, which kkc does not put in place of a ${...}), an "
+        "oc.env default of null (a Micronaut placeholder has no null: ${VAR:} is an empty string) or one "
+        "Micronaut cannot hold (a '}', or a run-time value without a last default), an environment variable "
+        "name that is not upper case (Micronaut reads only those), and oc.decode or oc.select of a value only "
+        "known at run time. Guessing would compile something other than Hydra means, so nothing is written.",
+        failing=CONFIG + "        ssl.truststore.password: ${oc.env:KAFKA_TRUSTSTORE_PASSWORD,null}\n",
+        passing=CONFIG + "        ssl.truststore.password: ${oc.env:KAFKA_TRUSTSTORE_PASSWORD}\n",
     ),
     StageId(
         id="secret-data-not-base64",

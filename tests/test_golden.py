@@ -67,14 +67,14 @@ def test_focused_case(case: str, tmp_path: Path, update_golden: bool) -> None:
     args = ["compile", "--config-dir", str(folder / "conf"), *case_args(folder)]
     written = kkc(*args, "--out", str(tmp_path / "out"), cwd=REPO)
     assert written.code == 0, written.err
-    printed = kkc(*_without_emit(args), "--format", "json", cwd=REPO)
+    printed = kkc(*without_emit(args), "--format", "json", cwd=REPO)
     assert printed.code == 0, printed.err
     actual = _tree(tmp_path / "out")
     actual["compile.json"] = printed.out.encode()
     _compare(actual, GOLDEN / "cases" / case, update_golden)
 
 
-def _without_emit(args: list[str]) -> list[str]:
+def without_emit(args: list[str]) -> list[str]:
     out: list[str] = []
     skip = False
     for arg in args:

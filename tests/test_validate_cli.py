@@ -359,3 +359,19 @@ def test_a_kestra_version_yaml_reads_as_a_number_says_to_quote_it(tmp_path: Path
         f"{path}:2:3: error [wrong-type] 'cluster.kestra-version' must be string, not float 0.2: quote it as "
         'written ("4.1", "0.20"): YAML reads 0.20 as the number 0.2'
     ) in run.out
+
+
+def test_enterprise_stream_and_executor_settings_are_accepted(tmp_path: Path) -> None:
+    """Kestra's performance notes: Streams poll.ms/commit.interval.ms at 25 ms, executor.stream-threads (1.0.1+)."""
+    path = write(
+        tmp_path / "application.yml",
+        "kestra:\n  queue:\n    type: kafka\n  kafka:\n    client:\n      properties:\n"
+        "        bootstrap.servers: kafka:9092\n    executor:\n      stream-threads: 0\n"
+        "    defaults:\n      stream:\n        properties:\n          poll.ms: 25\n          commit.interval.ms: 25\n",
+    )
+    run = kkc("validate", str(path), "--brokers", "1", "--format", "json")
+    assert run.code == 0
+    assert [d["rule"] for d in json.loads(run.out)["diagnostics"] if d["level"] != "info"] == []
+    run = kkc("validate", str(path), "--brokers", "1", "--kestra-version", "0.20", "--format", "json")
+    [info] = [d for d in json.loads(run.out)["diagnostics"] if d["rule"] == "key-before-kestra-version"]
+    assert info["level"] == "info" and info["key"] == "kestra.kafka.executor.stream-threads"

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from compiler.keys import BUNDLED_NAME, Path_, dotted
-from compiler.placeholders import Placeholder, PlaceholderSyntaxError, find
+from compiler.placeholders import RESOLVER_CALL, Placeholder, PlaceholderSyntaxError, find
 from compiler.resolve import lookup_reference
 from compiler.rules.base import Context, Finding, Rule, example, properties_example
 from compiler.secrets import is_secret_key
@@ -56,10 +56,13 @@ def _strings(ctx: Context) -> list[tuple[Path_, str]]:
     return found
 
 
-def _placeholders(text: str) -> list[Placeholder]:
-    """Every placeholder in `text`, including those nested in defaults; [] when the syntax is broken."""
+def _placeholders(text: str, hydra: bool) -> list[Placeholder]:
+    """Every placeholder in `text`, including those nested in defaults; [] when the syntax is broken.
+
+    `hydra`: a value of a Hydra config tree, whose `${oc.env:VAR,default}` Micronaut reads as `${VAR:default}`.
+    """
     try:
-        found = find(text)
+        found = find(text, hydra)
     except PlaceholderSyntaxError:
         return []
     out: list[Placeholder] = []
@@ -68,7 +71,7 @@ def _placeholders(text: str) -> list[Placeholder]:
         out.append(ph)
         if ph.default and "${" in ph.default:
             with contextlib.suppress(PlaceholderSyntaxError):
-                found.extend(find(ph.default))
+                found.extend(find(ph.default, hydra))
     return out
 
 
@@ -143,7 +146,7 @@ def _using(ctx: Context, path: Path_, name: str) -> list[Placeholder]:
             raw = raw[part]
         except (KeyError, IndexError, TypeError):
             return []
-    return [ph for ph in _placeholders(raw) if name in ph.keys] if isinstance(raw, str) else []
+    return [ph for ph in _placeholders(raw, ctx.compiled.whole) if name in ph.keys] if isinstance(raw, str) else []
 
 
 def _only_provider_references(ctx: Context, path: Path_, name: str) -> bool:
@@ -193,7 +196,7 @@ def _default_colon(ctx: Context) -> Iterator[Finding]:
     providers = _config_providers(ctx)
     for path, text in _strings(ctx):
         secret = _secret(path)
-        for ph in _placeholders(text):
+        for ph in _placeholders(text, ctx.compiled.whole):
             extra = ph.keys[1:]
             if not extra or all(_intended_key(ctx, key) for key in extra):
                 continue
@@ -232,7 +235,7 @@ def _undeclared_provider(ctx: Context) -> Iterator[Finding]:
     providers = _config_providers(ctx)
     for path, text in _strings(ctx):
         secret = _secret(path)
-        for ph in _placeholders(text):
+        for ph in _placeholders(text, hydra=False):
             name = _provider_reference(ph)
             if name is None or name in providers:
                 continue
@@ -265,9 +268,23 @@ def _misread(ctx: Context) -> Iterator[Finding]:
         return
     for path, text in _strings(ctx):
         secret = _secret(path)
-        for ph in _placeholders(text):
+        for ph in _placeholders(text, ctx.compiled.whole):
             shown = _shown(ph, secret)
             name = ph.keys[0]  # later names are placeholder-default-colon's concern
+            if (ph.escaped or not ctx.compiled.whole) and ph.default is not None and RESOLVER_CALL.match(ph.text):
+                fallback = "(value hidden)" if secret else f"'{ph.default}'"
+                write = "${" + ph.default.split(",")[0].strip() + "}" if name == "oc.env" and not secret else "${NAME}"
+                if ph.escaped:
+                    why, fix = "is escaped, so it reaches Kestra as written, and Micronaut", "drop the backslash"
+                else:
+                    why, fix = "is a Hydra resolver call, but Kestra reads this file with Micronaut, which", "keep"
+                    fix += " the call in a Hydra config tree that kkc compiles"
+                yield Finding(
+                    path,
+                    f"{dotted(path)}: {shown} {why} looks for a property named '{name}' and otherwise uses "
+                    f"{fallback} as the value; write {write} for an environment variable, or {fix}",
+                )
+                continue
             if not _PROPERTY_NAME.match(name):
                 yield Finding(
                     path,
@@ -276,6 +293,40 @@ def _misread(ctx: Context) -> Iterator[Finding]:
                     "and Kestra fails to start unless a default applies. Use letters, digits, '.', '-' and '_'",
                 )
     yield from _shell_style(ctx)
+    yield from _closed_early(ctx)
+
+
+def _closed_early(ctx: Context) -> Iterator[Finding]:
+    """A '}' inside a placeholder, as Kestra gets it: Micronaut ends every placeholder at its first '}'."""
+    for path, _ in _strings(ctx):
+        text = ctx.get(path)  # as Kestra gets it: kkc's own ${kestra...} references already resolved
+        if not isinstance(text, str) or "${" not in text:
+            continue
+        try:
+            found = find(text)
+        except PlaceholderSyntaxError:
+            continue
+        for ph in found:
+            first = text.find("}", ph.start)
+            if first == ph.end - 1:
+                continue
+            secret = _secret(path)
+            read = "(value hidden)" if secret else f"'{text[ph.start : first + 1]}'"
+            if ph.default is not None and "${" in ph.default:
+                expr = text[ph.start + 2 : first]
+                literal = expr.split(":", 1)[1] + text[first + 1 : ph.end] if ":" in expr else ""
+                unset = "" if secret else f": when {ph.keys[0]} is unset, the value is the text '{literal}'"
+                fix = (
+                    "chain the names instead: ${A:B:default} tries A, then B, then the default (give a default, "
+                    "else the last name is read as text)"
+                )
+            else:
+                unset, fix = "", "a default cannot hold '}', not even in backticks: give the value another way"
+            yield Finding(
+                path,
+                f"{dotted(path)}: Micronaut ends a placeholder at its first '}}', so Kestra reads {read} as the "
+                f"placeholder and what follows as text{unset}; {fix}",
+            )
 
 
 def _shell_style(ctx: Context) -> Iterator[Finding]:
@@ -357,10 +408,17 @@ RULES: tuple[Rule, ...] = (
         id="placeholder-misread",
         family="placeholders",
         level="warning",
-        summary="A placeholder Micronaut misreads: a name no property can have, or shell-style $NAME",
+        summary="A placeholder Micronaut misreads: a name no property can have, shell-style $NAME, a Hydra "
+        "resolver call in a file Kestra reads, or a '}' inside a placeholder",
         why="Micronaut does not expand shell-style $NAME, so the client receives the text itself "
         "(bootstrap.servers=$KAFKA_BOOTSTRAP_SERVERS); a ${...} name no property or variable can have (spaces, "
-        "other characters) never resolves, and Kestra fails to start unless a default applies. Warning.",
+        "other characters) never resolves, and Kestra fails to start unless a default applies. In a file given "
+        "to kkc validate, which Kestra reads as it is, a Hydra resolver call such as ${oc.env:KAFKA_PASSWORD} is "
+        "read by Micronaut as the property 'oc.env' with the default 'KAFKA_PASSWORD', so the password becomes "
+        "the variable's name (in a Hydra config tree kkc compiles it to ${KAFKA_PASSWORD}, unless it is "
+        "escaped: \\${oc.env:...} is text for Kestra). Micronaut ends a placeholder at its first '}', so a "
+        "placeholder in another's default (${A:${B}}) or a '}' in a backticked default is cut short and the rest "
+        "reaches the client as text. Warning.",
         check=_misread,
         failing=example(_BOOTSTRAP.format(value="$KAFKA_BOOTSTRAP_SERVERS")),
         passing=example(_BOOTSTRAP.format(value="${KAFKA_BOOTSTRAP_SERVERS}")),

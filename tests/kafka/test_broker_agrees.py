@@ -54,6 +54,7 @@ from compiler.validate import Options, validate
 from tests.conftest import CASES, REPO, case_args, kkc
 from tests.kafka.broker import Broker
 from tests.kafka.topics import Description, Kind, TopicJob, Verdict, describe_topics, validate_topics
+from tests.test_golden import without_emit
 
 VERSION = "4.3"  # the broker's version (tests/kafka/pom.xml pins 4.3.1)
 BROKERS = 1  # the kafka_broker fixture is a single node
@@ -171,23 +172,10 @@ class Source:
     args: tuple[str, ...]
 
 
-def _without_emit(args: list[str]) -> list[str]:
-    out: list[str] = []
-    skip = False
-    for arg in args:
-        if skip:
-            skip = False
-        elif arg == "--emit":
-            skip = True
-        else:
-            out.append(arg)
-    return out
-
-
 SOURCES: tuple[Source, ...] = (
     Source("conf", REPO / "conf", ("--all",)),
     *(
-        Source(f"cases/{case.name}", case / "conf", tuple(_without_emit(case_args(case))))
+        Source(f"cases/{case.name}", case / "conf", tuple(without_emit(case_args(case))))
         for case in sorted(CASES.iterdir())
         if (case / "args.txt").is_file()
     ),

@@ -129,3 +129,43 @@ def test_parts_of_a_secret_default_are_not_listed_as_placeholders(tmp_path: Path
     assert info["message"].endswith(
         ": KAFKA_TRUSTSTORE_PASSWORD; 1 more read from inside a secret's placeholder (names hidden)"
     )
+
+
+def test_micronaut_ends_a_placeholder_at_its_first_closing_brace(tmp_path: Path) -> None:
+    """Micronaut's DefaultPropertyPlaceholderResolver cuts `${A:${B}}` after `${B`: the rest is text."""
+    text = (
+        "kestra:\n  kafka:\n    client:\n      properties:\n"
+        '        bootstrap.servers: "${KAFKA_BOOTSTRAP:${KAFKA_FALLBACK}}"\n'
+        '        client.id: "${CID:`a}b`}"\n'
+        '        ssl.truststore.password: "${TRUST:${OTHER}}"\n'
+    )
+    _, found = validate(tmp_path, text)
+    warnings = [f for f in found if f["rule"] == "placeholder-misread"]
+    assert [(f["line"], f["message"]) for f in warnings] == [
+        (
+            5,
+            "kestra.kafka.client.properties.bootstrap.servers: Micronaut ends a placeholder at its first '}', so "
+            "Kestra reads '${KAFKA_BOOTSTRAP:${KAFKA_FALLBACK}' as the placeholder and what follows as text: when "
+            "KAFKA_BOOTSTRAP is unset, the value is the text '${KAFKA_FALLBACK}'; chain the names instead: "
+            "${A:B:default} tries A, then B, then the default (give a default, else the last name is read as text)",
+        ),
+        (
+            6,
+            "kestra.kafka.client.properties.client.id: Micronaut ends a placeholder at its first '}', so Kestra "
+            "reads '${CID:`a}' as the placeholder and what follows as text; a default cannot hold '}', not even in "
+            "backticks: give the value another way",
+        ),
+        (
+            7,
+            "kestra.kafka.client.properties.ssl.truststore.password: Micronaut ends a placeholder at its first "
+            "'}', so Kestra reads (value hidden) as the placeholder and what follows as text; chain the names "
+            "instead: ${A:B:default} tries A, then B, then the default (give a default, else the last name is "
+            "read as text)",
+        ),
+    ]
+    # a run-time placeholder reaches Kestra whole, a reference in its default included
+    chained = text.replace("${KAFKA_FALLBACK}", "${kestra.kafka.defaults.topic-prefix}")
+    assert [f["line"] for f in validate(tmp_path, chained)[1] if f["rule"] == "placeholder-misread"] == [5, 6, 7]
+    # a chain of names, as Micronaut reads one, is fine
+    fixed = text.replace("${KAFKA_BOOTSTRAP:${KAFKA_FALLBACK}}", "${KAFKA_BOOTSTRAP:KAFKA_FALLBACK:`localhost:9092`}")
+    assert [f["line"] for f in validate(tmp_path, fixed)[1] if f["rule"] == "placeholder-misread"] == [6, 7]

@@ -506,3 +506,377 @@ def test_a_value_without_placeholders_is_not_a_reference() -> None:
     assert result.references == {}
     assert result.runtime == {}
     assert result.tree == client_props(acks="all", x="$notaplaceholder {x}")
+
+
+# --- Hydra's and OmegaConf's resolvers (a Hydra config tree) -------------------------------------
+
+
+def hydra_resolve(*data: dict[str, Any]) -> Resolved:
+    return resolve(merged(*data), hydra=True)
+
+
+@pytest.mark.parametrize(
+    ("value", "written", "names"),
+    [
+        pytest.param("${oc.env:KAFKA_PASSWORD}", "${KAFKA_PASSWORD}", ["KAFKA_PASSWORD"], id="variable"),
+        pytest.param("${oc.env:KAFKA_ACKS,all}", "${KAFKA_ACKS:all}", ["KAFKA_ACKS"], id="default"),
+        pytest.param(
+            "${oc.env:KAFKA_BOOTSTRAP,'b1:9092,b2:9092'}",
+            "${KAFKA_BOOTSTRAP:`b1:9092,b2:9092`}",
+            ["KAFKA_BOOTSTRAP"],
+            id="default-with-colon-gets-backticks",
+        ),
+        pytest.param("${oc.env:X,a\\,b}", "${X:a,b}", ["X"], id="escaped-comma"),
+        pytest.param("${oc.env:X,''}", "${X:}", ["X"], id="empty-default"),
+        pytest.param("${oc.env:X,42}", "${X:42}", ["X"], id="int-default-as-text"),
+        pytest.param("${oc.env:X,true}", "${X:True}", ["X"], id="bool-default-as-omegaconf-writes-it"),
+        pytest.param("${oc.env:X,' pad '}", "${X:` pad `}", ["X"], id="trailing-blank-gets-backticks"),
+        pytest.param("${oc.env:X,${kestra.acks}}", "${X:all}", ["X"], id="default-reference-resolved-now"),
+        pytest.param("${oc.env:X,${oc.env:Y,d}}", "${X:Y:d}", ["X", "Y"], id="chain"),
+        pytest.param("${oc.env:X,${KAFKA_Y:d}}", "${X:KAFKA_Y:d}", ["X", "KAFKA_Y"], id="micronaut-default"),
+        pytest.param("u=${oc.env:U,kestra};p=${oc.env:P}", "u=${U:kestra};p=${P}", ["U", "P"], id="inside-text"),
+        pytest.param("${oc.env:${kestra.name},d}", "${KAFKA_N:d}", ["KAFKA_N"], id="name-from-a-reference"),
+        pytest.param("${oc.select:kestra.nope,${oc.env:X,d}}", "${X:d}", ["X"], id="select-fallback"),
+    ],
+)
+def test_oc_env_is_written_as_the_micronaut_placeholder_kestra_resolves(
+    value: str, written: str, names: list[str]
+) -> None:
+    result = hydra_resolve({"kestra": {"acks": "all", "name": "KAFKA_N", "x": value}})
+
+    assert result.problems == []
+    assert result.tree["kestra"]["x"] == written
+    assert list(result.runtime) == names
+    assert all(result.runtime[name] == [("kestra", "x")] for name in names)
+
+
+def test_an_oc_env_call_is_recorded_as_a_run_time_reference() -> None:
+    result = hydra_resolve(client_props(x="${oc.env:KAFKA_PASSWORD,changeme}"))
+
+    assert result.references == {
+        (*PROPS, "x"): [Reference("${oc.env:KAFKA_PASSWORD,changeme}", None, "${KAFKA_PASSWORD:changeme}")]
+    }
+
+
+def test_in_a_secret_key_the_reference_hides_the_call() -> None:
+    result = hydra_resolve(client_props(**{"ssl.key.password": "${oc.env:KEY_PASSWORD,changeme}"}))
+
+    key = (*PROPS, "ssl.key.password")
+    assert result.tree["kestra"]["kafka"]["client"]["properties"]["ssl.key.password"] == "${KEY_PASSWORD:changeme}"
+    assert result.references == {key: [Reference("${oc.env:...}", None, "${KEY_PASSWORD:changeme}")]}
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        pytest.param("${oc.select:kestra.acks,fb}", "all", id="select-found"),
+        pytest.param("${oc.select:kestra.nope,fb}", "fb", id="select-fallback"),
+        pytest.param("${oc.select:kestra.nope}", None, id="select-missing-is-null"),
+        pytest.param("${oc.select:kestra.rf,7}", 3, id="select-keeps-the-type"),
+        pytest.param("${oc.select:kestra.nope,7}", 7, id="select-fallback-keeps-the-type"),
+        pytest.param("${oc.select:.acks}", "all", id="select-relative"),
+        pytest.param("${oc.select:kestra.unset,fb}", "fb", id="select-missing-value-is-absent"),
+        pytest.param("${oc.select:'kestra.kafka.client.properties[bootstrap.servers]'}", "k:9092", id="bracket"),
+        pytest.param("${oc.select:kestra.acks.deeper,fb}", "fb", id="select-through-a-value"),
+        pytest.param("${oc.select:kestra.hosts.1}", "b2", id="select-a-list-item"),
+        pytest.param("${oc.select:'kestra.hosts[0]'}", "b1", id="select-a-list-item-in-brackets"),
+        pytest.param("${oc.select:kestra.hosts.2,fb}", "fb", id="select-past-the-list"),
+        pytest.param("${oc.decode:'42'}", 42, id="decode-int"),
+        pytest.param("${oc.decode:'${kestra.rf}'}", 3, id="decode-of-a-reference"),
+        pytest.param("${oc.decode:null}", None, id="decode-null"),
+        pytest.param("${oc.deprecated:kestra.acks}", "all", id="deprecated"),
+        pytest.param("pre-${oc.select:kestra.flag}", "pre-True", id="spliced-as-omegaconf-does"),
+        pytest.param("${kestra.flag}-${oc.select:kestra.flag}", "true-True", id="each-its-own-reading"),
+    ],
+)
+def test_resolvers_fixed_at_compile_time_are_evaluated_with_omegaconf_semantics(value: str, expected: Any) -> None:
+    data = {
+        "kestra": {
+            "kafka": {"client": {"properties": {"bootstrap.servers": "k:9092"}}},
+            "acks": "all",
+            "rf": 3,
+            "flag": True,
+            "unset": "???",
+            "hosts": ["b1", "b2"],
+            "x": value,
+        }
+    }
+
+    result = hydra_resolve(data)
+
+    assert result.problems == []
+    assert (result.tree["kestra"]["x"], type(result.tree["kestra"]["x"])) == (expected, type(expected))
+    assert result.runtime == {}
+
+
+def test_oc_select_records_the_key_it_read() -> None:
+    result = hydra_resolve({"kestra": {"a": "p_", "x": "${oc.select:kestra.a,fb}"}})
+
+    assert result.references == {("kestra", "x"): [Reference("${oc.select:kestra.a,fb}", ("kestra", "a"), "p_")]}
+
+
+def test_outside_a_hydra_tree_an_oc_env_call_is_read_as_micronaut_reads_it() -> None:
+    result = resolve(merged({"kestra": {"x": "${oc.env:KAFKA_PASSWORD}"}}))
+
+    assert result.tree["kestra"]["x"] == "${oc.env:KAFKA_PASSWORD}"
+    assert list(result.runtime) == ["oc.env"]
+
+
+@pytest.mark.parametrize(
+    ("value", "names"),
+    [
+        pytest.param("${prop:kestra.a,b}", ["prop"], id="custom-resolver"),
+        pytest.param("${KAFKA_PASSWORD:changeme}", ["KAFKA_PASSWORD"], id="micronaut-default"),
+        pytest.param("${ocean:x}", ["ocean"], id="not-oc-dot"),
+        pytest.param("${oc.env}", ["oc.env"], id="no-colon-no-call"),
+    ],
+)
+def test_only_registered_resolver_names_are_calls(value: str, names: list[str]) -> None:
+    result = hydra_resolve({"kestra": {"x": value}})
+
+    assert result.problems == []
+    assert result.tree["kestra"]["x"] == value
+    assert list(result.runtime) == names
+
+
+@pytest.mark.parametrize(
+    ("value", "rule", "message"),
+    [
+        pytest.param(
+            "${now:%Y%m%d}",
+            "resolver-unsupported",
+            "kestra.x: in '${now:%Y%m%d}', now is the time Hydra resolves the config, when your app starts; kkc "
+            "compiles ahead of time and writes the same output on every run, so Kestra would get the build's time, "
+            "not its own: write the value itself",
+            id="now",
+        ),
+        pytest.param(
+            "${hydra:runtime.choices.env}",
+            "resolver-unsupported",
+            "kestra.x: in '${hydra:runtime.choices.env}', hydra reads Hydra's own config, which exists only while a "
+            "@hydra.main app runs; kkc, like Hydra's compose API, composes without it ('HydraConfig was not set'): "
+            "write the value itself",
+            id="hydra",
+        ),
+        pytest.param(
+            "${oc.create:{a:1}}",
+            "resolver-unsupported",
+            "kestra.x: in '${oc.create:{a:1}}', oc.create builds a mapping or a list, and kkc puts only single "
+            "values in place of a ${...} (as for reference-not-a-value): write the mapping or list itself",
+            id="create",
+        ),
+        pytest.param(
+            "${oc.dict.keys:kestra.kafka}",
+            "resolver-unsupported",
+            "kestra.x: in '${oc.dict.keys:kestra.kafka}', oc.dict.keys builds a list, and kkc puts only single "
+            "values in place of a ${...} (as for reference-not-a-value): write the mapping or list itself",
+            id="dict-keys",
+        ),
+        pytest.param(
+            "${oc.decode:'[1,2]'}",
+            "resolver-unsupported",
+            "kestra.x: '${oc.decode:'[1,2]'}' gives a list, and kkc puts only single values in place of a ${...} "
+            "(as for reference-not-a-value): write the mapping or list itself",
+            id="decoded-list",
+        ),
+        pytest.param(
+            "${oc.env:KAFKA_X,null}",
+            "resolver-unsupported",
+            "kestra.x: in '${oc.env:KAFKA_X,null}', oc.env's default is null: OmegaConf gives null when KAFKA_X is "
+            "unset, and a Micronaut placeholder cannot (${KAFKA_X:} gives an empty string): drop the default so "
+            "Kestra stops when KAFKA_X is missing, or give '' or a value",
+            id="null-default",
+        ),
+        pytest.param(
+            "${oc.env:kafka_x}",
+            "resolver-unsupported",
+            "kestra.x: in '${oc.env:kafka_x}', oc.env reads the variable 'kafka_x', but Micronaut reads an "
+            "environment variable in a placeholder only by an upper-case name (A-Z, 0-9, _): use such a name",
+            id="lower-case-variable",
+        ),
+        pytest.param(
+            "${oc.env:X,'a}b'}",
+            "resolver-unsupported",
+            "kestra.x: in '${oc.env:X,'a}b'}', oc.env's default for X holds a '}' or a '`', which Micronaut cannot "
+            "read in a placeholder's default (it ends the placeholder at its first '}' and quotes with '`')",
+            id="brace-in-default",
+        ),
+        pytest.param(
+            "${oc.env:X,${oc.env:Y}}",
+            "resolver-unsupported",
+            "kestra.x: in '${oc.env:X,${oc.env:Y}}', oc.env's default for X is a run-time value Micronaut cannot "
+            "try after X: a Micronaut placeholder ends at its first '}', so it cannot hold another; a chain of "
+            "variables is written ${oc.env:X,${oc.env:OTHER,value}} and needs a last default without ':'",
+            id="chain-without-last-default",
+        ),
+        pytest.param(
+            "${oc.decode:${oc.env:N,'7'}}",
+            "resolver-unsupported",
+            "kestra.x: in '${oc.decode:${oc.env:N,'7'}}', oc.decode's text is only known when Kestra starts (it "
+            "holds a run-time placeholder), but oc.decode is evaluated when the config is composed; Kestra converts "
+            "the text to the setting's type itself: drop oc.decode",
+            id="decode-of-run-time",
+        ),
+        pytest.param(
+            "${oc.select:${oc.env:K},d}",
+            "resolver-unsupported",
+            "kestra.x: in '${oc.select:${oc.env:K},d}', oc.select's key is only known when Kestra starts (it holds "
+            "a run-time placeholder), but oc.select is evaluated when the config is composed",
+            id="select-of-run-time",
+        ),
+        pytest.param(
+            "${KAFKA_X:${oc.env:Y,d}}",
+            "resolver-unsupported",
+            "kestra.x: in '${KAFKA_X:${oc.env:Y,d}}', a Hydra resolver call sits in the default of a placeholder "
+            "kept for Kestra, and would reach Micronaut as written (Micronaut ends a placeholder at its first '}' "
+            "and never resolves a nested one); write the fallback with oc.env: ${oc.env:NAME,${oc.env:OTHER,value}}",
+            id="call-inside-a-micronaut-default",
+        ),
+        pytest.param(
+            "${oc.evn:KAFKA_X}",
+            "resolver-invalid",
+            "kestra.x: in '${oc.evn:KAFKA_X}', OmegaConf has no resolver oc.evn; did you mean oc.env?",
+            id="misspelt",
+        ),
+        pytest.param(
+            "${oc.env:A,b,c}",
+            "resolver-invalid",
+            "kestra.x: in '${oc.env:A,b,c}', oc.env takes the variable's name and an optional default, not 3 arguments",
+            id="arity",
+        ),
+        pytest.param(
+            "${oc.env:42}",
+            "resolver-invalid",
+            "kestra.x: in '${oc.env:42}', oc.env's variable name must be a string, not int",
+            id="name-not-a-string",
+        ),
+        pytest.param(
+            "${oc.deprecated:kestra.nope}",
+            "resolver-invalid",
+            "kestra.x: in '${oc.deprecated:kestra.nope}', oc.deprecated names 'kestra.nope', which is no key of the "
+            "config",
+            id="deprecated-missing",
+        ),
+        pytest.param(
+            "${oc.decode:'[1'}",
+            "resolver-invalid",
+            "kestra.x: in '${oc.decode:'[1'}', oc.decode cannot read its text as a value: missing BRACKET_CLOSE at "
+            "'<EOF>'",
+            id="decode-malformed",
+        ),
+        pytest.param(
+            "${oc.select:...acks}",
+            "resolver-invalid",
+            "kestra.x: in '${oc.select:...acks}', '...acks' goes above the config's root",
+            id="above-the-root",
+        ),
+        pytest.param(
+            "${oc.select:kestra.kafka.client.properties.bootstrap.servers,fb}",
+            "resolver-invalid",
+            "kestra.x: in '${oc.select:kestra.kafka.client.properties.bootstrap.servers,fb}', oc.select reads "
+            "'kestra.kafka.client.properties.bootstrap.servers' as the path kestra -> kafka -> client -> properties "
+            "-> bootstrap -> servers, which does not exist, so Hydra would not find "
+            "kestra.kafka.client.properties.bootstrap.servers: to select that Kafka property, write "
+            "kestra.kafka.client.properties[bootstrap.servers]",
+            id="select-dotted-property-name",
+        ),
+        pytest.param(
+            "${oc.env:X,`a`}",
+            "placeholder-syntax",
+            "kestra.x: malformed resolver call '${oc.env:...}': token recognition error at: '`'",
+            id="grammar",
+        ),
+        pytest.param(
+            "${oc.env:X",
+            "placeholder-syntax",
+            "kestra.x: unclosed placeholder '${oc.env...': a '${' without its '}'",
+            id="unclosed",
+        ),
+    ],
+)
+def test_a_resolver_call_kkc_cannot_compile_faithfully_is_an_error(value: str, rule: str, message: str) -> None:
+    data = {"kestra": {"kafka": {"client": {"properties": {"bootstrap.servers": "k:9092"}}}, "acks": "all", "x": value}}
+
+    result = hydra_resolve(data)
+
+    error = only_problem(result)
+    assert (error.rule, error.message, error.origin, error.key) == (rule, message, at(BASE, 7, 3), "kestra.x")
+    assert result.tree["kestra"]["x"] == value  # nothing half-compiled reaches an output
+
+
+def test_references_inside_a_call_report_as_references_do() -> None:
+    missing = only_problem(hydra_resolve({"kestra": {"x": "${oc.env:X,${kestra.gone}}"}}))
+    cycle = only_problem(hydra_resolve({"kestra": {"x": "${oc.select:kestra.x,1}"}}))
+    mapping = only_problem(hydra_resolve({"kestra": {"y": {"a": 1}, "x": "${oc.select:kestra.y}"}}))
+
+    assert str(missing) == (
+        "conf/config.yaml:2:3: error [reference-missing] '${kestra.gone}' names no key of the merged config: "
+        "kestra.x (conf/config.yaml:2:3) -> kestra.gone (not found)"
+    )
+    assert str(cycle) == (
+        "conf/config.yaml:2:3: error [reference-cycle] reference cycle: kestra.x (conf/config.yaml:2:3) -> "
+        "kestra.x (conf/config.yaml:2:3)"
+    )
+    assert str(mapping) == (
+        "conf/config.yaml:4:3: error [reference-not-a-value] kestra.x: '${oc.select:kestra.y}' names kestra.y "
+        "(conf/config.yaml:2:3), which is a mapping, not a single value"
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        pytest.param(
+            "${oc.env:KEY_PASSWORD,null}",
+            "kestra.kafka.client.properties.ssl.key.password: in '${oc.env:...}', oc.env's default is null: "
+            "OmegaConf gives null when KEY_PASSWORD is unset, and a Micronaut placeholder cannot (${KEY_PASSWORD:} "
+            "gives an empty string): drop the default so Kestra stops when KEY_PASSWORD is missing, or give '' or "
+            "a value",
+            id="arguments-hidden",
+        ),
+        pytest.param(
+            "${oc.decode:'s3cr3t['}",
+            "kestra.kafka.client.properties.ssl.key.password: in '${oc.decode:...}', oc.decode cannot read its text "
+            "as a value",
+            id="parser-detail-left-out",
+        ),
+        pytest.param(
+            "${oc.env:KEY_PASSWORD,s3cr3t`}",
+            "kestra.kafka.client.properties.ssl.key.password: malformed placeholder in the value (value hidden: a "
+            "secret key)",
+            id="syntax",
+        ),
+    ],
+)
+def test_a_secret_keys_call_is_never_quoted(value: str, message: str) -> None:
+    error = only_problem(hydra_resolve(client_props(**{"ssl.key.password": value})))
+
+    assert error.message == message
+    assert "s3cr3t" not in str(error)
+
+
+@pytest.mark.parametrize(
+    ("value", "written", "names"),
+    [
+        pytest.param("\\${KAFKA_PASSWORD}", "${KAFKA_PASSWORD}", ["KAFKA_PASSWORD"], id="escaped-for-kestra"),
+        pytest.param("u=\\${KAFKA_USER:kestra}", "u=${KAFKA_USER:kestra}", ["KAFKA_USER"], id="inside-text"),
+        pytest.param("\\${oc.env:X}", "${oc.env:X}", ["oc.env"], id="escaped-call-is-text"),
+        pytest.param("\\${X:${kestra.acks}}", "${X:all}", ["X"], id="a-reference-after-the-escape-resolves"),
+        pytest.param("\\${kestra.acks}", "${kestra.acks}", [], id="a-config-key-for-kestra-to-read"),
+        pytest.param("\\\\${kestra.acks}", "\\all", [], id="two-backslashes-are-one-then-a-reference"),
+        pytest.param("\\\\\\${X}", "\\${X}", ["X"], id="three-backslashes-are-one-then-an-escape"),
+        pytest.param("C:\\dir", "C:\\dir", [], id="other-backslashes-stay"),
+    ],
+)
+def test_omegaconfs_escape_gives_kestra_the_placeholder_text(value: str, written: str, names: list[str]) -> None:
+    result = hydra_resolve({"kestra": {"acks": "all", "x": value}})
+
+    assert result.problems == []
+    assert result.tree["kestra"]["x"] == written
+    assert list(result.runtime) == names
+
+
+def test_outside_a_hydra_tree_a_backslash_is_text() -> None:
+    result = resolve(merged({"kestra": {"x": "\\${KAFKA_PASSWORD}"}}))
+
+    assert result.tree["kestra"]["x"] == "\\${KAFKA_PASSWORD}"

@@ -25,15 +25,18 @@ _JAAS_SECRET_OPTION = re.compile(
 )
 
 
-def _literal_default(key: str, value: str, providers: set[str]) -> bool:
-    """A run-time placeholder whose default is a literal secret: `${KAFKA_PASSWORD:changeme}`."""
+def _literal_default(key: str, value: str, providers: set[str], hydra: bool) -> bool:
+    """A run-time placeholder whose default is a literal secret: `${KAFKA_PASSWORD:changeme}`.
+
+    `hydra`: a value of a Hydra config tree, where `${oc.env:KAFKA_PASSWORD,changeme}` is one.
+    """
     if key.lower() == "sasl.jaas.config":
         texts = [next(g for g in m.group(3, 4, 5) if g is not None) for m in _JAAS_SECRET_OPTION.finditer(value)]
     else:
         texts = [value]
     for text in texts:
         try:
-            placeholders = find(text)
+            placeholders = find(text, hydra)
         except PlaceholderSyntaxError:
             continue
         stack = list(placeholders)
@@ -42,7 +45,7 @@ def _literal_default(key: str, value: str, providers: set[str]) -> bool:
             if ph.default is None or ph.keys[0] in providers:
                 continue  # `${file:path:key}`: Kafka config-provider syntax, not a default
             try:
-                inner = find(ph.default)
+                inner = find(ph.default, hydra)
             except PlaceholderSyntaxError:
                 continue
             literal = ph.default
@@ -125,7 +128,7 @@ def _literal_secret(ctx: Context) -> Iterator[Finding]:
                     f"{key} holds {what} (value hidden) in a committed file: anyone who can read the repository "
                     f"can read it; {advice}",
                 )
-            elif not plain_file and _literal_default(key, value, providers):
+            elif not plain_file and _literal_default(key, value, providers, ctx.compiled.whole):
                 yield from emit(
                     path,
                     setting.origin,
