@@ -479,3 +479,21 @@ def test_a_kubectl_list_is_read_item_by_item(tmp_path: Path) -> None:
     _, diags = diagnostics(str(write(tmp_path / "list.yaml", text)))
     # MANIFESTS' line 16 is line 19 here (3 lines of List header), 4 columns further right (the item's indent)
     assert found(diags, "invalid-property-value") == [("list.yaml", 19, 17, "error")]
+
+
+def test_chart_1_values_mount_configmaps_and_secrets(tmp_path: Path) -> None:
+    # configurations.configmaps and configurations.secrets both mount files the values are read with,
+    # each finding at its own manifest's line
+    values = write(
+        tmp_path / "values.yaml",
+        CHART_1.replace("  secrets:\n", "  configmaps:\n    - name: kestra-more\n      key: more.yml\n  secrets:\n"),
+    )
+    more = (
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: kestra-more\ndata:\n  more.yml: |\n    kestra:\n"
+        "      kafka:\n        client:\n          properties:\n            linger.ms: x\n"
+    )
+    config_map = write(tmp_path / "more.yaml", more)
+    secret = write(tmp_path / "secret.yaml", CHART_1_SECRET)
+    _, diags = diagnostics(str(values), str(secret), str(config_map))
+    assert found(diags, "invalid-property-value") == [("more.yaml", 11, 13, "error"), ("secret.yaml", 12, 13, "error")]
+    assert found(diags, "mounted-file-not-given") == []
