@@ -92,8 +92,25 @@ def relation(a: Cluster, b: Cluster) -> tuple[Relation, str]:
     return "unknown", "no cluster.name, and bootstrap servers known only at run time"
 
 
+_DEPLOYED = ("compose ", "helm-values ", "manifest ")  # the kinds of layers read from where Kestra is deployed
+
+
 def target_cluster(compiled: Compiled) -> Cluster:
-    """The cluster of a compiled target: its cluster.name and the bootstrap servers its clients get."""
+    """The cluster of a compiled target: its cluster.name and the bootstrap servers its clients get.
+
+    In a compose file, Helm values or a manifest, a host name without a dot (`kafka:9092`) is a service
+    of that deployment's own network (the compose project's, the Kubernetes namespace's): the same name in
+    another deployment is another broker, so it only identifies a cluster within its deployment."""
     cluster = compiled.tool.get("cluster")
     name = cluster.get("name") if isinstance(cluster, dict) else None
-    return cluster_of(name, compiled.clients.get("admin", {}).get("bootstrap.servers"))
+    found = cluster_of(name, compiled.clients.get("admin", {}).get("bootstrap.servers"))
+    deployment = next((layer.label for layer in compiled.layers if layer.kind.startswith(_DEPLOYED)), None)
+    if deployment is None:
+        return found
+    servers = frozenset(f"{s} (in {deployment})" if _local_host(s) else s for s in found.servers)
+    return replace(found, servers=servers)
+
+
+def _local_host(entry: str) -> bool:
+    host = entry.rsplit(":", 1)[0].strip("[]")
+    return "." not in host and ":" not in host

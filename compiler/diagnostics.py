@@ -56,6 +56,8 @@ class Suppressed:
 
 def at(origin: Origin | None, key: str, level: str, rule: str, message: str, target: str) -> Diagnostic:
     message, key = printable(message), printable(key)
+    if origin is not None and origin.inside:
+        message = f"{message} [{printable(origin.inside)}]"
     if origin is None:
         return Diagnostic("", 0, 0, key, level, rule, message, target)
     return Diagnostic(origin.file, origin.line, origin.column, key, level, rule, message, target)

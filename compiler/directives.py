@@ -10,6 +10,7 @@ from __future__ import annotations
 import bisect
 import difflib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from compiler.errors import Origin
@@ -55,11 +56,15 @@ def parse(comment: str, origin: Origin, line: int) -> Directive | None:
     return Directive(origin, line, (), "", f"unknown directive '{word.group(1)}': {hint}kkc reads {SYNTAX}")
 
 
-def in_yaml(text: str, scalars: list[tuple[int, int]], display: str) -> tuple[Directive, ...]:
+def in_yaml(
+    text: str, scalars: list[tuple[int, int]], display: str, place: Callable[[int, int], Origin] | None = None
+) -> tuple[Directive, ...]:
     """The directives of a YAML file; `scalars` are the (start, end) offsets of its scalars, where a
-    `#` is content (a quoted string, a block scalar), not a comment."""
+    `#` is content (a quoted string, a block scalar), not a comment. `place` maps a (line, column)
+    of a YAML text embedded in another file's block scalar to that file's position."""
     if MARKER not in text:
         return ()
+    where = place or (lambda line, column: Origin(display, line, column))
     spans = sorted(scalars)
     starts = [s for s, _ in spans]
 
@@ -100,7 +105,9 @@ def in_yaml(text: str, scalars: list[tuple[int, int]], display: str) -> tuple[Di
             while below < len(lines) and comment_only(below):
                 below += 1
             target = below + 1 if below < len(lines) and lines[below][1].strip() else 0
-        directive = parse(line[column:], Origin(display, index + 1, column + 1), target)
+        if target and place is not None:
+            target = place(target, 1).line
+        directive = parse(line[column:], where(index + 1, column + 1), target)
         if directive is not None:
             out.append(directive)
     return tuple(out)

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import io
 import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from compiler.keys import ROLES
@@ -32,8 +35,10 @@ _RESOLVER11: list[Any] = []
 
 def _prepare(value: Any) -> Any:
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
-    from ruamel.yaml.scalarstring import DoubleQuotedScalarString
+    from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString
 
+    if isinstance(value, LiteralScalarString):
+        return value  # a YAML text embedded in a manifest, kept readable line by line
     if isinstance(value, dict):
         out = CommentedMap()
         for key, child in value.items():
@@ -265,4 +270,217 @@ def kafka_topics_script(compiled: Compiled) -> str:
     return "\n".join(lines) + "\n"
 
 
-EMITTERS = {"strimzi": ("strimzi-topics.yaml", strimzi_yaml), "kafka-topics": ("create-topics.sh", kafka_topics_script)}
+# --- where Kestra's configuration is deployed: the Helm chart's values, ConfigMaps and Secrets -------
+
+_PLACEHOLDER_NAME = re.compile(r"\$\{([^}:]+)")
+
+
+def _secret_leaf(key: str, value: Any) -> bool:
+    """A secret setting, or one whose run-time placeholder names a secret (${KAFKA_PASSWORD})."""
+    from compiler.secrets import is_secret_key
+
+    if is_secret_key(key):
+        return True
+    return isinstance(value, str) and any(is_secret_key(name.strip()) for name in _PLACEHOLDER_NAME.findall(value))
+
+
+def split_secrets(tree: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The tree without its secret settings, and its secret settings alone (Micronaut merges the two back)."""
+    plain: dict[str, Any] = {}
+    secret: dict[str, Any] = {}
+    for key, value in tree.items():
+        if isinstance(value, dict):
+            own, hidden = split_secrets(value)
+            if own or not hidden:
+                plain[key] = own
+            if hidden:
+                secret[key] = hidden
+        elif _secret_leaf(str(key), value):
+            secret[key] = value
+        else:
+            plain[key] = value
+    return plain, secret
+
+
+def holds_literal_secret(tree: Any, key: str = "") -> bool:
+    from compiler.secrets import is_literal_secret
+
+    if isinstance(tree, dict):
+        return any(holds_literal_secret(v, str(k)) for k, v in tree.items())
+    if isinstance(tree, list):
+        return any(holds_literal_secret(v, key) for v in tree)
+    return isinstance(tree, str) and is_literal_secret(key, tree)
+
+
+@dataclass(frozen=True)
+class Deployment:
+    """How a target's configuration is deployed: the names and labels its manifests get (`kubernetes:`)."""
+
+    configmap: str
+    secret: str
+    namespace: str | None
+    labels: dict[str, str]
+    chart: str  # the Kestra chart's major version whose values layout helm-values.yaml follows
+
+    @classmethod
+    def of(cls, compiled: Compiled) -> Deployment:
+        from compiler import kubernetes
+        from compiler.errors import InputError
+        from compiler.kestra_versions import DEFAULT, parse
+
+        given = compiled.tool.get("kubernetes") or {}
+        given = given if isinstance(given, dict) else {}
+
+        def text(key: str, default: str | None, problem: Callable[[str], str | None]) -> str | None:
+            value = given.get(key, default)
+            if value is None:
+                return None
+            why = problem(value) if isinstance(value, str) else "a string"
+            if why is not None:
+                origin = compiled.merged.origin(("kubernetes", key))
+                raise InputError(f"kubernetes.{key} must be {why}", origin, rule="structure-type")
+            return str(value)
+
+        labels = {"app.kubernetes.io/part-of": "kestra", "app.kubernetes.io/managed-by": "kkc"}
+        extra = given.get("labels") or {}
+        for key, value in (extra if isinstance(extra, dict) else {}).items():
+            why = kubernetes.label_key_problem(str(key)) or kubernetes.label_value_problem(as_text(value))
+            if why is not None:
+                origin = compiled.merged.origin(("kubernetes", "labels", key))
+                raise InputError(f"kubernetes.labels.{key} must be {why}", origin, rule="structure-type")
+            labels[str(key)] = as_text(value)
+        cluster = compiled.tool.get("cluster") or {}
+        version = parse(str(cluster.get("kestra-version", DEFAULT)) if isinstance(cluster, dict) else DEFAULT)
+        return cls(
+            text("configmap-name", kubernetes.DEFAULT_CONFIGMAP, kubernetes.name_problem) or "",
+            text("secret-name", kubernetes.DEFAULT_SECRET, kubernetes.name_problem) or "",
+            text("namespace", None, kubernetes.namespace_problem),
+            dict(sorted(labels.items())),
+            "0" if version is not None and version.parts[0] == 0 else "1",
+        )
+
+    def metadata(self, name: str, target: str) -> dict[str, Any]:
+        meta: dict[str, Any] = {"name": name}
+        if self.namespace:
+            meta["namespace"] = self.namespace
+        meta["labels"] = self.labels
+        meta["annotations"] = {"kkc/target": target}
+        return meta
+
+
+def _config_text(tree: dict[str, Any]) -> Any:
+    from ruamel.yaml.scalarstring import LiteralScalarString
+
+    return LiteralScalarString(dump_yaml({"kestra": tree}) if tree else "{}\n")
+
+
+def _halves(compiled: Compiled) -> tuple[dict[str, Any], dict[str, Any]]:
+    return split_secrets(kestra_tree(compiled))
+
+
+def configmap_yaml(compiled: Compiled) -> str:
+    """A ConfigMap holding the target's settings without its secrets (the Secret holds those)."""
+    from compiler import kubernetes
+
+    deployment = Deployment.of(compiled)
+    plain, _ = _halves(compiled)
+    resource = {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": deployment.metadata(deployment.configmap, compiled.target),
+        "data": {kubernetes.CONFIG_KEY: _config_text(plain)},
+    }
+    header = (
+        f"# {HEADER.format(target=compiled.target)}\n"
+        f"# Kestra's settings without secrets; mount {kubernetes.CONFIG_KEY} and list it in MICRONAUT_CONFIG_FILES "
+        f"before the Secret's {kubernetes.SECRET_KEY}.\n"
+    )
+    return header + dump_yaml(resource)
+
+
+def secret_yaml(compiled: Compiled) -> str:
+    """A Secret holding every secret setting of the target (and those naming a secret placeholder)."""
+    from compiler import kubernetes
+
+    deployment = Deployment.of(compiled)
+    _, secret = _halves(compiled)
+    resource = {
+        "apiVersion": "v1",
+        "kind": "Secret",
+        "metadata": deployment.metadata(deployment.secret, compiled.target),
+        "type": "Opaque",
+        "stringData": {kubernetes.SECRET_KEY: _config_text(secret)},
+    }
+    header = (
+        f"# {HEADER.format(target=compiled.target)}\n"
+        f"# Kestra's secret settings; mount {kubernetes.SECRET_KEY} and list it in MICRONAUT_CONFIG_FILES after the "
+        f"ConfigMap's {kubernetes.CONFIG_KEY}.\n"
+    )
+    return header + dump_yaml(resource)
+
+
+def helm_values_yaml(compiled: Compiled) -> str:
+    """A values fragment for the Kestra Helm chart: settings in its configuration part, secrets in its secret part."""
+    from compiler import kubernetes
+    from compiler.outer import CHART_0, CHART_1
+
+    deployment = Deployment.of(compiled)
+    plain, secret = _halves(compiled)
+    lines = [f"# {HEADER.format(target=compiled.target)}"]
+    values: dict[str, Any]
+    if deployment.chart == "0":
+        lines.append(f"# Values for the {CHART_0}: helm upgrade --install -f values.yaml -f helm-values.yaml")
+        values = {"configuration": {"kestra": plain}}
+        if secret:
+            values["secrets"] = {"kestra": secret}
+    else:
+        lines.append(f"# Values for the {CHART_1}: helm upgrade --install -f values.yaml -f helm-values.yaml")
+        values = {"configurations": {"application": {"kestra": plain}}}
+        if secret:
+            lines += [
+                f"# The secret settings are in the Secret {deployment.secret} (kestra-secret.yaml, --emit secret): "
+                "apply it first.",
+                "# Helm replaces lists when it merges -f files: if your values list other Secrets under "
+                "configurations.secrets, add this entry to your list instead.",
+            ]
+            values["configurations"]["secrets"] = [{"name": deployment.secret, "key": kubernetes.SECRET_KEY}]
+    return "\n".join(lines) + "\n" + dump_yaml(values)
+
+
+def needs_secret(compiled: Compiled, emits: tuple[str, ...]) -> str | None:
+    """Why `emits` would leave the target's secret settings out (None when they are all written)."""
+    if "secret" in emits:
+        return None
+    _, secret = _halves(compiled)
+    if not secret:
+        return None
+    chart_one = "helm-values" in emits and Deployment.of(compiled).chart == "1"
+    if "configmap" not in emits and not chart_one:
+        return None
+    what = "--emit configmap" if "configmap" in emits else "--emit helm-values (Kestra chart 1.x)"
+    return (
+        f"{what} writes target {compiled.target}'s settings without its secrets, which go into a Secret: add "
+        "--emit secret"
+    )
+
+
+EMITTERS: dict[str, tuple[str, Callable[[Compiled], str]]] = {
+    "strimzi": ("strimzi-topics.yaml", strimzi_yaml),
+    "kafka-topics": ("create-topics.sh", kafka_topics_script),
+    "helm-values": ("helm-values.yaml", helm_values_yaml),
+    "configmap": ("kestra-configmap.yaml", configmap_yaml),
+    "secret": ("kestra-secret.yaml", secret_yaml),
+}
+
+
+def literal_secret_files(compiled: Compiled, emits: tuple[str, ...]) -> set[str]:
+    """The emitted files (of `emits`) that hold a literal secret value: written with mode 0600."""
+    plain, secret = _halves(compiled)
+    files = set()
+    if "secret" in emits and holds_literal_secret(secret):
+        files.add(EMITTERS["secret"][0])
+    if "helm-values" in emits and holds_literal_secret(secret) and Deployment.of(compiled).chart == "0":
+        files.add(EMITTERS["helm-values"][0])
+    if any(e in emits for e in ("configmap", "helm-values")) and holds_literal_secret(plain):
+        files.update(EMITTERS[e][0] for e in ("configmap", "helm-values") if e in emits)
+    return files

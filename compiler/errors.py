@@ -22,6 +22,9 @@ class Origin:
     line: int = 0
     column: int = 0
     layer: str = ""
+    # Where inside a value the position really is, when the file cannot show it (a base64 Secret
+    # value, a quoted string holding YAML): line and column are then those of the value's key.
+    inside: str = ""
 
     def __str__(self) -> str:
         if self.line:

@@ -18,7 +18,8 @@ ROLE_DEFAULTS = {"consumer": "consumer", "producer": "producer", "streams": "str
 # The catalog's sections: the client roles and the topic configs.
 SECTIONS = (*ROLES, "topic")
 
-TOOL_KEYS = ("targets", "cluster", "policy", "rules")  # kkc's own root keys, never emitted to Kestra
+# kkc's own root keys, never emitted to Kestra
+TOOL_KEYS = ("targets", "cluster", "policy", "rules", "kubernetes")
 BUNDLED_NAME = "<kestra-defaults>"  # the file name of positions in Kestra's bundled defaults
 
 KAFKA_PATH: Path_ = ("kestra", "kafka")

@@ -17,13 +17,16 @@ from dataclasses import dataclass, field
 from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from compiler.diagnostics import Note
 from compiler.directives import Directive
 from compiler.errors import InputError, Origin, UsageError
-from compiler.keys import BUNDLED_NAME, Path_
-from compiler.yamlload import LoadedFile, Yaml11Lookalike, load_documents, load_file, load_text
+from compiler.keys import BUNDLED_NAME, Path_, dotted
+from compiler.yamlload import LoadedFile, Yaml11Lookalike, load_file, load_text
+
+if TYPE_CHECKING:
+    from compiler.outer import Found, Part
 
 _NAME_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
 
@@ -108,19 +111,65 @@ def empty_file_note(shown: str, kind: str) -> Note:
     )
 
 
-def file_layers(paths: list[Path]) -> tuple[list[Layer], list[Note]]:
-    """Existing Kestra config files, each one layer; a multi-document file is several, as Micronaut reads it."""
-    layers: list[Layer] = []
+def file_layers(paths: list[Path], forced: str | None = None) -> tuple[list[Layer], list[Note]]:
+    """Existing files, as one target: the Kestra configuration each holds (compiler.outer finds it in
+    Helm values, compose files and Kubernetes manifests), each configuration file one layer."""
+    from compiler.outer import read
+
+    return found_layers([read(path, display_path(path), forced) for path in paths])
+
+
+def found_layers(found: list[Found]) -> tuple[list[Layer], list[Note]]:
+    """The layers of files already read, in the order Kestra reads them: a chart 1.x values file's
+    own configuration, then the ConfigMaps and Secrets it mounts (when one of the files holds them)."""
     notes: list[Note] = []
-    for path in paths:
-        shown = display_path(path)
-        documents = load_documents(path, shown)
-        if all(not loaded.data for loaded in documents):
-            notes.append(empty_file_note(shown, "YAML"))
-        for index, loaded in enumerate(documents):
-            label = shown if index == 0 else f"{shown}#{index + 1}"
-            layers.append(Layer(label, loaded.data, loaded.positions, loaded.lookalikes, directives=loaded.directives))
+    mounts: dict[int, list[Part]] = {}  # id of a values file -> the parts it mounts, in the chart's order
+    taken: set[int] = set()
+    for item in found:
+        for reference in item.references:
+            held = [
+                part
+                for other in found
+                if other is not item
+                for part in other.parts
+                if (part.kind, part.name, part.key) == (reference.kind, reference.name, reference.key)
+            ]
+            if not held:
+                notes.append(_not_given(item, reference))
+            mounts.setdefault(id(item), []).extend(held)
+            taken.update(id(part) for part in held)
+    layers: list[Layer] = []
+    used: dict[str, int] = {}
+    for item in found:
+        notes.extend(item.notes)
+        if item.empty:
+            notes.append(empty_file_note(item.display, "YAML"))
+        if not item.parts:
+            used[item.display] = used.get(item.display, 0) + 1
+            label = item.display if used[item.display] == 1 else f"{item.display}#{used[item.display]}"
+            layers.append(Layer(label, {}, {}))  # a template, or nothing of Kestra's: its notes say so
+            continue
+        for part in [p for p in item.parts if id(p) not in taken] + mounts.get(id(item), []):
+            shown = part.loaded.path
+            used[shown] = used.get(shown, 0) + 1
+            label = shown if used[shown] == 1 else f"{shown}#{used[shown]}"
+            kind = f"{'manifest' if part.kind else item.format} {part.where}" if part.where else ""
+            loaded = part.loaded
+            layers.append(Layer(label, loaded.data, loaded.positions, loaded.lookalikes, kind, loaded.directives))
     return layers, notes
+
+
+def _not_given(item: Found, reference: Any) -> Note:
+    entry = dotted(reference.path[:-1]) + f"[{reference.path[-1]}]"
+    return Note(
+        "mounted-file-not-given",
+        reference.path,
+        entry,
+        f"{entry} mounts the key '{reference.key}' of the {reference.kind} '{reference.name}' as a Kestra "
+        f"configuration file, but none of the files given holds it: its settings were not checked; give its "
+        f"manifest too (kkc validate {item.display} FILE)",
+        reference.origin,
+    )
 
 
 def _check_name(kind: str, name: str) -> None:

@@ -11,10 +11,20 @@ from pathlib import Path
 from compiler.derive import client_properties, topic_plan
 from compiler.diagnostics import Note
 from compiler.errors import InputError, ProblemList
-from compiler.layers import ConfigTree, Layer, Target, bundled_layer, display_path, file_layers, package_notes
+from compiler.layers import (
+    ConfigTree,
+    Layer,
+    Target,
+    bundled_layer,
+    display_path,
+    file_layers,
+    found_layers,
+    package_notes,
+)
 from compiler.merge import Merged, merge_layer
 from compiler.model import Compiled
 from compiler.normalize import normalize_layer
+from compiler.outer import Found
 from compiler.overrides import Override
 from compiler.overrides import apply as apply_overrides
 from compiler.properties import load_layer
@@ -85,12 +95,19 @@ def compile_target(
     return compile_layers(target.id, tree.layers(target), overrides, normalizer, notes=tree.notes)
 
 
-def compile_files(paths: list[Path], overrides: list[Override]) -> Compiled:
-    """Existing Kestra config files, each one layer over Kestra's bundled defaults."""
-    layers, notes = file_layers(paths)
+def compile_files(paths: list[Path], overrides: list[Override], forced: str | None = None) -> Compiled:
+    """Existing Kestra config files (or the Helm values, compose files and manifests holding them), each
+    configuration file one layer over Kestra's bundled defaults; `forced` names their format (--as)."""
+    layers, notes = file_layers(paths, forced)
     if not layers:
         raise InputError("no files given", rule="bad-override")
     return compile_layers(display_path(paths[-1]), layers, overrides, notes=notes, whole=False)
+
+
+def compile_found(target: str, found: list[Found], overrides: list[Override]) -> Compiled:
+    """Files already read by compiler.outer, as one target (a values file with the Secrets it mounts)."""
+    layers, notes = found_layers(found)
+    return compile_layers(target, layers, overrides, notes=notes, whole=False)
 
 
 def compile_properties(path: Path, role: str) -> Compiled:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from compiler import catalog
+from compiler import catalog, kubernetes
 from compiler.keys import ROLES
 from compiler.layers import kestra_topic_keys
 
@@ -182,7 +182,21 @@ def _tool_schemas() -> dict[str, Any]:
         "requirements kkc validate enforces",
     )
     targets = {"type": "array", "items": _obj({"env": {"type": "string"}, "instance": {"type": "string"}})}
-    return {"targets": targets, "cluster": cluster, "policy": policy}
+    name = {"type": "string", "maxLength": 253, "pattern": kubernetes.SUBDOMAIN.pattern}
+    k8s = _obj(
+        {
+            "namespace": {"type": "string", "maxLength": 63, "pattern": kubernetes.NAMESPACE.pattern},
+            "configmap-name": {**name, "description": f"default: {kubernetes.DEFAULT_CONFIGMAP}"},
+            "secret-name": {**name, "description": f"default: {kubernetes.DEFAULT_SECRET}"},
+            "labels": {
+                "type": "object",
+                "propertyNames": {"pattern": kubernetes.LABEL_KEY.pattern},
+                "additionalProperties": {"type": "string", "maxLength": 63, "pattern": kubernetes.LABEL_VALUE.pattern},
+            },
+        },
+        "names and labels of the manifests --emit configmap, secret and helm-values write (kkc only)",
+    )
+    return {"targets": targets, "cluster": cluster, "policy": policy, "kubernetes": k8s}
 
 
 def _rules_schema() -> dict[str, Any]:

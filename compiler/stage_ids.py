@@ -203,6 +203,18 @@ STAGE_IDS: tuple[StageId, ...] = (
         passing=CONFIG + "        ssl.truststore.password: ${oc.env:KAFKA_TRUSTSTORE_PASSWORD}\n",
     ),
     StageId(
+        id="secret-data-not-base64",
+        stage="load",
+        summary="A Kubernetes Secret's data value that is not base64",
+        why="A Secret's data values are base64 (stringData takes plain text); Kubernetes refuses a Secret whose "
+        "data holds anything else ('illegal base64 data'), so kubectl apply fails and Kestra never gets the "
+        "configuration file. kkc stops at that value, naming its key; line breaks inside it are allowed, as "
+        "Kubernetes ignores them.",
+        failing='apiVersion: v1\nkind: Secret\nmetadata:\n  name: kestra\ndata:\n  application.yml: "kestra: {}"\n',
+        passing="apiVersion: v1\nkind: Secret\nmetadata:\n  name: kestra\nstringData:\n  application.yml: |\n"
+        "    kestra: {}\n",
+    ),
+    StageId(
         id="strimzi-cluster-name",
         stage="emit",
         summary="--emit strimzi without cluster.name",

@@ -68,6 +68,31 @@ class LoadedFile:
     package: str | None
     lookalikes: list[Yaml11Lookalike] = field(default_factory=list)
     directives: tuple[Directive, ...] = ()  # `# kkc: disable=...` comments of the whole file
+    blocks: dict[Path_, int] = field(default_factory=dict)  # literal block scalars (`|`): the 0-based line of `|`
+
+
+@dataclass(frozen=True)
+class Embedded:
+    """Where a YAML text held in another file's value sits in that file, so positions map back.
+
+    Exact for a literal block scalar (`|`): the text's first line is at `line`, `column` (1-based)
+    and every later line is indented by `indent` columns. Otherwise (base64, a quoted or folded
+    string) every position is the key's, and `what` names the value a finding is inside."""
+
+    display: str
+    line: int
+    column: int
+    indent: int = 0
+    exact: bool = True
+    what: str = ""
+
+    def origin(self, line: int, column: int) -> Origin:
+        """The outer file's position of the embedded text's `line`, `column` (1-based)."""
+        if not self.exact:
+            return Origin(self.display, self.line, self.column, inside=f"line {line}, column {column} of {self.what}")
+        if line == 1:
+            return Origin(self.display, self.line, self.column + column - 1)
+        return Origin(self.display, self.line + line - 1, self.indent + column)
 
 
 def read_text(path: Path, display: str) -> str:
@@ -131,19 +156,25 @@ def load_documents(path: Path, display: str | None = None) -> list[LoadedFile]:
 
 
 @overload
-def load_text(text: str, display: str, multi: Literal[False] = False) -> LoadedFile: ...
+def load_text(
+    text: str, display: str, multi: Literal[False] = False, embedded: Embedded | None = None
+) -> LoadedFile: ...
 
 
 @overload
-def load_text(text: str, display: str, multi: Literal[True]) -> list[LoadedFile]: ...
+def load_text(text: str, display: str, multi: Literal[True], embedded: Embedded | None = None) -> list[LoadedFile]: ...
 
 
-def load_text(text: str, display: str, multi: bool = False) -> LoadedFile | list[LoadedFile]:
+def load_text(
+    text: str, display: str, multi: bool = False, embedded: Embedded | None = None
+) -> LoadedFile | list[LoadedFile]:
+    """`embedded`: the text is a value of another file (`display`); positions are that file's."""
     from ruamel.yaml import YAML
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
     from ruamel.yaml.reader import ReaderError
 
-    _prescan(text, display)
+    place = _Place(display, embedded)
+    _prescan(text, place)
     yaml = YAML(typ="safe", pure=True)
     yaml.Scanner, yaml.Composer = _limited_classes()
     try:
@@ -151,9 +182,9 @@ def load_text(text: str, display: str, multi: bool = False) -> LoadedFile | list
             warnings.simplefilter("ignore")  # a reused anchor is valid YAML (the later one counts)
             nodes = list(yaml.compose_all(text))
     except _LimitReached as exc:
-        raise InputError(exc.message, _mark_origin(display, exc.mark), rule=exc.rule) from None
+        raise InputError(exc.message, place.mark(exc.mark), rule=exc.rule) from None
     except MarkedYAMLError as exc:
-        raise _syntax_error(exc, display, text) from None
+        raise _syntax_error(exc, place, text) from None
     except ReaderError as exc:
         offset = exc.position if isinstance(exc.position, int) else 0
         line = text.count("\n", 0, offset) + 1
@@ -162,29 +193,60 @@ def load_text(text: str, display: str, multi: bool = False) -> LoadedFile | list
         raise InputError(
             f"invalid YAML: character U+{code:04X} is not allowed in a YAML file (a control character: remove "
             "it, or write it as an escape like \\u001b inside a double-quoted string)",
-            Origin(display, line, column),
+            place(line, column),
             rule="yaml-syntax",
         ) from None
     except YAMLError as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise InputError(f"invalid YAML: {first}", Origin(display), rule="yaml-syntax") from None
+        raise InputError(f"invalid YAML: {first}", place.whole(), rule="yaml-syntax") from None
     except RecursionError:
         raise InputError(
-            f"YAML nesting is deeper than kkc accepts ({MAX_DEPTH} levels)", Origin(display), rule="yaml-too-deep"
+            f"YAML nesting is deeper than kkc accepts ({MAX_DEPTH} levels)", place.whole(), rule="yaml-too-deep"
         ) from None
     nodes = [n for n in nodes if n is not None]
     if not multi and len(nodes) > 1:
-        second = nodes[1].start_mark
         raise InputError(
             f"file holds {len(nodes)} YAML documents; a config layer is one document",
-            Origin(display, second.line + 1, second.column + 1),
+            place.mark(nodes[1].start_mark),
             rule="yaml-syntax",
         )
-    documents = [_document(node, display, text) for node in nodes] or [_document(None, display, text)]
-    directives = in_yaml(text, _scalar_spans(nodes), display) if MARKER in text else ()
+    documents = [_document(node, place, text) for node in nodes] or [_document(None, place, text)]
+    directives: tuple[Directive, ...] = ()
+    # In a value kkc cannot point inside (base64, a quoted string) a comment has no line of its own.
+    if MARKER in text and (embedded is None or embedded.exact):
+        directives = in_yaml(text, _scalar_spans(nodes), display, place if embedded is not None else None)
     for document in documents:
         document.directives = directives
     return documents if multi else documents[0]
+
+
+class _Place:
+    """Positions as the user sees them: in the file itself, or in the file a YAML text is embedded in."""
+
+    def __init__(self, display: str, embedded: Embedded | None) -> None:
+        self.display = display
+        self.embedded = embedded
+
+    def __call__(self, line: int, column: int) -> Origin:
+        if self.embedded is None:
+            return Origin(self.display, line, column)
+        return self.embedded.origin(line, column)
+
+    def mark(self, mark: Any) -> Origin:
+        return self(mark.line + 1, mark.column + 1) if mark is not None else self.whole()
+
+    def whole(self) -> Origin:
+        """The text as a whole: the file, or the start of the value that holds it."""
+        if self.embedded is None:
+            return Origin(self.display)
+        return self(1, 1)
+
+    def said(self, line: int, column: int) -> str:
+        """`line L, column C` in a message, as the user finds it."""
+        origin = self(line, column)
+        if origin.inside:
+            return origin.inside
+        return f"line {origin.line}, column {origin.column}"
 
 
 def _scalar_spans(nodes: list[Any]) -> list[tuple[int, int]]:
@@ -215,11 +277,7 @@ _HINTS = (
 )
 
 
-def _mark_origin(display: str, mark: Any) -> Origin:
-    return Origin(display, mark.line + 1, mark.column + 1) if mark is not None else Origin(display)
-
-
-def _syntax_error(exc: Any, display: str, text: str) -> InputError:
+def _syntax_error(exc: Any, place: _Place, text: str) -> InputError:
     """ruamel's error, said the way a user fixes it (an unclosed quote or bracket: where it starts)."""
     problem = exc.problem or exc.context or "invalid YAML"
     context = exc.context if exc.context and exc.problem else ""
@@ -228,7 +286,7 @@ def _syntax_error(exc: Any, display: str, text: str) -> InputError:
     if at_end and context == "while parsing a flow node":
         return InputError(
             "invalid YAML: the file ends inside a [...] list or {...} mapping that is never closed",
-            _mark_origin(display, mark),
+            place.mark(mark),
             rule="yaml-syntax",
         )
     if at_end and context and exc.context_mark is not None:
@@ -241,9 +299,9 @@ def _syntax_error(exc: Any, display: str, text: str) -> InputError:
             what = what.replace(yaml_word, plain)
         start = exc.context_mark
         return InputError(
-            f"invalid YAML: the file ends inside {what} that starts at line {start.line + 1}, column "
-            f"{start.column + 1}: close it there",
-            _mark_origin(display, mark),
+            f"invalid YAML: the file ends inside {what} that starts at {place.said(start.line + 1, start.column + 1)}"
+            ": close it there",
+            place.mark(mark),
             rule="yaml-syntax",
         )
     for needle, hint in _HINTS:
@@ -254,12 +312,12 @@ def _syntax_error(exc: Any, display: str, text: str) -> InputError:
         problem += "; '{{ ... }}' is template syntax (Helm, Jinja): render the template first and check its output"
     return InputError(
         f"invalid YAML: {problem}" + (f" ({context})" if context else ""),
-        _mark_origin(display, mark),
+        place.mark(mark),
         rule="yaml-syntax",
     )
 
 
-def _prescan(text: str, display: str) -> None:
+def _prescan(text: str, place: _Place) -> None:
     """Refuse a file over MAX_NODES values before the pure-Python parser spends seconds on it.
 
     libyaml (ruamel.yaml.clib) reads 100,000 values in well under 0.1 s; the pure parser needs 5-8 s.
@@ -285,7 +343,7 @@ def _prescan(text: str, display: str) -> None:
             if nodes > MAX_NODES:
                 raise InputError(
                     f"file holds more than {MAX_NODES} YAML values, over kkc's limit",
-                    _mark_origin(display, event.start_mark),
+                    place.mark(event.start_mark),
                     rule="file-too-large",
                 )
             if isinstance(event, CollectionStartEvent):
@@ -355,8 +413,8 @@ def _limited_classes() -> tuple[type[Scanner], type[Composer]]:
     return LimitedScanner, LimitedComposer
 
 
-def _document(root: Any, display: str, text: str) -> LoadedFile:
-    builder = _Builder(display)
+def _document(root: Any, place: _Place, text: str) -> LoadedFile:
+    builder = _Builder(place)
     if root is None:
         data: Any = {}
     else:
@@ -367,26 +425,28 @@ def _document(root: Any, display: str, text: str) -> LoadedFile:
         if not isinstance(data, dict):
             kind = "a list" if isinstance(data, list) else f"a single value ({data!r})"
             raise InputError(
-                f"a config layer must be a mapping of keys, but this file is {kind}",
-                Origin(display, root.start_mark.line + 1, root.start_mark.column + 1),
+                f"a config layer must be a mapping of keys, but this {'text' if place.embedded else 'file'} is {kind}",
+                place.mark(root.start_mark),
                 rule="not-a-mapping",
             )
-    return LoadedFile(display, data, builder.positions, package_header(text), builder.lookalikes)
+    loaded = LoadedFile(place.display, data, builder.positions, package_header(text), builder.lookalikes)
+    loaded.blocks = builder.blocks
+    return loaded
 
 
 class _Builder:
-    def __init__(self, display: str) -> None:
+    def __init__(self, place: _Place) -> None:
         from ruamel.yaml.resolver import VersionedResolver
 
-        self.display = display
+        self.place = place
         self.positions: dict[Path_, Origin] = {}
         self.lookalikes: list[Yaml11Lookalike] = []
+        self.blocks: dict[Path_, int] = {}
         self._resolver11 = VersionedResolver(version=(1, 1))
         self._resolver12 = VersionedResolver(version=(1, 2))
 
     def origin(self, node: Any) -> Origin:
-        mark = node.start_mark
-        return Origin(self.display, mark.line + 1, mark.column + 1)
+        return self.place.mark(node.start_mark)
 
     def check_size(self, root: Any) -> None:
         """Count nodes as if aliases were expanded, memoised by identity: a bomb costs microseconds."""
@@ -478,9 +538,9 @@ class _Builder:
             key = self._key_text(key_node)
             key_origin = self.origin(key_node)
             if key in seen:
+                first = seen[key].inside or f"line {seen[key].line}, column {seen[key].column}"
                 raise InputError(
-                    f"duplicate key '{key}' (first written at line {seen[key].line}, column "
-                    f"{seen[key].column}); YAML readers disagree on which one wins",
+                    f"duplicate key '{key}' (first written at {first}); YAML readers disagree on which one wins",
                     key_origin,
                     rule="duplicate-key",
                 )
@@ -542,6 +602,8 @@ class _Builder:
                     kind = "octal int"
                 self.lookalikes.append(Yaml11Lookalike(path, text, kind, self.origin(node)))
                 return text
+        if node.style == "|":
+            self.blocks[path] = node.start_mark.line
         if tag == STR_TAG or node.style is not None:
             return text
         return _convert(tag, text)

@@ -1016,7 +1016,7 @@ CASES: list[Case] = [
         cmd="validate",
         args=("--as", "producer"),
         code=2,
-        message=("--as names the client type of .properties files; give the files too",),
+        message=("--as names the client type of .properties files or the format of YAML files; give the files",),
     ),
     Case(
         "properties-bad-unicode-escape",

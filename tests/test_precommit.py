@@ -19,10 +19,16 @@ BIN = Path(sys.executable).parent
 
 
 def test_hooks_are_declared() -> None:
-    assert set(HOOKS) >= {"kkc-validate", "kkc-check-build"}
+    assert set(HOOKS) >= {"kkc-validate", "kkc-check-build", "kkc-validate-deployed"}
     for hook in HOOKS.values():
-        assert hook["language"] == "python" and hook["pass_filenames"] is False
+        # the tree hooks check the whole tree; the deployed-files hook checks the files that changed
+        assert hook["language"] == "python" and hook["pass_filenames"] is (hook["id"] == "kkc-validate-deployed")
         assert hook["entry"].startswith("kkc ")
+
+
+def _hook_takes(hook: str, path: str) -> bool:
+    declared = HOOKS[hook]
+    return bool(re.search(declared["files"], path)) and not re.search(declared.get("exclude", "^$"), path)
 
 
 @pytest.mark.parametrize(
@@ -37,10 +43,21 @@ def test_hooks_are_declared() -> None:
         ("kkc-check-build", "conf/env/dev.yaml", True),
         ("kkc-check-build", "build/prod/eu1/admin.properties", True),
         ("kkc-check-build", "src/app.py", False),
+        ("kkc-validate-deployed", "docker-compose.yml", True),
+        ("kkc-validate-deployed", "deploy/compose.prod.yaml", True),
+        ("kkc-validate-deployed", "helm/kestra/values.yaml", True),
+        ("kkc-validate-deployed", "helm/values-prod.yml", True),
+        ("kkc-validate-deployed", "k8s/kestra-configmap.yaml", True),
+        ("kkc-validate-deployed", "k8s/kafka-secret.yaml", True),
+        ("kkc-validate-deployed", "charts/kestra/templates/configmap.yaml", False),
+        ("kkc-validate-deployed", "conf/env/prod.yaml", False),
+        ("kkc-validate-deployed", "build/prod/kestra-secret.yaml", False),
+        ("kkc-validate-deployed", "README.md", False),
+        ("kkc-validate-deployed", "src/values.json", False),
     ],
 )
 def test_files_patterns(hook: str, path: str, matches: bool) -> None:
-    assert bool(re.search(HOOKS[hook]["files"], path)) is matches
+    assert _hook_takes(hook, path) is matches
 
 
 def _git(repo: Path, *args: str) -> None:
@@ -178,3 +195,67 @@ def test_the_readme_config_works_when_copied(variant: str, kkc_copy: Path, tmp_p
     assert shown.count("conf/env/prod.yaml:32:9: error [replication-factor-exceeds-brokers]") == 1
     assert re.search(r"kkc compiled outputs are up to date\.+Failed", shown)
     assert "kkc: 1 error in the config (kkc validate lists them): build was not compared" in shown
+
+
+# --- the deployed-files hook on compose files, Helm values and manifests --------------------------
+
+DEPLOYED = {
+    "docker-compose.yml": (
+        "services:\n  kestra:\n    image: kestra/kestra:latest\n    environment:\n      KESTRA_CONFIGURATION: |\n"
+        "        kestra:\n          queue:\n            type: kafka\n          kafka:\n            client:\n"
+        "              properties:\n                bootstrap.servers: kafka:9092\n"
+    ),
+    "helm/values.yaml": (
+        "configuration:\n  kestra:\n    queue:\n      type: kafka\nsecrets:\n  kestra:\n    kafka:\n"
+        "      client:\n        properties:\n          bootstrap.servers: kafka:9092\n"
+    ),
+    "k8s/kestra-configmap.yaml": (
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: kestra\ndata:\n  application.yml: |\n"
+        "    kestra:\n      queue:\n        type: kafka\n      kafka:\n        client:\n          properties:\n"
+        "            bootstrap.servers: kafka:9092\n"
+    ),
+    # a chart template: not passed to the hook (exclude), so its Go template never fails a commit
+    "helm/templates/configmap.yaml": "data:\n{{ .Values.configuration | toYaml | indent 2 }}\n",
+}
+
+
+@pytest.fixture
+def deployed(tmp_path: Path) -> Path:
+    if shutil.which("pre-commit", path=str(BIN)) is None:
+        pytest.skip("pre-commit is not installed (pip install -e '.[test]')")
+    for name, text in DEPLOYED.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    local = [{**HOOKS["kkc-validate-deployed"], "language": "system"}]
+    (tmp_path / ".pre-commit-config.yaml").write_text(yaml.safe_dump({"repos": [{"repo": "local", "hooks": local}]}))
+    _git(tmp_path, "init", "-q")
+    _git(tmp_path, "add", "-A")
+    _git(tmp_path, "commit", "-q", "-m", "start")
+    return tmp_path
+
+
+def test_deployed_files_hook_passes_good_files(deployed: Path) -> None:
+    result = run_hooks(deployed)
+    assert result.returncode == 0, result.stdout
+    assert re.search(
+        r"kkc validate \(Kestra config in Helm values, compose files, ConfigMaps and Secrets\)\.+Passed", result.stdout
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "line"),
+    [
+        ("docker-compose.yml", "docker-compose.yml:13:17"),
+        ("helm/values.yaml", "helm/values.yaml:11:11"),
+        ("k8s/kestra-configmap.yaml", "k8s/kestra-configmap.yaml:14:13"),
+    ],
+)
+def test_deployed_files_hook_fails_at_the_outer_line(deployed: Path, name: str, line: str) -> None:
+    path = deployed / name
+    text = path.read_text()
+    setting = text.splitlines()[-1]
+    indent = setting[: len(setting) - len(setting.lstrip())]
+    path.write_text(text + f"{indent}acks: ALL\n")
+    result = run_hooks(deployed)
+    assert result.returncode == 1, result.stdout
+    assert f"{line}: error [invalid-property-value]" in result.stdout

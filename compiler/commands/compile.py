@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from compiler.validate import Selection
 
 NAME = "compile"
-EMITS = ("strimzi", "kafka-topics")
+EMITS = ("strimzi", "kafka-topics", "helm-values", "configmap", "secret")
 EPILOG = """\
 overrides (Hydra's grammar; a Kafka property name with dots goes in brackets):
   env=prod instance=eu1                          choose the target's config group options
@@ -41,6 +41,7 @@ examples:
   kkc compile env=prod instance=eu1 --out build/     write build/prod/eu1/*
   kkc compile --all --out build/                     every target of conf/config.yaml's targets
   kkc compile env=dev --format json                  one JSON document per target
+  kkc compile --all --out build/ --emit helm-values --emit secret   values for the Kestra Helm chart
 """
 
 
@@ -62,8 +63,10 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         action="append",
         choices=EMITS,
         default=[],
-        help="with --out, also write strimzi-topics.yaml (Strimzi KafkaTopic resources) or create-topics.sh "
-        "(kafka-topics.sh --create --if-not-exists); repeatable",
+        help="with --out, also write strimzi-topics.yaml (Strimzi KafkaTopic resources), create-topics.sh "
+        "(kafka-topics.sh --create --if-not-exists), helm-values.yaml (values for the Kestra Helm chart), "
+        "kestra-configmap.yaml or kestra-secret.yaml (a ConfigMap of the settings, a Secret of the secret ones; "
+        "names and labels from kubernetes:); repeatable",
     )
     parser.add_argument(
         "--check",
@@ -164,14 +167,19 @@ def _print(options: Options, results: list[Compiled]) -> int:
 
 
 def _write(options: Options, out: Path, results: list[Compiled]) -> int:
-    from compiler.emit import output_files
+    from compiler.emit import literal_secret_files, needs_secret, output_files
     from compiler.secrets import is_literal_secret
     from compiler.writer import write_outputs
 
     outputs: dict[str, dict[str, str]] = {}
     secret_files: set[str] = set()
     for compiled in results:
+        missing = needs_secret(compiled, options.emit)
+        if missing is not None:
+            raise UsageError(missing)
+    for compiled in results:
         outputs[compiled.target] = output_files(compiled, options.emit)
+        secret_files.update(str(Path(compiled.target) / name) for name in literal_secret_files(compiled, options.emit))
         for role, props in compiled.clients.items():
             if any(is_literal_secret(k, v) for k, v in props.items()):
                 secret_files.add(str(Path(compiled.target) / f"{role}.properties"))

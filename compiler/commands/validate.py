@@ -22,11 +22,11 @@ from compiler.errors import InputError, KkcError, UsageError
 from compiler.exitcodes import EXIT_OK, EXIT_PROBLEMS
 from compiler.kestra_versions import DEFAULT as KESTRA_DEFAULT
 from compiler.keys import ROLES
+from compiler.outer import FORMATS as _FORMATS
 
 if TYPE_CHECKING:
     from compiler.diagnostics import Diagnostic
     from compiler.model import Compiled
-    from compiler.overrides import Override
     from compiler.validate import Selection
 
 NAME = "validate"
@@ -35,6 +35,9 @@ examples:
   kkc validate env=prod instance=eu1              one target of ./conf
   kkc validate --all                              every target (pre-commit, CI)
   kkc validate path/to/application.yml            existing Kestra config files
+  kkc validate values.yaml secret.yaml            Helm values (and the Secret they mount)
+  kkc validate docker-compose.yml                 a compose file's KESTRA_CONFIGURATION
+  kkc validate configmap.yaml                     ConfigMaps and Secrets holding application*.yml
   kkc validate client.properties --as producer    a plain Kafka client .properties file
   kkc validate --all --format sarif > kkc.sarif   for code scanning
   kkc validate --all --ignore replication-factor-below-brokers,loggers
@@ -55,7 +58,13 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     parser.add_argument("inputs", nargs="*", metavar="OVERRIDE|FILE", help="group choices, overrides, or files")
     parser.add_argument("--all", action="store_true", help="every target listed under targets: in config.yaml")
     parser.add_argument(
-        "--as", dest="role", choices=ROLES, help="the Kafka client type that reads the given .properties files"
+        "--as",
+        dest="role",
+        choices=(*ROLES, *_FORMATS),
+        metavar="ROLE|FORMAT",
+        help="the Kafka client type that reads the given .properties files (admin, consumer, producer, streams), "
+        "or the format of the given YAML files when kkc should not recognise it: "
+        + ", ".join(f"{name} ({fmt.summary})" for name, fmt in _FORMATS.items()),
     )
     parser.add_argument(
         "--format",
@@ -196,28 +205,67 @@ def _check_paths(options: Options) -> None:
         if path.is_dir():
             raise UsageError(f"{path} is a directory; give files, or use --config-dir for a Hydra tree")
     if options.role and not options.paths:
-        raise UsageError("--as names the client type of .properties files; give the files too")
+        raise UsageError("--as names the client type of .properties files or the format of YAML files; give the files")
 
 
 def _validate_files(options: Options) -> _Run:
+    from compiler.layers import display_path
+    from compiler.outer import Found, group, read
     from compiler.overrides import parse
+    from compiler.pipeline import compile_found
     from compiler.validate import errors_of
 
     if options.every:
         raise UsageError("--all validates the targets of --config-dir; it cannot be combined with files")
     overrides = [parse(text, i) for i, text in enumerate(options.overrides)]
-    covered = _Run()
+    forced = options.role if options.role in _FORMATS else None
+    done: dict[str, Compiled | list[Diagnostic]] = {}
+    found: list[Found] = []
     for path in options.paths:
-        target = str(path)
-        covered.targets.append(target)
-        covered.fallback[target] = target
+        target = display_path(path) if _is_yaml(path, options.role) else str(path)
         try:
-            covered.compiled.append(_compile_path(path, options.role, overrides))
+            if _is_yaml(path, options.role):
+                found.append(read(path, target, forced))
+            else:
+                done[target] = _compile_properties(path, options.role)
         except UsageError:
             raise
         except KkcError as error:
-            covered.diagnostics.extend(errors_of(error, target))
+            if isinstance(error, InputError) and path.suffix not in (".yml", ".yaml") and _looks_like_properties(path):
+                error.message += (
+                    f"; {path} looks like a Kafka .properties file (key=value lines): validate it as one with "
+                    "--as admin|consumer|producer|streams"
+                )
+            done[target] = errors_of(error, target)
+    for members in group(found):
+        target = members[0].display
+        try:
+            done[target] = compile_found(target, members, overrides)
+        except KkcError as error:
+            done[target] = errors_of(error, target)
+    covered = _Run()
+    shown = [display_path(p) if _is_yaml(p, options.role) else str(p) for p in options.paths]
+    for target in sorted(done, key=lambda t: shown.index(t) if t in shown else len(shown)):
+        covered.targets.append(target)
+        covered.fallback[target] = target
+        result = done[target]
+        if isinstance(result, list):
+            covered.diagnostics.extend(result)
+        else:
+            covered.compiled.append(result)
+    if len(covered.targets) < len(options.paths):
+        covered.scope = (
+            f" of the {len(options.paths)} given: a values file with the Secrets it mounts, and a directory's "
+            "ConfigMaps and Secrets, are read as one configuration"
+        )
     return covered
+
+
+def _is_yaml(path: Path, role: str | None) -> bool:
+    """A YAML file (a Kestra config, or a file holding one), not a Kafka client .properties file."""
+    if role in _FORMATS:
+        return True
+    return path.suffix != ".properties" and not role
 
 
 def _validate_targets(options: Options) -> _Run:
@@ -237,26 +285,19 @@ def _validate_targets(options: Options) -> _Run:
     return covered
 
 
-def _compile_path(path: Path, role: str | None, overrides: list[Override]) -> Compiled:
-    from compiler.pipeline import compile_files, compile_properties
+def _compile_properties(path: Path, role: str | None) -> Compiled:
+    from compiler.pipeline import compile_properties
 
     if role and path.suffix in (".yml", ".yaml"):
-        raise UsageError(f"--as is for Kafka .properties files; {path} is YAML (a Kestra config): drop --as")
-    if path.suffix == ".properties" or role:
-        if not role:
-            raise UsageError(
-                f"{path} is a .properties file: say which client reads it with --as admin|consumer|producer|streams"
-            )
-        return compile_properties(path, role)
-    try:
-        return compile_files([path], overrides)
-    except InputError as error:
-        if path.suffix not in (".yml", ".yaml") and _looks_like_properties(path):
-            error.message += (
-                f"; {path} looks like a Kafka .properties file (key=value lines): validate it as one with "
-                "--as admin|consumer|producer|streams"
-            )
-        raise
+        raise UsageError(
+            f"--as is for Kafka .properties files; {path} is YAML (a Kestra config): drop --as, or name its "
+            f"format ({', '.join(_FORMATS)})"
+        )
+    if not role:
+        raise UsageError(
+            f"{path} is a .properties file: say which client reads it with --as admin|consumer|producer|streams"
+        )
+    return compile_properties(path, role)
 
 
 _PROPERTY_LINE = re.compile(r"^\s*[A-Za-z][\w.\-]*\s*=")

@@ -6,6 +6,7 @@ from compiler.rules import (
     connection,
     cross_field,
     data_safety,
+    deployment,
     kafka_properties,
     kestra_version,
     loggers,
@@ -22,6 +23,7 @@ from compiler.rules.base import Rule
 
 FAMILIES = (
     structure,
+    deployment,
     kafka_properties,
     connection,
     cross_field,

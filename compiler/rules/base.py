@@ -125,6 +125,18 @@ class PropertySet:
     values: dict[str, str]
 
 
+# Rules that report a credential as absent. Helm values that mount a Secret not given to validate may
+# hold it there (the usual home of credentials): such a finding is an info saying so, not a verdict.
+ABSENT_SECRETS = frozenset(
+    {
+        "sasl-jaas-config-missing",
+        "sasl-jaas-credentials-missing",
+        "ssl-keystore-password-missing",
+        "ssl-truststore-password-missing",
+    }
+)
+
+
 @dataclass
 class Context:
     compiled: Compiled
@@ -157,6 +169,13 @@ class Context:
 
     def origin(self, path: Path_) -> Origin | None:
         return self.compiled.merged.origin(path)
+
+    @property
+    def unseen(self) -> str:
+        """The files a chart's values mount that were not given to validate ('' when none): a setting found
+        missing may be in them, so a check of an absence says so instead of giving its verdict."""
+        mounted = [n.original for n in self.compiled.notes if n.rule == "mounted-file-not-given"]
+        return ", ".join(mounted)
 
     @property
     def cluster(self) -> dict[str, Any]:
@@ -261,7 +280,15 @@ class Context:
         if finding.cause is not None and origin is not None and origin.file == BUNDLED_NAME:
             message = f"{message} (the value is Kestra's default, {origin})"
             origin = finding.cause
-        return at(origin, self.key_name(finding.path), finding.level or rule.level, rule.id, message, self.target)
+        level = finding.level or rule.level
+        if rule.id in ABSENT_SECRETS and self.unseen and level != "info":
+            level = "info"
+            message = (
+                f"{message} ({'an' if rule.level == 'error' else 'a'} {rule.level} if the files given were all there "
+                f"is, but the missing setting may be in what {self.unseen} mounts, which was not given: give that "
+                "manifest too to have it checked)"
+            )
+        return at(origin, self.key_name(finding.path), level, rule.id, message, self.target)
 
     def key_name(self, path: Path_) -> str:
         """How a finding names its key: a .properties file's own key, else the full key path."""

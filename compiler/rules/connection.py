@@ -76,7 +76,7 @@ def _user_anchor(ctx: Context) -> Origin:
 
 def _missing(ctx: Context) -> Iterator[Finding]:
     """No client of the config knows where the cluster is."""
-    whole = ctx.compiled.whole or ctx.is_user_set(("kestra", "queue", "type"))
+    whole = (ctx.compiled.whole or ctx.is_user_set(("kestra", "queue", "type"))) and not ctx.unseen
     if not whole and not any(
         path[:2] in (("kestra", "kafka"), ("kestra", "queue")) and ctx.is_user_set(path)
         for path in ctx.compiled.merged.settings

@@ -102,6 +102,9 @@ def _embedded_kestra(node: Any, path: Path_) -> tuple[Path_, str] | None:
 def _no_kestra_settings(ctx: Context) -> Iterator[Finding]:
     if ctx.compiled.properties_role is not None:
         return
+    loaded = [note for note in ctx.compiled.notes if note.rule == "no-kestra-settings"]
+    for note in loaded:  # a compose file or manifest the load stage found no Kestra configuration in
+        yield Finding(note.path, note.message, origin=note.origin)
     for path, chain in ctx.compiled.merged.settings.items():
         if path[:2] in (("kestra", "kafka"), ("kestra", "queue")) and any(s.layer != "kestra defaults" for s in chain):
             return
@@ -118,17 +121,19 @@ def _no_kestra_settings(ctx: Context) -> Iterator[Finding]:
     )
     if embedded and embedded[1] == "nested":
         message += (
-            f"; a Kestra tree sits under '{'.'.join(map(str, embedded[0]))}' (Helm values?): validate the "
-            "files it becomes, or extract it"
+            f"; a Kestra tree sits under '{'.'.join(map(str, embedded[0]))}', where no format kkc reads puts "
+            "it (Kestra chart values, a compose file, a ConfigMap or Secret; --as names one): extract it, or "
+            "validate the file it becomes"
         )
     elif embedded:
         message += (
-            f"; '{'.'.join(map(str, embedded[0]))}' holds Kestra configuration as text (an environment "
-            "variable such as KESTRA_CONFIGURATION?): save that text to a file and validate it"
+            f"; '{'.'.join(map(str, embedded[0]))}' holds Kestra configuration as text, where no format kkc "
+            "reads puts it (a compose file's KESTRA_CONFIGURATION, a ConfigMap or Secret; --as names one): "
+            "save that text to a file and validate it"
         )
     elif first is not None:
         message += "; is this a Kestra configuration file?"
-    if first is None:
+    if first is None or loaded:
         return
     yield Finding(embedded[0] if embedded else first, message)
 
@@ -390,11 +395,11 @@ RULES: tuple[Rule, ...] = (
         level="warning",
         summary="A file or target that sets nothing under kestra:",
         why="The file or target sets nothing under kestra.kafka or kestra.queue, so Kestra would run on its defaults "
-        "(no bootstrap servers of yours, replication factor 1); often the Kestra tree is nested inside another "
-        "file (Helm values) or embedded as text (an environment variable such as KESTRA_CONFIGURATION), which "
-        "kkc then names. Warning: the real settings were not validated.",
+        "(no bootstrap servers of yours, replication factor 1). kkc reads the Kestra chart's values, compose "
+        "files' KESTRA_CONFIGURATION and ConfigMaps and Secrets itself; a compose file or manifest without any, "
+        "or a Kestra tree nested or embedded elsewhere, is named. Warning: the real settings were not validated.",
         check=_no_kestra_settings,
-        failing=example("configuration:\n  kestra:\n    queue:\n      type: kafka\n"),
+        failing=example("deploy:\n  kestra:\n    queue:\n      type: kafka\n"),
         passing=example("kestra:\n  queue:\n    type: kafka\n"),
     ),
     Rule(

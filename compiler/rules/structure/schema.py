@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from functools import cache
 from typing import Any
 
-from compiler import kestra_versions
+from compiler import kestra_versions, kubernetes
 from compiler.catalog import KNOWN_VERSIONS
 from compiler.keys import TOOL_KEYS, Path_
 from compiler.rules.base import Context, Finding, analysed_once
@@ -89,6 +89,19 @@ def _schema() -> dict[str, Any]:
         "targets": {"type": "list", "schema": {"type": "dict"}},
         "policy": {"type": "dict", "allow_unknown": True},
         "rules": {"type": "dict", "allow_unknown": True},  # entries: the validate stage (rule-level-invalid)
+        "kubernetes": {
+            "type": "dict",
+            "schema": {
+                "namespace": {"type": "string", "check_with": "k8s_namespace"},
+                "configmap-name": {"type": "string", "check_with": "k8s_name"},
+                "secret-name": {"type": "string", "check_with": "k8s_name"},
+                "labels": {
+                    "type": "dict",
+                    "keysrules": {"type": "string", "check_with": "k8s_label_key"},
+                    "valuesrules": {"type": "string", "check_with": "k8s_label_value"},
+                },
+            },
+        },
     }
 
 
@@ -115,6 +128,26 @@ def _validator() -> Any:
                 return  # a run-time placeholder: Micronaut converts it at start-up
             if isinstance(value, str) and parse_int(value) is None:
                 self._error(field, cerberus.errors.BAD_TYPE, "intlike")
+
+        def _check_with_k8s_name(self, field: str, value: Any) -> None:
+            why = kubernetes.name_problem(value) if isinstance(value, str) else None
+            if why is not None:
+                self._error(field, why)
+
+        def _check_with_k8s_namespace(self, field: str, value: Any) -> None:
+            why = kubernetes.namespace_problem(value) if isinstance(value, str) else None
+            if why is not None:
+                self._error(field, why)
+
+        def _check_with_k8s_label_key(self, field: str, value: Any) -> None:
+            why = kubernetes.label_key_problem(value) if isinstance(value, str) else None
+            if why is not None:
+                self._error(field, why)
+
+        def _check_with_k8s_label_value(self, field: str, value: Any) -> None:
+            why = kubernetes.label_value_problem(value) if isinstance(value, str) else None
+            if why is not None:
+                self._error(field, why)
 
         def _check_with_kestra_version(self, field: str, value: Any) -> None:
             why = kestra_versions.problem(value)
