@@ -88,15 +88,16 @@ class Admin:
         try:
             self.client: AdminClient = AdminClient(settings)
         except Exception as error:  # noqa: BLE001 - librdkafka refuses a setting: its own text
-            raise ClusterError(f"the client refused the connection settings: {self._hide(str(error))}") from None
+            raise ClusterError(f"the client refused the connection settings: {self.hide(str(error))}") from None
 
-    def _hide(self, text: str) -> str:
+    def hide(self, text: str) -> str:
+        """`text` with every secret of the connection masked."""
         for secret in self.connection.secrets:
             text = text.replace(secret, "********")
         return text
 
     def _fail(self, what: str, why: str) -> ClusterError:
-        return ClusterError(self._hide(f"{self.connection.bootstrap}: {what}: {why}"))
+        return ClusterError(self.hide(f"{self.connection.bootstrap}: {what}: {why}"))
 
     def _given_up(self) -> str | None:
         """The client's own texts once it reported something waiting cannot fix."""
@@ -130,7 +131,7 @@ class Admin:
     def _one(self, future: Future[Any], what: str) -> Any:
         result = self.wait({0: future}, what)[0]
         if isinstance(result, Refused):
-            raise self._fail(what, self._hide(str(result)))
+            raise self._fail(what, self.hide(str(result)))
         return result
 
     def snapshot(self, describe: Iterable[str]) -> Snapshot:
