@@ -191,6 +191,22 @@ class Admin:
         topic = NewTopic(name, partitions, replication_factor, config=dict(configs))
         futures = self.client.create_topics([topic], request_timeout=self.timeout, operation_timeout=self.timeout)
         self._one(futures[name], f"creating {name}")
+        self._visible(name, partitions)
+
+    def _visible(self, name: str, partitions: int) -> None:
+        """Wait until the metadata lists the topic with its partitions: a plan right after apply sees it."""
+        from confluent_kafka import KafkaException
+
+        deadline = time.monotonic() + self.timeout
+        while time.monotonic() < deadline:
+            try:
+                topic = self.client.list_topics(topic=name, timeout=self.timeout).topics.get(name)
+            except KafkaException:
+                topic = None
+            if topic is not None and topic.error is None and len(topic.partitions or {}) >= partitions:
+                return
+            time.sleep(POLL_S)
+        raise self._fail(f"creating {name}", f"created, but not listed in the metadata within {self.timeout:g} s")
 
     def set_configs(self, name: str, values: Mapping[str, str]) -> None:
         """IncrementalAlterConfigs: SET each of `values` on the topic; its other configs stay as they are."""
@@ -208,6 +224,7 @@ class Admin:
             [NewPartitions(name, total)], request_timeout=self.timeout, operation_timeout=self.timeout
         )
         self._one(futures[name], f"adding partitions to {name}")
+        self._visible(name, total)
 
 
 def _refused(error: Any) -> Refused:

@@ -214,20 +214,15 @@ def build(compiled: Compiled, snapshot: Snapshot, topics: list[PlannedTopic], en
     for name in sorted(snapshot.topics):
         if name in names or not name.startswith(prefix) or name.startswith("__"):
             continue
-        if name.startswith(consumer_prefix) and name.endswith(STREAMS_INTERNAL):
-            continue  # a Kafka Streams internal topic of Kestra's executor, created by Streams itself
         live = snapshot.topics[name]
-        plan.changes.append(
-            Change(
-                "orphan",
-                "drift",
-                name,
-                None,
-                None,
-                f"{live.partitions} partitions, replication factor {live.replication_factor}",
-                f"under the prefix '{prefix}' but not in the plan (kkc never deletes a topic)",
-            )
-        )
+        message = f"under the prefix '{prefix}' but not in the plan (kkc never deletes a topic)"
+        level: Level = "drift"
+        if name.startswith(consumer_prefix) and name.endswith(STREAMS_INTERNAL):
+            # Kafka Streams creates its internal topics itself (<application.id>-...-changelog): no drift.
+            level = "info"
+            message += "; named like a Kafka Streams internal topic of Kestra, which Streams creates itself"
+        size = f"{live.partitions} partitions, replication factor {live.replication_factor}"
+        plan.changes.append(Change("orphan", level, name, None, None, size, message))
     return plan
 
 

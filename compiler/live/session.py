@@ -174,7 +174,7 @@ def render_text(plan: Plan) -> str:
 
 def counts(plan: Plan) -> dict[str, int]:
     found = {k: 0 for k in ("error", "create", "config", "partitions", "replication-factor", "orphan", "extra-config")}
-    for change in plan.changes:
+    for change in plan.drift:
         key = "error" if change.level == "error" else change.kind
         if key in found:
             found[key] += 1
@@ -207,5 +207,5 @@ def plan_dict(plan: Plan) -> dict[str, Any]:
     }
 
 
-def write_json(doc: Any, out: TextIO = sys.stdout) -> None:
-    out.write(json.dumps(doc, indent=2) + "\n")
+def write_json(doc: Any) -> None:
+    sys.stdout.write(json.dumps(doc, indent=2) + "\n")
