@@ -18,6 +18,7 @@ from compiler.commands.common import (
     select_targets,
     selection,
 )
+from compiler.commands.plan import add_live_options, connect_options
 from compiler.errors import InputError, KkcError, UsageError
 from compiler.exitcodes import EXIT_OK, EXIT_PROBLEMS
 from compiler.kestra_versions import DEFAULT as KESTRA_DEFAULT
@@ -25,6 +26,7 @@ from compiler.keys import ROLES
 
 if TYPE_CHECKING:
     from compiler.diagnostics import Diagnostic
+    from compiler.live.session import Connect
     from compiler.model import Compiled
     from compiler.overrides import Override
     from compiler.validate import Selection
@@ -80,6 +82,13 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         help=f"the Kestra release (overrides cluster.kestra-version; default: {KESTRA_DEFAULT}, the current "
         "long-term Enterprise release)",
     )
+    parser.add_argument(
+        "--cluster",
+        action="store_true",
+        help="read the broker count, the Kafka version and the brokers' settings from the live cluster the target "
+        "connects to (needs pip install 'kkc[live]'), and say where the declared cluster: facts differ",
+    )
+    add_live_options(parser)
     Tree.add_options(parser)
 
 
@@ -123,6 +132,7 @@ class Options:
     kestra_version: str | None
     tree: Tree
     selection: Selection
+    cluster: Connect | None = None  # --cluster: how to reach it
 
     @classmethod
     def from_args(cls, args: argparse.Namespace, argv: list[str]) -> Options:
@@ -138,6 +148,7 @@ class Options:
             args.kestra_version,
             Tree.from_args(args),
             selection(args),
+            connect_options(args) if args.cluster else None,
         )
 
 
@@ -159,7 +170,10 @@ def run(options: Options) -> int:
     from compiler.validate import check, versions_of
 
     _check_paths(options)
-    covered = _validate_files(options) if options.paths else _validate_targets(options)
+    if options.cluster is not None:
+        covered = _validate_live(options, options.cluster)
+    else:
+        covered = _validate_files(options) if options.paths else _validate_targets(options)
     settings = ValidateOptions(
         brokers=options.brokers,
         kafka_version=options.kafka_version,
@@ -234,6 +248,41 @@ def _validate_targets(options: Options) -> _Run:
     if not options.every:
         every = len(tree.all_targets())
         covered.scope = f" ({ids[0]}" + (f"; --all checks all {every})" if every > 1 else ")")
+    return covered
+
+
+def _validate_live(options: Options, how: Connect) -> _Run:
+    """--cluster: each target compiled again with its cluster's facts as the last layer."""
+    import sys
+
+    from compiler.live import facts
+    from compiler.live.client import available
+    from compiler.live.session import Session
+    from compiler.pipeline import compile_target
+
+    if options.paths:
+        raise UsageError("--cluster validates targets of --config-dir against their cluster; it takes no files")
+    if options.brokers is not None or options.kafka_version is not None:
+        raise UsageError(
+            "--cluster reads the broker count and the Kafka version from the cluster: drop --brokers and "
+            "--kafka-version"
+        )
+    available()
+    covered = _validate_targets(options)
+    tree = options.tree.load()
+    targets, overrides = select_targets(tree, options.overrides, options.every)
+    by_id = {t.id: t for t in targets}
+    session = Session(how)
+    live: list[Compiled] = []
+    for compiled in covered.compiled:
+        snapshot = session.admin(compiled).snapshot(())
+        print(
+            f"kkc: {compiled.target}: the live cluster {snapshot.bootstrap}: {facts.summary(snapshot)}", file=sys.stderr
+        )
+        covered.diagnostics.extend(facts.differences(compiled, snapshot))
+        extra = facts.overrides(snapshot, len(overrides))
+        live.append(compile_target(tree, by_id[compiled.target], [*overrides, *extra]))
+    covered.compiled = live
     return covered
 
 

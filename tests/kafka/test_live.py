@@ -284,3 +284,25 @@ def test_the_core_never_imports_the_client() -> None:
     code = "import sys, compiler.cli; compiler.cli.build_parser(); print('confluent_kafka' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO)
     assert out.stdout.strip() == "False"
+
+
+def test_validate_cluster_catches_a_fact_declared_wrongly(live: Cluster, tmp_path: Path) -> None:
+    """cluster.brokers: 5 lets replication factor 4 pass; the cluster has 3 brokers and says so."""
+    facts = "  broker-defaults:\n    message.max.bytes: 1048588\n"
+    tree = conf(tmp_path, "v1_", rf=4, brokers=5, extra=facts)
+    declared = run(tree, "validate")
+    assert "replication-factor-exceeds-brokers" not in declared.out
+    checked = run(tree, "validate", "--cluster", "--format", "json")
+    assert checked.code == 1
+    found = {(d["rule"], d["key"]): d for d in json.loads(checked.out)["diagnostics"]}
+    brokers = found["cluster-fact-differs", "cluster.brokers"]
+    assert brokers["line"] > 0 and "declared as 5, but the live cluster" in brokers["message"]
+    assert "has 3 broker(s)" in brokers["message"]
+    size = found["cluster-fact-differs", "cluster.broker-defaults.message.max.bytes"]
+    assert "has 2097152" in size["message"]
+    assert any(rule == "replication-factor-exceeds-brokers" for rule, _ in found)
+    assert "3 brokers, Kafka 4.3, message.max.bytes=2097152" in checked.err
+    assert "auto.create.topics.enable=false" in checked.err
+    fixed = conf(tmp_path, "v1_", rf=3, brokers=3, extra="  broker-defaults:\n    message.max.bytes: 2097152\n")
+    again = run(fixed, "validate", "--cluster", "--format", "json")
+    assert not [d for d in json.loads(again.out)["diagnostics"] if d["rule"] == "cluster-fact-differs"]
