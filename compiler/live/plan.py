@@ -39,7 +39,7 @@ class PlannedTopic:
 @dataclass(frozen=True)
 class Change:
     kind: Kind
-    level: Level  # error: the plan cannot be created here; drift: the cluster differs; info: for the record
+    level: Level  # error: the plan cannot be created here; drift: the topics differ (exit 1); info: shown only
     topic: str | None
     key: str | None  # a config name, "brokers", "kafka-version"
     planned: str | None
@@ -47,10 +47,16 @@ class Change:
     message: str
     action: str | None = None  # what apply does: create, set-config, add-partitions; None: reported only
 
+    @property
+    def risk(self) -> str | None:
+        """As kkc diff says it: not-applied for what Kestra never changes on an existing topic."""
+        return "not-applied" if self.kind in ("partitions", "replication-factor") else None
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "kind": self.kind,
             "level": self.level,
+            "risk": self.risk,
             "topic": self.topic,
             "key": self.key,
             "planned": self.planned,
@@ -149,7 +155,7 @@ def cluster_changes(compiled: Compiled, snapshot: Snapshot, topics: list[Planned
         changes.append(
             Change(
                 "cluster",
-                "drift",
+                "info",
                 None,
                 "brokers",
                 str(declared),
@@ -162,7 +168,7 @@ def cluster_changes(compiled: Compiled, snapshot: Snapshot, topics: list[Planned
         changes.append(
             Change(
                 "cluster",
-                "drift",
+                "info",
                 None,
                 "kafka-version",
                 version,
@@ -180,7 +186,7 @@ def cluster_changes(compiled: Compiled, snapshot: Snapshot, topics: list[Planned
                 "replication-factor",
                 str(topic.replication_factor),
                 str(live),
-                f"replication factor {topic.replication_factor} of {topic.name} is above the {live} broker(s) the "
+                f"replication factor {topic.replication_factor} is above the {live} broker(s) the "
                 "cluster lists: Kafka cannot create it, and Kestra stops at start-up",
             )
         )
@@ -243,7 +249,7 @@ def _topic_changes(topic: PlannedTopic, partitions: int, replication: int, confi
                 "partitions",
                 str(topic.partitions),
                 str(partitions),
-                f"not-applied: {partitions} partitions, the plan says {topic.partitions} ({why})",
+                f"{partitions} partitions, the plan says {topic.partitions} ({why})",
                 "add-partitions" if more else None,
             )
         )
@@ -256,7 +262,7 @@ def _topic_changes(topic: PlannedTopic, partitions: int, replication: int, confi
                 "replication-factor",
                 str(topic.replication_factor),
                 str(replication),
-                f"not-applied: replication factor {replication}, the plan says {topic.replication_factor} (Kestra "
+                f"replication factor {replication}, the plan says {topic.replication_factor} (Kestra "
                 "will not change it; a partition reassignment does)",
             )
         )
@@ -281,11 +287,12 @@ def _topic_changes(topic: PlannedTopic, partitions: int, replication: int, confi
         if live.sensitive:
             continue  # its value is not shown; kkc cannot tell
         where = live.describe()
-        message = (
-            f"{key}: {live.value} from {where}, the plan sets {planned} on the topic"
-            if not same_value(key, planned, live.value)
-            else f"{key}: {live.value} comes from {where}, not set on the topic as planned (it changes with them)"
-        )
+        if live.explicit:
+            message = f"{key}: {live.value} is set on the topic, the plan says {planned}"
+        elif not same_value(key, planned, live.value):
+            message = f"{key}: {live.value} from {where}, the plan sets {planned} on the topic"
+        else:
+            message = f"{key}: {live.value} comes from {where}, not set on the topic as planned (it changes with them)"
         changes.append(Change("config", "drift", topic.name, key, planned, live.value, message, "set-config"))
     for key in sorted(configs):
         live = configs[key]

@@ -150,24 +150,34 @@ def _apply_topic(admin: Admin, topic: PlannedTopic, changes: list[Change]) -> st
 
 # --- output ----------------------------------------------------------------------------------------
 
-MARK = {"create": "+", "orphan": "?", "config": "~", "extra-config": "~", "partitions": "!", "replication-factor": "!"}
+SECTIONS = (  # heading, mark, which changes
+    ("errors (the plan cannot be created on this cluster):", "!", lambda c: c.level == "error"),
+    (
+        "cluster facts (kkc validate --cluster checks with the cluster's):",
+        "~",
+        lambda c: c.kind == "cluster" and c.level == "info",
+    ),
+    ("to create:", "+", lambda c: c.kind == "create"),
+    ("configs:", "~", lambda c: c.kind in ("config", "extra-config")),
+    ("not-applied (Kestra never changes them on an existing topic):", "!", lambda c: c.risk == "not-applied"),
+    ("orphans:", "?", lambda c: c.kind == "orphan"),
+)
 
 
 def render_text(plan: Plan) -> str:
     s = plan.snapshot
     release = f"Kafka {s.release.text()}" if s.release is not None else "Kafka version unknown"
-    lines = [
-        f"kkc plan {plan.target}: {s.bootstrap} (cluster {s.cluster_id}, {len(s.brokers)} brokers, {release})",
-    ]
-    for change in plan.changes:
-        if change.kind == "cluster":
-            label = "error" if change.level == "error" else "cluster"
+    target = f" {plan.target}" if plan.target else ""
+    lines = [f"kkc plan{target}: {s.bootstrap} (cluster {s.cluster_id}, {len(s.brokers)} brokers, {release})"]
+    for heading, mark, chosen in SECTIONS:
+        changes = [c for c in plan.changes if chosen(c)]
+        if changes:
+            lines.append(heading)
+        for change in changes:
             where = f"{change.topic}: " if change.topic else ""
-            lines.append(f"  {label:<8} {where}{change.message}")
-        else:
-            lines.append(f"  {MARK[change.kind]} {change.kind:<18} {change.topic}: {change.message}")
+            lines.append(f"  {mark} {where}{change.message}")
     if not plan.drift:
-        lines.append(f"  in sync: {len(plan.topics)} topics as planned")
+        lines.append(f"in sync: {len(plan.topics)} topics as planned")
     lines.append("summary: " + summary_text(plan))
     return "\n".join(lines) + "\n"
 
@@ -178,17 +188,23 @@ def counts(plan: Plan) -> dict[str, int]:
         key = "error" if change.level == "error" else change.kind
         if key in found:
             found[key] += 1
-    found["cluster"] = sum(1 for c in plan.changes if c.kind == "cluster" and c.level != "error")
+    found["cluster"] = sum(1 for c in plan.changes if c.kind == "cluster" and c.level == "info")
     return found
 
 
 def summary_text(plan: Plan) -> str:
     c = counts(plan)
-    return (
-        f"{c['error']} errors, {c['create']} to create, {c['config']} configs to set, "
-        f"{c['partitions'] + c['replication-factor']} not-applied, {c['orphan']} orphans, "
-        f"{c['extra-config']} extra configs, {c['cluster']} cluster facts differ"
-    )
+    parts = [
+        (c["error"], "error", "errors"),
+        (c["cluster"], "cluster fact differs", "cluster facts differ"),
+        (c["create"], "topic to create", "topics to create"),
+        (c["config"], "config to set", "configs to set"),
+        (c["extra-config"], "config not in the plan", "configs not in the plan"),
+        (c["partitions"] + c["replication-factor"], "not-applied", "not-applied"),
+        (c["orphan"], "orphan", "orphans"),
+    ]
+    said = [f"{n} {one if n == 1 else many}" for n, one, many in parts if n]
+    return ", ".join(said) if said else "nothing to change"
 
 
 def plan_dict(plan: Plan) -> dict[str, Any]:
