@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -162,6 +162,7 @@ class _Run:
     fallback: dict[str, str] = field(default_factory=dict)  # target -> the file code scanning can point at
     scope: str = ""  # what the summary adds: which target of how many, what fails the run
     partial_files: frozenset[str] = frozenset()  # see compiler.validate.Options
+    live_versions: dict[str, str] = field(default_factory=dict)  # --cluster: target -> "the live cluster ..."
 
 
 def run(options: Options) -> int:
@@ -188,6 +189,9 @@ def run(options: Options) -> int:
         scope += "; --strict: warnings fail the run"
     noun = "file" if options.paths else "target"
     checked = versions_of(covered.compiled, settings)
+    for target, source in covered.live_versions.items():
+        if target in checked and checked[target].kafka_from == "cluster.kafka-version":
+            checked[target] = replace(checked[target], kafka_from=source)
     report.write(
         options.format, diagnostics, covered.targets, covered.fallback, noun, scope, outcome.suppressed, checked
     )
@@ -280,6 +284,8 @@ def _validate_live(options: Options, how: Connect) -> _Run:
             f"kkc: {compiled.target}: the live cluster {snapshot.bootstrap}: {facts.summary(snapshot)}", file=sys.stderr
         )
         covered.diagnostics.extend(facts.differences(compiled, snapshot))
+        if facts.kafka_version(snapshot) is not None:
+            covered.live_versions[compiled.target] = f"the live cluster {snapshot.bootstrap}"
         extra = facts.overrides(snapshot, len(overrides))
         live.append(compile_target(tree, by_id[compiled.target], [*overrides, *extra]))
     covered.compiled = live
