@@ -306,3 +306,47 @@ def test_validate_cluster_catches_a_fact_declared_wrongly(live: Cluster, tmp_pat
     fixed = conf(tmp_path, "v1_", rf=3, brokers=3, extra="  broker-defaults:\n    message.max.bytes: 2097152\n")
     again = run(fixed, "validate", "--cluster", "--format", "json")
     assert not [d for d in json.loads(again.out)["diagnostics"] if d["rule"] == "cluster-fact-differs"]
+
+
+def readme_transcript() -> list[tuple[list[str], str, int | None]]:
+    """The README's live transcript: (argv after `kkc`, output, exit code) per command."""
+    import shlex
+
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    block = text.split("<!-- live transcript -->\n```console\n", 1)[1].split("\n```", 1)[0]
+    steps: list[tuple[list[str], str, int | None]] = []
+    lines = iter(block.splitlines())
+    for line in lines:
+        if line.startswith("$ kkc "):
+            steps.append((shlex.split(line[len("$ kkc ") :]), "", None))
+        elif line == "$ echo $?":
+            argv, output, _ = steps[-1]
+            steps[-1] = (argv, output, int(next(lines)))
+        else:
+            argv, output, code = steps[-1]
+            steps[-1] = (argv, output + line + "\n", code)
+    return steps
+
+
+def _same_cluster(text: str) -> str:
+    import re
+
+    text = re.sub(r"127\.0\.0\.1:\d+", "127.0.0.1:PORT", text)
+    return re.sub(r"\(cluster [A-Za-z0-9_-]+,", "(cluster ID,", text)
+
+
+def test_the_readme_transcript(live: Cluster, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """README's plan, apply and re-plan of the example conf/ prod/eu1, replayed against this cluster."""
+    import shutil
+
+    shutil.copytree(REPO / "conf", tmp_path / "conf")
+    (tmp_path / "admin.properties").write_text("security.protocol=SASL_PLAINTEXT\n", encoding="utf-8")
+    monkeypatch.setenv("KAFKA_USERNAME", "kestra")
+    steps = readme_transcript()
+    assert [argv[0] for argv, _, _ in steps] == ["plan", "apply", "plan"]
+    for argv, expected, code in steps:
+        argv = [live.sasl_bootstrap if a.startswith("127.0.0.1:") else a for a in argv]
+        result = kkc(*argv, cwd=tmp_path)
+        assert SCRAM_PASSWORD not in result.out + result.err
+        assert _same_cluster(result.out + result.err) == _same_cluster(expected), argv
+        assert result.code == code
