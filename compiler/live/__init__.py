@@ -9,5 +9,7 @@ plan the topic set against them and apply it.
 - `plan`: what the cluster holds against what the compiled target says, as a list of changes.
 - `facts`: the cluster's facts as the last layer of a target, so that validation reads them as if
   they were declared.
-- `output`: the plan and the apply report, as text or JSON.
+- `session`: one run: a client per connection, the plan with the brokers' own verdict on each new
+  topic, applying it, and the report as text or JSON.
+- `state`: plain records of what the cluster holds.
 """
