@@ -191,10 +191,11 @@ class Admin:
         topic = NewTopic(name, partitions, replication_factor, config=dict(configs))
         futures = self.client.create_topics([topic], request_timeout=self.timeout, operation_timeout=self.timeout)
         self._one(futures[name], f"creating {name}")
-        self._visible(name, partitions)
+        self.visible(name, partitions)
 
-    def _visible(self, name: str, partitions: int) -> None:
-        """Wait until the metadata lists the topic with its partitions: a plan right after apply sees it."""
+    def visible(self, name: str, partitions: int, what: str = "") -> None:
+        """Wait until the metadata lists the topic with its partitions: a plan right after apply sees it.
+        (Each broker learns a topic from the controller's log; one that just restarted may lag.)"""
         from confluent_kafka import KafkaException
 
         deadline = time.monotonic() + self.timeout
@@ -206,7 +207,8 @@ class Admin:
             if topic is not None and topic.error is None and len(topic.partitions or {}) >= partitions:
                 return
             time.sleep(POLL_S)
-        raise self._fail(f"creating {name}", f"created, but not listed in the metadata within {self.timeout:g} s")
+        why = f"created, but not listed in the metadata within {self.timeout:g} s"
+        raise self._fail(what or f"creating {name}", why)
 
     def set_configs(self, name: str, values: Mapping[str, str]) -> None:
         """IncrementalAlterConfigs: SET each of `values` on the topic; its other configs stay as they are."""
@@ -224,7 +226,7 @@ class Admin:
             [NewPartitions(name, total)], request_timeout=self.timeout, operation_timeout=self.timeout
         )
         self._one(futures[name], f"adding partitions to {name}")
-        self._visible(name, total)
+        self.visible(name, total)
 
 
 def _refused(error: Any) -> Refused:

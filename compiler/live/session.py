@@ -19,7 +19,7 @@ from compiler.live.connection import Connection, read_properties, translate
 from compiler.live.plan import Change, Plan, PlannedTopic, build, planned_topics
 
 if TYPE_CHECKING:
-    from compiler.live.client import Admin
+    from compiler.live.client import Admin, Refused
     from compiler.model import Compiled
 
 DEFAULT_TIMEOUT_S = 15.0
@@ -63,26 +63,31 @@ class Session:
     def plan(self, compiled: Compiled) -> tuple[Plan, Admin]:
         topics = planned_topics(compiled, self.env)
         admin = self.admin(compiled)
+        plan, verdicts = self._read(compiled, admin, topics)
+        lagging = [n for n, r in verdicts.items() if r is not None and r.name == "TOPIC_ALREADY_EXISTS"]
+        if lagging:
+            # The broker that answered the metadata request has not yet learnt of a topic the
+            # controller knows (just created, or it just restarted): wait for it, then read again.
+            for name in lagging:
+                admin.visible(name, 1, f"reading {name}, which the controller says exists")
+            plan, verdicts = self._read(compiled, admin, topics)
+        flagged = {c.topic for c in plan.errors}
+        for name, refused in verdicts.items():
+            if refused is not None and name not in flagged:
+                message = f"the brokers refuse to create it: {admin.hide(str(refused))}"
+                plan.changes.append(Change("cluster", "error", name, None, None, None, message))
+        return plan, admin
+
+    def _read(
+        self, compiled: Compiled, admin: Admin, topics: list[PlannedTopic]
+    ) -> tuple[Plan, dict[str, Refused | None]]:
+        """The plan against one snapshot, and the brokers' own verdict on each topic to create
+        (CreateTopics with validate_only: nothing is created)."""
         snapshot = admin.snapshot(t.name for t in topics)
         plan = build(compiled, snapshot, topics, self.env)
         missing = {t.name: t for t in topics if t.name not in snapshot.topics}
         checkable = {n: (t.partitions, t.replication_factor, t.configs) for n, t in missing.items()}
-        # The broker's own verdict on each topic to create (validate_only: nothing is created).
-        flagged = {c.topic for c in plan.errors}
-        for name, refused in admin.validate_new(checkable).items():
-            if refused is not None and name not in flagged:
-                plan.changes.append(
-                    Change(
-                        "cluster",
-                        "error",
-                        name,
-                        None,
-                        None,
-                        None,
-                        f"the brokers refuse to create it: {admin.hide(str(refused))}",
-                    )
-                )
-        return plan, admin
+        return plan, admin.validate_new(checkable)
 
 
 # --- applying --------------------------------------------------------------------------------------
