@@ -82,7 +82,10 @@ def describe(cluster: Cluster, name: str) -> tuple[int, int, dict[str, str]]:
     from confluent_kafka.admin import ConfigResource, ConfigSource, ResourceType
 
     admin = cluster.admin()
-    topic = admin.list_topics(timeout=10).topics[name]
+    deadline = time.monotonic() + 5
+    while (topic := admin.list_topics(timeout=10).topics.get(name)) is None and time.monotonic() < deadline:
+        time.sleep(0.1)  # the broker that answered has not learnt of it yet
+    assert topic is not None, name
     resource = ConfigResource(ResourceType.TOPIC, name)
     configs = next(iter(admin.describe_configs([resource]).values())).result(timeout=10)
     explicit = {k: v.value for k, v in configs.items() if v.source == ConfigSource.DYNAMIC_TOPIC_CONFIG.value}
@@ -150,9 +153,11 @@ def test_drift_after_an_out_of_band_change(live: Cluster, tmp_path: Path) -> Non
     assert changes["d1_logs", "partitions"]["action"] is None  # never decreased
     assert changes["d1_logs", "partitions"]["risk"] == "not-applied"
 
-    fixed = run(tree, "apply", "--yes")
+    fixed = run(tree, "apply", "--yes", "--format", "json")
     assert fixed.code == 0, fixed.out
-    assert "set cleanup.policy=compact, retention.ms=-1" in fixed.out
+    applied = json.loads(fixed.out)["applied"]
+    assert applied["done"] == ["d1_flow: set cleanup.policy=compact, retention.ms=-1"]
+    assert applied["failed"] == [] and applied["not-done"] == []
     _, _, explicit = describe(live, "d1_flow")
     assert explicit["retention.ms"] == "-1" and explicit["segment.bytes"] == "10485760"  # the others stayed
     left = run(tree, "plan")
