@@ -63,6 +63,11 @@ class UsageError(KkcError):
     exit_code = EXIT_USAGE
 
 
+class ClusterError(UsageError):
+    """kkc could not connect to a live cluster, or the cluster refused a request (exit 2). The message
+    holds the broker's or the client's own text, never a secret."""
+
+
 class ProblemList(KkcError):
     """Several input problems found in one run; all of them are reported."""
 

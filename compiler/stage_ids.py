@@ -15,7 +15,7 @@ CONFIG = "# config.yaml\ndefaults:\n  - _self_\n  - env: dev\nkestra:\n  kafka:\
 @dataclass(frozen=True)
 class StageId:
     id: str
-    stage: str  # the stage that raises it: load, layers, overrides, resolve, derive, emit, init
+    stage: str  # the stage that raises it: load, layers, overrides, resolve, derive, emit, init, live
     summary: str
     why: str
     failing: str  # an input that gets it, as a user writes it
@@ -36,6 +36,19 @@ STAGE_IDS: tuple[StageId, ...] = (
         "internal 'no files given' error that the command line cannot reach.",
         failing="kkc compile env=prod kestra.kafka.defaults.topic.partitons=32",
         passing="kkc compile env=prod kestra.kafka.defaults.topic.partitions=32",
+    ),
+    StageId(
+        id="cluster-fact-differs",
+        stage="live",
+        summary="A declared cluster: fact that the live cluster contradicts (kkc validate --cluster)",
+        why="kkc validate --cluster reads the broker count, the Kafka version the brokers answer as and the brokers' "
+        "settings (message.max.bytes, min.insync.replicas, default.replication.factor, "
+        "transaction.state.log.replication.factor, auto.create.topics.enable, ...) from the cluster the target "
+        "connects to, and checks the target with them instead of the declared cluster: facts. Where a declared "
+        "fact says otherwise, every validation without --cluster checks a cluster that does not exist: the rules "
+        "that read the fact pass or fail for the wrong reason. Correct the declared value (or remove it).",
+        failing="kkc validate --cluster env=prod   # cluster.brokers: 5 while the cluster lists 3 brokers",
+        passing="kkc validate --cluster env=prod   # cluster.brokers: 3",
     ),
     StageId(
         id="defaults-list",

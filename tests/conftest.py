@@ -104,3 +104,18 @@ def kafka_broker(kafka_jars: Path, tmp_path_factory: pytest.TempPathFactory) -> 
     )
     yield broker
     broker.stop()
+
+
+@pytest.fixture(scope="session")
+def kafka_cluster(kafka_jars: Path, tmp_path_factory: pytest.TempPathFactory) -> object:
+    """A real KRaft cluster of 3 brokers (and one controller) on 127.0.0.1, with a SASL/SCRAM listener,
+    started once per test session (tests/kafka/cluster.py)."""
+    pytest.importorskip("confluent_kafka", reason="the live extra is not installed (pip install -e '.[test]')")
+    from tests.kafka.cluster import Cluster
+
+    cluster = Cluster(tmp_path_factory.mktemp("kafka-cluster"))
+    cluster.start()
+    rss = cluster.rss_mib()
+    print(f"\nKafka cluster {cluster.sasl_bootstrap}: started in {cluster.started_in:.1f} s, RSS {sum(rss)} MiB {rss}")
+    yield cluster
+    cluster.stop()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from typing import Any, Protocol
 
-from compiler.commands import compile, diff, explain, init, rules, schema, validate
+from compiler.commands import apply, compile, diff, explain, init, plan, rules, schema, validate
 
 
 class Command(Protocol):
@@ -29,4 +29,6 @@ COMMANDS: dict[str, Command] = {
     "rule": rules,
     "init": init,
     "schema": schema,
+    "plan": plan,
+    "apply": apply,
 }

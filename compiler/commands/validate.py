@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,6 +18,7 @@ from compiler.commands.common import (
     select_targets,
     selection,
 )
+from compiler.commands.plan import add_live_options, connect_options
 from compiler.errors import InputError, KkcError, UsageError
 from compiler.exitcodes import EXIT_OK, EXIT_PROBLEMS
 from compiler.kestra_versions import DEFAULT as KESTRA_DEFAULT
@@ -26,6 +27,7 @@ from compiler.outer import FORMATS as _FORMATS
 
 if TYPE_CHECKING:
     from compiler.diagnostics import Diagnostic
+    from compiler.live.session import Connect
     from compiler.model import Compiled
     from compiler.validate import Selection
 
@@ -89,6 +91,13 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         help=f"the Kestra release (overrides cluster.kestra-version; default: {KESTRA_DEFAULT}, the current "
         "long-term Enterprise release)",
     )
+    parser.add_argument(
+        "--cluster",
+        action="store_true",
+        help="read the broker count, the Kafka version and the brokers' settings from the live cluster the target "
+        "connects to (needs pip install 'kkc[live]'), and say where the declared cluster: facts differ",
+    )
+    add_live_options(parser)
     Tree.add_options(parser)
 
 
@@ -132,6 +141,7 @@ class Options:
     kestra_version: str | None
     tree: Tree
     selection: Selection
+    cluster: Connect | None = None  # --cluster: how to reach it
 
     @classmethod
     def from_args(cls, args: argparse.Namespace, argv: list[str]) -> Options:
@@ -147,6 +157,7 @@ class Options:
             args.kestra_version,
             Tree.from_args(args),
             selection(args),
+            connect_options(args) if args.cluster else None,
         )
 
 
@@ -160,6 +171,7 @@ class _Run:
     fallback: dict[str, str] = field(default_factory=dict)  # target -> the file code scanning can point at
     scope: str = ""  # what the summary adds: which target of how many, what fails the run
     partial_files: frozenset[str] = frozenset()  # see compiler.validate.Options
+    live_versions: dict[str, str] = field(default_factory=dict)  # --cluster: target -> "the live cluster ..."
 
 
 def run(options: Options) -> int:
@@ -168,7 +180,10 @@ def run(options: Options) -> int:
     from compiler.validate import check, versions_of
 
     _check_paths(options)
-    covered = _validate_files(options) if options.paths else _validate_targets(options)
+    if options.cluster is not None:
+        covered = _validate_live(options, options.cluster)
+    else:
+        covered = _validate_files(options) if options.paths else _validate_targets(options)
     settings = ValidateOptions(
         brokers=options.brokers,
         kafka_version=options.kafka_version,
@@ -183,6 +198,9 @@ def run(options: Options) -> int:
         scope += "; --strict: warnings fail the run"
     noun = "file" if options.paths else "target"
     checked = versions_of(covered.compiled, settings)
+    for target, source in covered.live_versions.items():
+        if target in checked and checked[target].kafka_from == "cluster.kafka-version":
+            checked[target] = replace(checked[target], kafka_from=source)
     report.write(
         options.format, diagnostics, covered.targets, covered.fallback, noun, scope, outcome.suppressed, checked
     )
@@ -282,6 +300,43 @@ def _validate_targets(options: Options) -> _Run:
     if not options.every:
         every = len(tree.all_targets())
         covered.scope = f" ({ids[0]}" + (f"; --all checks all {every})" if every > 1 else ")")
+    return covered
+
+
+def _validate_live(options: Options, how: Connect) -> _Run:
+    """--cluster: each target compiled again with its cluster's facts as the last layer."""
+    import sys
+
+    from compiler.live import facts
+    from compiler.live.client import available
+    from compiler.live.session import Session
+    from compiler.pipeline import compile_target
+
+    if options.paths:
+        raise UsageError("--cluster validates targets of --config-dir against their cluster; it takes no files")
+    if options.brokers is not None or options.kafka_version is not None:
+        raise UsageError(
+            "--cluster reads the broker count and the Kafka version from the cluster: drop --brokers and "
+            "--kafka-version"
+        )
+    available()
+    covered = _validate_targets(options)
+    tree = options.tree.load()
+    targets, overrides = select_targets(tree, options.overrides, options.every)
+    by_id = {t.id: t for t in targets}
+    session = Session(how)
+    live: list[Compiled] = []
+    for compiled in covered.compiled:
+        snapshot = session.admin(compiled).snapshot(())
+        print(
+            f"kkc: {compiled.target}: the live cluster {snapshot.bootstrap}: {facts.summary(snapshot)}", file=sys.stderr
+        )
+        covered.diagnostics.extend(facts.differences(compiled, snapshot))
+        if facts.kafka_version(snapshot) is not None:
+            covered.live_versions[compiled.target] = f"the live cluster {snapshot.bootstrap}"
+        extra = facts.overrides(snapshot, len(overrides))
+        live.append(compile_target(tree, by_id[compiled.target], [*overrides, *extra]))
+    covered.compiled = live
     return covered
 
 

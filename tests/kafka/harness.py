@@ -314,3 +314,12 @@ def config_dump(version: str) -> tuple[DumpedKey, ...]:
             )
         )
     return tuple(keys)
+
+
+def api_versions(version: str) -> dict[int, int]:
+    """API key -> the highest stable version a broker of one catalog version (X.Y) serves."""
+    found: dict[int, int] = {}
+    for line in java("ApiVersionsDump", [], jars=version_jars(version)):
+        d = json.loads(line)
+        found[int(d["id"])] = int(d["max"])
+    return found
