@@ -79,7 +79,7 @@ class Admin:
         millis = str(max(1000, int(timeout * 1000)))
         settings: dict[str, Any] = {
             **connection.settings,
-            "socket.timeout.ms": millis,
+            "socket.timeout.ms": str(min(300_000, int(millis))),  # librdkafka's own maximum
             "socket.connection.setup.timeout.ms": millis,
             "debug": "feature",  # the brokers' API versions, for their release (compiler/live/apiversions.py)
             "error_cb": self.errors.append,

@@ -178,6 +178,9 @@ def render_text(plan: Plan) -> str:
         changes = [c for c in plan.changes if chosen(c)]
         if changes:
             lines.append(heading)
+        if mark == "!" and heading.startswith("errors"):
+            lines.extend(f"  {mark} {line}" for line in _grouped(changes, len(plan.topics)))
+            continue
         for change in changes:
             where = f"{change.topic}: " if change.topic else ""
             lines.append(f"  {mark} {where}{change.message}")
@@ -185,6 +188,23 @@ def render_text(plan: Plan) -> str:
         lines.append(f"in sync: {len(plan.topics)} topics as planned")
     lines.append("summary: " + summary_text(plan))
     return "\n".join(lines) + "\n"
+
+
+def _grouped(changes: list[Change], planned: int) -> list[str]:
+    """One line per message: the same error for every topic (a replication factor above the brokers) is said once."""
+    topics: dict[str, list[str]] = {}
+    for change in changes:
+        topics.setdefault(change.message, []).append(change.topic or "")
+    lines = []
+    for message, names in topics.items():
+        named = [n for n in names if n]
+        if len(named) > 1 and len(named) == planned:
+            lines.append(f"all {planned} planned topics: {message}")
+        elif named:
+            lines.append(f"{', '.join(named)}: {message}")
+        else:
+            lines.append(message)
+    return lines
 
 
 def counts(plan: Plan) -> dict[str, int]:
