@@ -143,13 +143,17 @@ def load_text(text: str, display: str, multi: bool = False) -> LoadedFile | list
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
     from ruamel.yaml.reader import ReaderError
 
-    _prescan(text, display)
-    yaml = YAML(typ="safe", pure=True)
-    yaml.Scanner, yaml.Composer = _limited_classes()
+    fast = _compose_fast(text)
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # a reused anchor is valid YAML (the later one counts)
-            nodes = list(yaml.compose_all(text))
+        if fast is not None:
+            nodes = fast
+        else:
+            _prescan(text, display)
+            yaml = YAML(typ="safe", pure=True)
+            yaml.Scanner, yaml.Composer = _limited_classes()
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # a reused anchor is valid YAML (the later one counts)
+                nodes = list(yaml.compose_all(text))
     except _LimitReached as exc:
         raise InputError(exc.message, _mark_origin(display, exc.mark), rule=exc.rule) from None
     except MarkedYAMLError as exc:
@@ -257,6 +261,78 @@ def _syntax_error(exc: Any, display: str, text: str) -> InputError:
         _mark_origin(display, mark),
         rule="yaml-syntax",
     )
+
+
+_YAML11_BREAKS = re.compile("[\t\x85\u2028\u2029]|(?:^|[\\s\\[{,])[!&*]|(?:^|[\\s:?-])[|>][-+0-9]*[^-+0-9 \\n]")
+_LEADING_INDICATORS = re.compile(r"^[ \t?:-]*", re.MULTILINE)
+
+
+def _compose_fast(text: str) -> list[Any] | None:
+    """The file's node graph composed by libyaml (ruamel.yaml.clib), or None to take the pure path.
+
+    The pure-Python scanner was half of `validate --all` (issue 16); libyaml composes the same nodes,
+    with the same tags (ruamel's YAML 1.2 resolver), marks and scalar styles ('' for plain, None in the
+    pure path). It is used only where it is known to agree and to be safe:
+    - nesting provably within MAX_DEPTH before parsing (libyaml's composer recurses in C: a deep file
+      would crash the process): at most 2 block levels per column a collection can start at, plus
+      every '[' or '{' that does not follow '$';
+    - a file short enough to hold at most MAX_NODES nodes, else counted after composing;
+    - no `%` directive (a `%YAML 1.1` changes the pure path's resolver);
+    - no NEL, LS or PS character (line breaks to libyaml's YAML 1.1, not to the pure path's 1.2), no
+      tab (the two scanners disagree on where a tab is allowed), no `!` tag, `&` anchor or `*` alias
+      (edge cases differ; such a character inside a word, as in a password, is neither).
+    Anything libyaml refuses (a syntax error, a reused anchor the pure path accepts) goes the pure way,
+    which words every error and applies every limit as before."""
+    import ruamel.yaml
+
+    c_parser = getattr(ruamel.yaml, "CParser", None)
+    if c_parser is None or "\n%" in text or text.startswith("%") or _YAML11_BREAKS.search(text):
+        return None
+    lead = max((len(m) for m in _LEADING_INDICATORS.findall(text)), default=0)
+    flow = text.count("[") + text.count("{") - text.count("${")
+    if 2 * (lead + 1) + flow > MAX_DEPTH:
+        return None
+    loader = _c_loader_class(c_parser)(text)
+    try:
+        nodes = []
+        while loader.check_node():
+            nodes.append(loader.get_node())
+    except Exception:  # noqa: BLE001 - the pure path words libyaml's refusals
+        return None
+    finally:
+        loader.dispose()
+    if 2 * len(text) + 1 > MAX_NODES and _distinct_nodes(nodes) > MAX_NODES:
+        return None  # over the limit: the pure path's pre-scan refuses it with the position
+    return nodes
+
+
+@cache
+def _c_loader_class(c_parser: Any) -> Any:
+    from ruamel.yaml.resolver import VersionedResolver
+
+    class CComposer(c_parser, VersionedResolver):  # type: ignore[misc]
+        def __init__(self, text: str) -> None:
+            c_parser.__init__(self, text)
+            VersionedResolver.__init__(self, loader=self)
+
+    return CComposer
+
+
+def _distinct_nodes(nodes: list[Any]) -> int:
+    from ruamel.yaml.nodes import MappingNode, SequenceNode
+
+    seen: set[int] = set()
+    stack = list(nodes)
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, MappingNode):
+            stack.extend(part for pair in node.value for part in pair)
+        elif isinstance(node, SequenceNode):
+            stack.extend(node.value)
+    return len(seen)
 
 
 def _prescan(text: str, display: str) -> None:
@@ -528,7 +604,8 @@ class _Builder:
                 f"unsupported YAML tag {tag}: kkc reads plain data only", self.origin(node), rule="yaml-syntax"
             )
         implicit = str(getattr(self._resolver12.resolve(ScalarNode, text, (True, False)), "value", ""))
-        if node.style is None and tag == implicit:  # an explicit tag (`!!str 12`) says which one is meant
+        # plain is None from the pure composer, '' from libyaml; an explicit tag (`!!str 12`) says which one is meant
+        if not node.style and tag == implicit:
             resolved = self._resolver11.resolve(ScalarNode, text, (True, False))
             tag11 = str(getattr(resolved, "value", resolved))
             octal = tag == "tag:yaml.org,2002:int" and _OCTAL_LIKE.match(text)
@@ -542,7 +619,7 @@ class _Builder:
                     kind = "octal int"
                 self.lookalikes.append(Yaml11Lookalike(path, text, kind, self.origin(node)))
                 return text
-        if tag == STR_TAG or node.style is not None:
+        if tag == STR_TAG or node.style:
             return text
         return _convert(tag, text)
 
