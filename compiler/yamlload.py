@@ -14,7 +14,7 @@ import os
 import re
 import warnings
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, overload
 
@@ -315,7 +315,34 @@ def _c_loader_class(c_parser: Any) -> Any:
             c_parser.__init__(self, text)
             VersionedResolver.__init__(self, loader=self)
 
+        def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+            return _resolve12(kind, value, implicit)
+
     return CComposer
+
+
+@lru_cache(maxsize=65536)
+def _resolve12(kind: Any, value: Any, implicit: Any) -> str:
+    """The tag ruamel's YAML 1.2 resolver gives a node, as text; memoised (the same keys and values recur
+    in every file of a tree, and ruamel's resolver is most of the cost of composing with libyaml)."""
+    resolved = _resolvers()[(1, 2)].resolve(kind, value, implicit)
+    return str(getattr(resolved, "value", resolved))
+
+
+@lru_cache(maxsize=65536)
+def _implicit_tag(text: str, version: tuple[int, int]) -> str:
+    """The tag a plain scalar's text resolves to in YAML `version`."""
+    from ruamel.yaml.nodes import ScalarNode
+
+    resolved = _resolvers()[version].resolve(ScalarNode, text, (True, False))
+    return str(getattr(resolved, "value", ""))
+
+
+@cache
+def _resolvers() -> dict[tuple[int, int], Any]:
+    from ruamel.yaml.resolver import VersionedResolver
+
+    return {(1, 1): VersionedResolver(version=(1, 1)), (1, 2): VersionedResolver(version=(1, 2))}
 
 
 def _distinct_nodes(nodes: list[Any]) -> int:
@@ -452,13 +479,10 @@ def _document(root: Any, display: str, text: str) -> LoadedFile:
 
 class _Builder:
     def __init__(self, display: str) -> None:
-        from ruamel.yaml.resolver import VersionedResolver
 
         self.display = display
         self.positions: dict[Path_, Origin] = {}
         self.lookalikes: list[Yaml11Lookalike] = []
-        self._resolver11 = VersionedResolver(version=(1, 1))
-        self._resolver12 = VersionedResolver(version=(1, 2))
 
     def origin(self, node: Any) -> Origin:
         mark = node.start_mark
@@ -595,7 +619,6 @@ class _Builder:
         return key
 
     def _scalar(self, node: Any, path: Path_) -> Any:
-        from ruamel.yaml.nodes import ScalarNode
 
         tag = str(getattr(node.tag, "value", node.tag))
         text = node.value
@@ -603,11 +626,10 @@ class _Builder:
             raise InputError(
                 f"unsupported YAML tag {tag}: kkc reads plain data only", self.origin(node), rule="yaml-syntax"
             )
-        implicit = str(getattr(self._resolver12.resolve(ScalarNode, text, (True, False)), "value", ""))
+        implicit = _implicit_tag(text, (1, 2))
         # plain is None from the pure composer, '' from libyaml; an explicit tag (`!!str 12`) says which one is meant
         if not node.style and tag == implicit:
-            resolved = self._resolver11.resolve(ScalarNode, text, (True, False))
-            tag11 = str(getattr(resolved, "value", resolved))
+            tag11 = _implicit_tag(text, (1, 1))
             octal = tag == "tag:yaml.org,2002:int" and _OCTAL_LIKE.match(text)
             if tag == "tag:yaml.org,2002:timestamp":
                 return text
