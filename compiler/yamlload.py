@@ -322,11 +322,11 @@ def _c_loader_class(c_parser: Any) -> Any:
 
 
 @lru_cache(maxsize=65536)
-def _resolve12(kind: Any, value: Any, implicit: Any) -> str:
-    """The tag ruamel's YAML 1.2 resolver gives a node, as text; memoised (the same keys and values recur
-    in every file of a tree, and ruamel's resolver is most of the cost of composing with libyaml)."""
-    resolved = _resolvers()[(1, 2)].resolve(kind, value, implicit)
-    return str(getattr(resolved, "value", resolved))
+def _resolve12(kind: Any, value: Any, implicit: Any) -> Any:
+    """The tag ruamel's YAML 1.2 resolver gives a node; memoised (the same keys and values recur in every
+    file of a tree, and ruamel's resolver is most of the cost of composing with libyaml). One shared Tag
+    object per tag, so that its text is worked out once, not once per node."""
+    return _resolvers()[(1, 2)].resolve(kind, value, implicit)
 
 
 @lru_cache(maxsize=65536)
