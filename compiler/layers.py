@@ -38,6 +38,8 @@ class Layer:
     lookalikes: list[Yaml11Lookalike] = field(default_factory=list)
     kind: str = ""  # what the layer is, in the user's words: "env prod", "instance eu1", "config.yaml"
     directives: tuple[Directive, ...] = ()  # the file's `# kkc: disable=...` comments
+    # merge's per-layer memo (path -> (path, Setting)), so that targets sharing a layer share them too
+    merge_cache: dict[Path_, tuple[Path_, Any]] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def name(self) -> str:
