@@ -159,9 +159,51 @@ def _as_int(value: Any) -> Any:
 
 
 def _schema_findings(ctx: Context) -> list[tuple[str, Finding]]:
-    """(rule id, finding) for every schema problem of the tree."""
-    validator = _validator()
+    """(rule id, finding) for every schema problem of the tree.
+
+    The tree is checked in pieces (each topic, each other key of kestra.kafka, each other key of
+    kestra and of the root), each piece wrapped in its own path, and each distinct piece once (issue
+    16: Cerberus re-checked, for every target, the 80% of the tree every target of an env shares).
+    The schema's containers hold no rule that looks across their keys (no required, dependencies,
+    excludes or emptiness rule on kestra, kestra.kafka or its topics), so the pieces' findings are the
+    whole tree's (tests/rules checks both ways)."""
     doc = {k: _without_property_values(v, str(k)) for k, v in ctx.tree.items() if k in ("kestra", *TOOL_KEYS)}
+    out: list[tuple[str, Finding]] = []
+    for piece in _pieces(doc):
+        text = repr(piece)  # exact: repr tells 1, '1', 1.0 and True apart
+        found = _PIECES.get(text)
+        if found is None:
+            if len(_PIECES) > 4096:
+                _PIECES.clear()
+            found = _PIECES[text] = _document_findings(piece)
+        out.extend(found)
+    return out
+
+
+_PIECES: dict[str, list[tuple[str, Finding]]] = {}
+
+
+def _pieces(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for key, value in doc.items():
+        if key != "kestra" or not isinstance(value, dict) or not value:
+            out.append({key: value})
+            continue
+        for key2, value2 in value.items():
+            if key2 != "kafka" or not isinstance(value2, dict) or not value2:
+                out.append({key: {key2: value2}})
+                continue
+            for key3, value3 in value2.items():
+                if key3 != "topics" or not isinstance(value3, dict) or not value3:
+                    out.append({key: {key2: {key3: value3}}})
+                    continue
+                out.extend({key: {key2: {key3: {topic: spec}}}} for topic, spec in value3.items())
+    return out
+
+
+def _document_findings(doc: dict[str, Any]) -> list[tuple[str, Finding]]:
+    """(rule id, finding) for every schema problem of one document (the whole tree, or a piece of it)."""
+    validator = _validator()
     if validator.validate(doc, normalize=False):
         return []
     out: list[tuple[str, Finding]] = []
