@@ -30,7 +30,13 @@ def _key(found: list[tuple[str, Any]]) -> Counter[tuple[str, tuple[Any, ...], st
 
 
 def _pieces_findings(doc: dict[str, Any]) -> list[tuple[str, Any]]:
-    return [item for piece in schema._pieces(doc) for item in schema._document_findings(piece)]
+    import copy
+
+    out = []
+    for piece in schema._pieces(copy.deepcopy(doc)):
+        schema._canonical(piece)
+        out.extend(schema._document_findings(piece))
+    return out
 
 
 @settings(max_examples=400, deadline=None)

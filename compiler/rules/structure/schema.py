@@ -170,6 +170,7 @@ def _schema_findings(ctx: Context) -> list[tuple[str, Finding]]:
     doc = {k: _without_property_values(v, str(k)) for k, v in ctx.tree.items() if k in ("kestra", *TOOL_KEYS)}
     out: list[tuple[str, Finding]] = []
     for piece in _pieces(doc):
+        _canonical(piece)
         text = repr(piece)  # exact: repr tells 1, '1', 1.0 and True apart
         found = _PIECES.get(text)
         if found is None:
@@ -181,6 +182,28 @@ def _schema_findings(ctx: Context) -> list[tuple[str, Finding]]:
 
 
 _PIECES: dict[str, list[tuple[str, Finding]]] = {}
+
+
+_ANY_TEXT = "x"
+
+
+def _canonical(piece: dict[str, Any]) -> None:
+    """Put one text in the place of values that differ per target but that any non-empty text passes
+    (a topic's name, the prefixes, cluster.name): the piece's findings do not change, and its memo hits."""
+    kestra = piece.get("kestra")
+    kafka = kestra.get("kafka") if isinstance(kestra, dict) else None
+    if isinstance(kafka, dict):
+        for spec in (kafka.get("topics") or {}).values() if isinstance(kafka.get("topics"), dict) else ():
+            if isinstance(spec, dict) and isinstance(spec.get("name"), str) and spec["name"]:
+                spec["name"] = _ANY_TEXT
+        defaults = kafka.get("defaults")
+        if isinstance(defaults, dict):
+            for key in ("topic-prefix", "consumer-prefix"):
+                if isinstance(defaults.get(key), str):
+                    defaults[key] = _ANY_TEXT
+    cluster = piece.get("cluster")
+    if isinstance(cluster, dict) and isinstance(cluster.get("name"), str) and cluster["name"]:
+        cluster["name"] = _ANY_TEXT
 
 
 def _pieces(doc: dict[str, Any]) -> list[dict[str, Any]]:
