@@ -184,7 +184,10 @@ def load_text(text: str, display: str, multi: bool = False) -> LoadedFile | list
             Origin(display, second.line + 1, second.column + 1),
             rule="yaml-syntax",
         )
-    documents = [_document(node, display, text) for node in nodes] or [_document(None, display, text)]
+    # libyaml's graph has no alias (the fast path takes no text with an anchor) and is nested at most
+    # MAX_DEPTH deep with at most MAX_NODES nodes (both checked before it is used): nothing to expand
+    counted = fast is None
+    documents = [_document(node, display, text, counted) for node in nodes] or [_document(None, display, text)]
     directives = in_yaml(text, _scalar_spans(nodes), display) if MARKER in text else ()
     for document in documents:
         document.directives = directives
@@ -458,12 +461,13 @@ def _limited_classes() -> tuple[type[Scanner], type[Composer]]:
     return LimitedScanner, LimitedComposer
 
 
-def _document(root: Any, display: str, text: str) -> LoadedFile:
+def _document(root: Any, display: str, text: str, check_size: bool = True) -> LoadedFile:
     builder = _Builder(display)
     if root is None:
         data: Any = {}
     else:
-        builder.check_size(root)
+        if check_size:
+            builder.check_size(root)
         data = builder.build(root, (), 0)
         if data is None:
             data = {}
@@ -609,7 +613,7 @@ class _Builder:
         if node.tag == "tag:yaml.org,2002:null" and node.value in ("", "~"):
             raise InputError("empty mapping key", self.origin(node), rule="yaml-syntax")
         key = str(node.value)
-        control = _CONTROL_RE.search(key)
+        control = None if key.isprintable() else _CONTROL_RE.search(key)
         if control:  # no setting is named so; printed back, it would drive the user's terminal
             raise InputError(
                 f"a key holds the control character U+{ord(control.group()):04X}; no Kestra or Kafka setting does",
