@@ -16,7 +16,6 @@ non-empty KKC_NO_CACHE in the environment) turns the cache off.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import sys
@@ -104,7 +103,7 @@ def _hash_inputs(digest: Any, inputs: list[Path]) -> bool:
 def key(argv: list[str], inputs: list[Path]) -> str | None:
     from compiler import __version__
 
-    digest = hashlib.sha256()
+    digest = _sha256()
     context = [
         FORMAT,
         __version__,
@@ -122,7 +121,21 @@ def key(argv: list[str], inputs: list[Path]) -> str | None:
             return None
     except OSError:
         return None
-    return digest.hexdigest()
+    return str(digest.hexdigest())
+
+
+def _sha256() -> Any:
+    """SHA-256 from CPython's own module: hashlib loads OpenSSL first, which costs more than a cache hit."""
+    import importlib
+
+    for name in ("_sha2", "_sha256"):  # Python 3.12+, 3.11
+        try:
+            return importlib.import_module(name).sha256()
+        except ImportError:
+            continue
+    import hashlib
+
+    return hashlib.sha256()
 
 
 def _isatty(stream: Any) -> bool:
