@@ -50,3 +50,21 @@ def test_pieces_find_what_the_whole_tree_finds(doc: dict[str, Any]) -> None:
 def test_pieces_of_a_kafka_tree_find_what_it_finds(kafka: dict[str, Any], topics: dict[str, Any]) -> None:
     doc = {"kestra": {"queue": {"type": "kafka"}, "kafka": {**kafka, "topics": topics}}}
     assert _key(_pieces_findings(doc)) == _key(schema._document_findings(doc))
+
+
+def test_cerberus_accepts_the_schema_kkc_trusts_without_checking() -> None:
+    """The validator kkc uses skips Cerberus' check of its schema: the check, made here, must pass, and the
+    pre-recorded hash must be the one Cerberus computes (else the check would silently run every time)."""
+    from cerberus.schema import DefinitionSchema
+    from cerberus.utils import mapping_hash
+
+    checked = schema._validator(trust_schema=False)  # Cerberus checks the schema (SchemaError if invalid)
+    expanded = DefinitionSchema.expand(schema._schema())
+    assert (mapping_hash(expanded), mapping_hash(type(checked).types_mapping)) in type(checked)._valid_schemas
+    assert schema._validator().validate({"kestra": {"kafka": {"bogus": 1}}}, normalize=False) is False
+
+
+def test_an_empty_kestra_version_is_a_finding_not_a_crash() -> None:
+    """Found by the generated trees above: `cluster: {kestra-version: }` was an internal error."""
+    found = schema._document_findings({"cluster": {"kestra-version": None}})
+    assert [(rule, f.path) for rule, f in found] == [("wrong-type", ("cluster", "kestra-version"))]

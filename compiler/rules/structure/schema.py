@@ -93,7 +93,7 @@ def _schema() -> dict[str, Any]:
 
 
 @cache
-def _validator() -> Any:
+def _validator(trust_schema: bool = True) -> Any:
     import cerberus
 
     class KkcValidator(cerberus.Validator):  # type: ignore[misc]
@@ -117,6 +117,8 @@ def _validator() -> Any:
                 self._error(field, cerberus.errors.BAD_TYPE, "intlike")
 
         def _check_with_kestra_version(self, field: str, value: Any) -> None:
+            if not isinstance(value, str):
+                return  # the type rule reports it (`kestra-version:` with no value crashed here)
             why = kestra_versions.problem(value)
             if why is not None:
                 self._error(field, f"a Kestra release kkc knows: {why}")
@@ -130,6 +132,14 @@ def _validator() -> Any:
             elif number < 1 and number != -1:
                 self._error(field, "at least 1 (or -1 for the broker's default)")
 
+    if trust_schema:
+        # Cerberus checks a schema against its own meta-schema before first use: a third of a small
+        # file's run (issue 16). kkc's schema is fixed, and tests/unit/test_schema_pieces.py has Cerberus check it.
+        from cerberus.schema import DefinitionSchema
+        from cerberus.utils import mapping_hash
+
+        expanded = DefinitionSchema.expand(_schema())
+        KkcValidator._valid_schemas.add((mapping_hash(expanded), mapping_hash(KkcValidator.types_mapping)))
     return KkcValidator(_schema(), allow_unknown=False)
 
 
