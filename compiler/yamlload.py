@@ -293,7 +293,7 @@ def _compose_fast(text: str) -> list[Any] | None:
         return None
     lead = max((len(m) for m in _LEADING_INDICATORS.findall(text)), default=0)
     flow = text.count("[") + text.count("{") - text.count("${")
-    if 2 * (lead + 1) + flow > MAX_DEPTH:
+    if 2 * (lead + 1) + flow > MAX_DEPTH and not _within_depth(c_parser, text):
         return None
     loader = _c_loader_class(c_parser)(text)
     try:
@@ -307,6 +307,29 @@ def _compose_fast(text: str) -> list[Any] | None:
     if 2 * len(text) + 1 > MAX_NODES and _distinct_nodes(nodes) > MAX_NODES:
         return None  # over the limit: the pure path's pre-scan refuses it with the position
     return nodes
+
+
+def _within_depth(c_parser: Any, text: str) -> bool:
+    """Whether libyaml's events (its parser does not recurse) nest at most MAX_DEPTH collections deep:
+    the exact test, for a text the quick bound cannot clear (e.g. a `targets:` list of many {...})."""
+    from ruamel.yaml.events import CollectionEndEvent, CollectionStartEvent
+
+    parser = c_parser(text)
+    depth = 0
+    try:
+        while parser.check_event():
+            event = parser.get_event()
+            if isinstance(event, CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return False
+            elif isinstance(event, CollectionEndEvent):
+                depth -= 1
+    except Exception:  # noqa: BLE001 - libyaml refuses it: the pure path words why
+        return False
+    finally:
+        parser.dispose()
+    return True
 
 
 @cache

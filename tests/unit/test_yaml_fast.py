@@ -110,3 +110,13 @@ def test_generated_mappings_load_the_same(pairs: list[tuple[str, str]]) -> None:
 @given(st.text(alphabet="ab :-[]{},'\"#&*!|>\n\r\t?%.0\\", max_size=40))
 def test_generated_yaml_fragments_load_the_same(text: str) -> None:
     _same(text)
+
+
+def test_many_flow_mappings_take_the_fast_path_when_shallow() -> None:
+    """A `targets:` list of 1,000 {env, instance} mappings: the quick bound fails, libyaml's events clear it."""
+    text = "targets:\n" + "".join(f"  - {{env: dev, instance: i{k}}}\n" for k in range(1000))
+    assert yamlload._compose_fast(text) is not None
+    _same(text)
+    nested = "k: " + "[" * 101 + "]" * 101 + "\n"
+    assert yamlload._compose_fast(nested) is None
+    _same(nested)
