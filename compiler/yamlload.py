@@ -143,12 +143,15 @@ def load_text(text: str, display: str, multi: bool = False) -> LoadedFile | list
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
     from ruamel.yaml.reader import ReaderError
 
+    if 2 * len(text) + 1 > MAX_NODES:
+        _prescan(text, display)  # could hold too many values: counted (and refused) before anything is built
     fast = _compose_fast(text)
     try:
         if fast is not None:
             nodes = fast
         else:
-            _prescan(text, display)
+            if 2 * len(text) + 1 <= MAX_NODES:
+                _prescan(text, display)
             yaml = YAML(typ="safe", pure=True)
             yaml.Scanner, yaml.Composer = _limited_classes()
             with warnings.catch_warnings():
