@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+from functools import lru_cache
 from typing import Any
 
 from compiler.keys import ROLES
@@ -104,12 +105,17 @@ def application_yaml(compiled: Compiled) -> str:
 _PROP_KEY_ESCAPES = str.maketrans({" ": "\\ ", ":": "\\:", "=": "\\=", "#": "\\#", "!": "\\!"})
 
 
+@lru_cache(maxsize=16384)
 def _escape(text: str, is_key: bool) -> str:
+    """A .properties key or value as Java's Properties reads it back (memoised: every target writes
+    mostly the same properties)."""
     out = text.replace("\\", "\\\\").replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t")
     if is_key:
         out = out.translate(_PROP_KEY_ESCAPES)
     elif out.startswith((" ", "#", "!")):
         out = "\\" + out
+    if out.isascii() and "\x7f" not in out:
+        return out
     return "".join(c if ord(c) < 0x7F else _java_escape(c) for c in out)
 
 

@@ -52,16 +52,19 @@ def _write(out: Path, outputs: dict[str, dict[str, str]], secret_files: set[str]
     written: list[Path] = []
     try:
         moves: list[tuple[Path, Path]] = []
+        checked: set[Path] = set()  # directories already probed or made: once each, not once per file
         for subdir, files in outputs.items():
             for name, text in files.items():
                 rel = Path(subdir) / name
-                _refuse_in_the_way(out, rel)
+                _refuse_in_the_way(out, rel, checked)
                 mode = 0o600 if str(rel) in secret_files else 0o755 if name.endswith(".sh") else 0o644
                 if _unchanged(out / rel, text, mode):
                     written.append(out / rel)  # already in place: not rewritten (issue 16)
                     continue
                 temp = staging / "new" / rel
-                temp.parent.mkdir(parents=True, exist_ok=True)
+                if temp.parent not in checked:
+                    temp.parent.mkdir(parents=True, exist_ok=True)
+                    checked.add(temp.parent)
                 fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
                 with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
                     handle.write(text)
@@ -123,11 +126,14 @@ def _remove_abandoned(out: Path) -> None:
             continue  # alive, owned by another user
 
 
-def _refuse_in_the_way(out: Path, rel: Path) -> None:
+def _refuse_in_the_way(out: Path, rel: Path, checked: set[Path]) -> None:
     """A file where a directory must go, or a directory where a file must go: refused before writing."""
     probe = out
     for part in rel.parts[:-1]:
         probe = probe / part
+        if probe in checked:
+            continue
+        checked.add(probe)
         if probe.exists() and not probe.is_dir():
             raise UsageError(f"cannot write {out / rel}: {probe} is a file, not a directory; nothing written")
     if (out / rel).is_dir():
@@ -138,11 +144,14 @@ def _move_all(moves: list[tuple[Path, Path]], backups: Path, out: Path) -> None:
     """Rename each file into place (atomic per file); on any failure put every replaced file back."""
     done: list[tuple[Path, Path | None]] = []
     created: list[Path] = []
+    present: set[Path] = set()
     try:
         for temp, final in moves:
-            missing = [p for p in (final.parent, *final.parent.parents) if p != out and not p.exists()]
-            final.parent.mkdir(parents=True, exist_ok=True)
-            created.extend(reversed(missing))
+            if final.parent not in present:
+                missing = [p for p in (final.parent, *final.parent.parents) if p != out and not p.exists()]
+                final.parent.mkdir(parents=True, exist_ok=True)
+                created.extend(reversed(missing))
+                present.add(final.parent)
             backup = None
             if final.exists():
                 backup = backups / final.relative_to(out)
