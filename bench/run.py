@@ -1,6 +1,6 @@
 """The kkc benchmark: each measurement is a whole process, run several times, interleaved; medians and ratios.
 
-    .venv/bin/python bench/run.py                 # 5 rounds (a minute or so on 2 cores)
+    .venv/bin/python bench/run.py                 # 5 rounds (about 5 minutes on 2 cores)
     .venv/bin/python bench/run.py --quick         # 3 rounds
     .venv/bin/python bench/run.py --full          # also the Hydra reference at N=300 (about a minute per run)
     .venv/bin/python bench/run.py --record        # also write bench/results/latest.{json,md} (tracked files)
