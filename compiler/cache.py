@@ -4,7 +4,8 @@ The key hashes everything a run's output depends on: kkc's version and the files
 Python version, the working directory, the command line, whether stdout and stderr are terminals (and
 NO_COLOR), and the bytes and names of every input file (every file under --config-dir, or the files
 given). A hit replays what the run printed, in order, and its exit code. Only runs that end with exit
-0 or 1 are stored (never a usage or internal error).
+0 or 1 and printed everything are stored (never a usage or internal error, nor a run whose output
+pipe was closed: kkc then exits 0 whatever it found).
 
 Entries live under $XDG_CACHE_HOME/kkc (else ~/.cache/kkc), a directory of mode 0700, each written to a
 private temporary file (mode 0600) and renamed into place, so two runs at once never leave a torn
@@ -196,10 +197,15 @@ class _Tee:
 
     def __init__(self, inner: TextIO, number: int, chunks: list[tuple[int, str]]) -> None:
         self._inner, self._number, self._chunks = inner, number, chunks
+        self.failed = False  # a write failed (a closed pipe): the run's exit code is not its result
 
     def write(self, text: str) -> int:
         self._chunks.append((self._number, text))
-        return self._inner.write(text)
+        try:
+            return self._inner.write(text)
+        except BaseException:
+            self.failed = True
+            raise
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._inner, name)
@@ -217,12 +223,13 @@ def run_cached(argv: list[str], inputs: list[Path], run: Callable[[], int]) -> i
         return stored[0]
     chunks: list[tuple[int, str]] = []
     saved = sys.stdout, sys.stderr
-    sys.stdout, sys.stderr = _Tee(sys.stdout, 1, chunks), _Tee(sys.stderr, 2, chunks)
+    out, err = _Tee(sys.stdout, 1, chunks), _Tee(sys.stderr, 2, chunks)
+    sys.stdout, sys.stderr = out, err
     try:
         code = run()
     finally:
         sys.stdout, sys.stderr = saved
-    if code in (0, 1):
+    if code in (0, 1) and not (out.failed or err.failed):
         write(entry_key, code, _merged(chunks))
     return code
 

@@ -4,6 +4,7 @@ is only what was printed, masked, in private files. Work is shown by counting ru
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import stat
@@ -177,3 +178,23 @@ def test_only_existing_files_and_the_tree_are_inputs(tmp_path: Path, monkeypatch
         assert cache.inputs_of(["validate", "--help"]) is None
     finally:
         os.chdir(REPO)
+
+
+def test_a_run_whose_output_pipe_closed_is_not_stored(
+    tree: Path, runs: list[list[str]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`kkc validate | head -1`: kkc exits 0 on a closed pipe whatever it found; that is no result to replay."""
+
+    class Closed(io.StringIO):
+        def write(self, text: str) -> int:
+            raise BrokenPipeError
+
+        def fileno(self) -> int:
+            return os.open(os.devnull, os.O_WRONLY)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(sys, "stdout", Closed())
+        assert cli.main(["validate", "--all", "--strict", "--config-dir", str(tree)]) == 0
+    assert _entries(tmp_path) == []
+    assert kkc("validate", "--all", "--strict", "--config-dir", str(tree)).code == 1
+    assert len(runs) == 2 and len(_entries(tmp_path)) == 1
