@@ -12,7 +12,9 @@ The tree (deterministic for a given N; DIR is emptied of the files it owns, then
   run-time placeholders (`${KAFKA_PASSWORD}`, ...), partitions, replication factor, a few
   per-topic overrides; prod also has a policy;
 - instance/<env>-<k>.yaml: N/3 instances per env sharing the env's cluster, each with its own
-  topic-prefix and consumer-prefix (ending in '_') and a few per-instance overrides.
+  topic-prefix and consumer-prefix (ending in '_') and a few per-instance overrides; with
+  `--shape heavy`, each instance also overrides all 15 topics (partitions and max.message.bytes),
+  like real instance files.
 
 Each target is ~200 keys once merged over Kestra's bundled defaults, with ~50 `${...}`
 references to keys of the config (`${kestra.kafka.defaults.topic.replication-factor}`,
@@ -266,10 +268,16 @@ def env_layer(env: str) -> dict[str, Any]:
     return layer
 
 
-def instance_layer(env: str, index: int) -> dict[str, Any]:
+def instance_layer(env: str, index: int, heavy: bool = False) -> dict[str, Any]:
     prefix = f"{env}{index:03d}_kestra_"
     kafka: dict[str, Any] = {"defaults": {"topic-prefix": prefix, "consumer-prefix": prefix}}
     topics: dict[str, Any] = {}
+    if heavy:  # the heavy shape: every instance overrides all 15 topics, as real instance files do
+        for position, key in enumerate(TOPICS):
+            topics[key] = {
+                "partitions": 4 * (1 + (index + position) % 8),
+                "properties": {"max.message.bytes": str(10485760 + 1048576 * ((index + position) % 4))},
+            }
     if index % 3 == 0:
         topics["workertask"] = {"partitions": 32}
         topics["workertaskresult"] = {"partitions": 32}
@@ -282,23 +290,29 @@ def instance_layer(env: str, index: int) -> dict[str, Any]:
     return {"kestra": {"kafka": kafka}}
 
 
-def files(n: int) -> dict[str, str]:
-    """Relative path -> text of every file of the tree."""
+SHAPES = ("default", "heavy")
+
+
+def files(n: int, shape: str = "default") -> dict[str, str]:
+    """Relative path -> text of every file of the tree (shape heavy: 15 topic overrides per instance)."""
+    heavy = shape == "heavy"
     out = {"config.yaml": to_yaml(config_layer(n), f"# kkc benchmark tree, N={n} targets (bench/generate.py)\n")}
     for env in ENVS:
         out[f"env/{env}.yaml"] = to_yaml(env_layer(env), "# @package _global_\n")
     for env, names in instances_per_env(n).items():
         for index, name in enumerate(names):
-            out[f"instance/{name}.yaml"] = to_yaml(instance_layer(env, index), "# @package _global_\n")
+            out[f"instance/{name}.yaml"] = to_yaml(instance_layer(env, index, heavy), "# @package _global_\n")
     return out
 
 
-def generate(n: int, directory: Path) -> list[str]:
+def generate(n: int, directory: Path, shape: str = "default") -> list[str]:
     """Write the tree of N targets into DIRECTORY (replacing a tree written before); return the target ids."""
+    if shape not in SHAPES:
+        raise ValueError(f"shape must be one of {SHAPES}")
     for sub in ("env", "instance"):
         if (directory / sub).is_dir():
             shutil.rmtree(directory / sub)
-    for rel, text in files(n).items():
+    for rel, text in files(n, shape).items():
         path = directory / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
@@ -309,8 +323,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("n", type=int, metavar="N", help="number of targets (at least 3)")
     parser.add_argument("directory", type=Path, metavar="DIR", help="where to write the tree")
+    parser.add_argument("--shape", choices=SHAPES, default="default", help="heavy: 15 topic overrides per instance")
     args = parser.parse_args()
-    targets = generate(args.n, args.directory)
+    targets = generate(args.n, args.directory, args.shape)
     print(f"wrote {len(targets)} targets under {args.directory}")
 
 

@@ -1,6 +1,6 @@
 """The kkc benchmark: each measurement is a whole process, run several times, interleaved; medians and ratios.
 
-    .venv/bin/python bench/run.py                 # 5 rounds (a minute or so on 2 cores)
+    .venv/bin/python bench/run.py                 # 5 rounds (about 5 minutes on 2 cores)
     .venv/bin/python bench/run.py --quick         # 3 rounds
     .venv/bin/python bench/run.py --full          # also the Hydra reference at N=300 (about a minute per run)
     .venv/bin/python bench/run.py --record        # also write bench/results/latest.{json,md} (tracked files)
@@ -124,6 +124,16 @@ def main() -> int:
     parser.add_argument("--full", action="store_true", help="also the Hydra reference at N=300 (slow: once)")
     parser.add_argument("--small", type=int, default=30, help="N of the small tree (default 30)")
     parser.add_argument("--large", type=int, default=300, help="N of the large tree (default 300)")
+    parser.add_argument(
+        "--heavy",
+        type=_sizes,
+        default=(300, 1000),
+        help="N of the heavy trees (default 300,1000; the last is warm/changed)",
+    )
+    parser.add_argument(
+        "--compile-n", type=int, default=300, help="N of the heavy tree compile is timed on (default 300)"
+    )
+    parser.add_argument("--memory", type=int, default=5000, help="N of the heavy tree run once for memory (0: none)")
     parser.add_argument("--work", type=Path, help="where to write the trees (default: a temporary directory)")
     parser.add_argument(
         "--record", action="store_true", help="write bench/results/latest.{json,md} (tracked: commit them reviewed)"
@@ -143,8 +153,15 @@ def main() -> int:
     small, large, out = work / f"n{args.small}", work / f"n{args.large}", work / "out"
     generate(args.small, small)
     generate(args.large, large)
+    heavy = {n: work / f"heavy{n}" for n in (3, *args.heavy, args.memory)}
+    for n, where in heavy.items():
+        if n:
+            generate(n, where, "heavy")
     over_limit = work / "over-limit"
     write_over_limit(over_limit)
+    small_file = work / "small" / "application.yml"
+    small_file.parent.mkdir(parents=True, exist_ok=True)
+    small_file.write_text(SMALL_FILE)
     bytecode = "as the environment says"
     if not args.env_as_is:
         # An installed kkc has its .pyc files; an editable checkout under PYTHONDONTWRITEBYTECODE=1 would
@@ -152,21 +169,41 @@ def main() -> int:
         CHILD_ENV.pop("PYTHONDONTWRITEBYTECODE", None)
         CHILD_ENV["PYTHONPYCACHEPREFIX"] = str(work / "pycache")
         bytecode = "cached (PYTHONPYCACHEPREFIX)"
+    CHILD_ENV["XDG_CACHE_HOME"] = str(work / "cache")  # kkc's result cache, kept out of the user's
+    shutil.rmtree(work / "cache", ignore_errors=True)
     load_before = os.getloadavg()
 
     def clean_out() -> None:
         shutil.rmtree(out, ignore_errors=True)
 
     py, kkc = sys.executable, kkc_path()
+    # kkc before issue 16 has no cache and no --no-cache: its runs are all cold
+    cold = (
+        ["--no-cache"]
+        if "--no-cache"
+        in subprocess.run(
+            [kkc, "validate", "--help"], capture_output=True, text=True, env=CHILD_ENV, check=False
+        ).stdout
+        else []
+    )
     s, lg = args.small, args.large
     measures = [
         Measure("pass", "python -c pass", [py, "-c", "pass"]),
         Measure("import_ruamel", "python -c 'import ruamel.yaml'", [py, "-c", "import ruamel.yaml"]),
+        Measure(
+            "import_ruamel_cerberus",
+            "python -c 'import ruamel.yaml, cerberus'",
+            [py, "-c", "import ruamel.yaml, cerberus"],
+        ),
         Measure("version", "kkc --version", [kkc, "--version"]),
         Measure("help", "kkc --help", [kkc, "--help"]),
         Measure("floor_small", f"floor: ruamel.yaml + load files, N={s}", [py, str(BENCH / "floor.py"), str(small)]),
         Measure("hydra_small", f"Hydra compose reference, N={s}", [py, str(BENCH / "hydra_reference.py"), str(small)]),
-        Measure("validate_small", f"kkc validate --all, N={s}", [kkc, "validate", "--all", "--config-dir", str(small)]),
+        Measure(
+            "validate_small",
+            f"kkc validate --all, N={s}",
+            [kkc, "validate", "--all", *cold, "--config-dir", str(small)],
+        ),
         Measure(
             "compile_small",
             f"kkc compile --all --out DIR, N={s}",
@@ -182,30 +219,82 @@ def main() -> int:
         Measure(
             "validate_large",
             f"kkc validate --all, N={lg}",
-            [kkc, "validate", "--all", "--config-dir", str(large)],
+            [kkc, "validate", "--all", *cold, "--config-dir", str(large)],
             rounds=large_rounds,
         ),
         Measure(
             "refuse_values",
             "kkc validate, one 200 KB file of 100,001 values (refused)",
-            [kkc, "validate", str(over_limit / "application.yml")],
+            [kkc, "validate", *cold, str(over_limit / "application.yml")],
             code=1,
         ),
+        Measure(
+            "small_file",
+            "kkc validate one small application.yml (cache off)",
+            [kkc, "validate", *cold, str(small_file)],
+        ),
+        Measure(
+            "validate_heavy3",
+            "heavy N=3: kkc validate --all (cache off)",
+            [kkc, "validate", "--all", *cold, "--config-dir", str(heavy[3])],
+        ),
     ]
-    if args.full:
+    for n in args.heavy:
+        measures += [
+            Measure(
+                f"floor_c_heavy{n}",
+                f"heavy N={n}: floor, ruamel C loader",
+                [py, str(BENCH / "floor.py"), "--c", str(heavy[n])],
+            ),
+            Measure(
+                f"validate_heavy{n}",
+                f"heavy N={n}: kkc validate --all (cache off)",
+                [kkc, "validate", "--all", *cold, "--config-dir", str(heavy[n])],
+            ),
+        ]
+    c = args.compile_n
+    measures.append(
+        Measure(
+            f"compile_heavy{c}",
+            f"heavy N={c}: kkc compile --all --out DIR (never cached)",
+            [kkc, "compile", "--all", "--config-dir", str(heavy[c]), "--out", str(out)],
+            before=clean_out,
+        )
+    )
+    w = args.heavy[-1]
+    changed = heavy[w] / "instance" / "dev-001.yaml"
+    original = changed.read_text()
+    edits = iter(range(10**6))
+
+    def change_one() -> None:
+        changed.write_text(original.replace("max.poll.records: 101", f"max.poll.records: {200 + next(edits)}"))
+
+    measures += [
+        Measure(
+            f"warm_heavy{w}",
+            f"heavy N={w}: kkc validate --all, warm, nothing changed",
+            [kkc, "validate", "--all", "--config-dir", str(heavy[w])],
+        ),
+        Measure(
+            f"changed_heavy{w}",
+            f"heavy N={w}: kkc validate --all, one instance file changed",
+            [kkc, "validate", "--all", "--config-dir", str(heavy[w])],
+            before=change_one,
+        ),
+    ]
+    if args.memory:
         measures.append(
             Measure(
-                "hydra_large",
-                f"Hydra compose reference, N={lg}",
-                [py, str(BENCH / "hydra_reference.py"), str(large)],
+                f"validate_heavy{args.memory}",
+                f"heavy N={args.memory}: kkc validate --all (cache off, once)",
+                [kkc, "validate", "--all", *cold, "--config-dir", str(heavy[args.memory])],
                 rounds=1,
             )
         )
-
     print(f"bench: kkc={kkc} python={py} work={work} rounds={rounds}", file=sys.stderr)
     started = time.perf_counter()
     for m in measures:  # warm-up, untimed (also checks every command succeeds)
-        if m.key != "hydra_large":
+        if m.key != "hydra_large" and m.rounds != 1:
             run_once(m, work)
             m.times.clear()
             m.rss_kb.clear()
@@ -216,7 +305,7 @@ def main() -> int:
         print(f"bench: round {index + 1}/{rounds} done ({time.perf_counter() - started:.0f} s)", file=sys.stderr)
 
     by = {m.key: m for m in measures}
-    goals = evaluate(by, s, lg)
+    goals = evaluate(by, s, lg, args)
     result = {
         "machine": machine(),
         "rounds": rounds,
@@ -249,8 +338,37 @@ def main() -> int:
     return 0
 
 
-def evaluate(by: dict[str, Measure], s: int, lg: int) -> list[dict[str, object]]:
+def _sizes(text: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in text.split(","))
+
+
+SMALL_FILE = """\
+# a small Kestra config: the Kafka queue of one instance
+kestra:
+  queue:
+    type: kafka
+  kafka:
+    client:
+      properties:
+        bootstrap.servers: "kafka-0.internal:9093,kafka-1.internal:9093,kafka-2.internal:9093"
+        security.protocol: SASL_SSL
+        sasl.mechanism: SCRAM-SHA-512
+        sasl.jaas.config: >-
+          org.apache.kafka.common.security.scram.ScramLoginModule required
+          username="${KAFKA_USERNAME}" password="${KAFKA_PASSWORD}";
+    defaults:
+      topic-prefix: "kestra_"
+      consumer-prefix: "kestra_"
+      topic:
+        replication-factor: 3
+        properties:
+          min.insync.replicas: "2"
+"""
+
+
+def evaluate(by: dict[str, Measure], s: int, lg: int, args: argparse.Namespace) -> list[dict[str, object]]:
     start_limit = 4 * by["pass"].median + 0.060
+    w, c = args.heavy[-1], args.compile_n
     rows = [
         (
             f"validate N={s} / Hydra reference N={s}",
@@ -264,6 +382,43 @@ def evaluate(by: dict[str, Measure], s: int, lg: int) -> list[dict[str, object]]
         (f"peak memory, validate N={lg}", by["validate_large"].peak_mb, 200.0, "MB"),
         ("a file of 100,001 values refused (well under a second)", by["refuse_values"].median, 0.5, "s"),
     ]
+    for n in args.heavy:
+        rows.append(
+            (
+                f"heavy N={n}: validate --all (cold) / C-loader floor",
+                by[f"validate_heavy{n}"].median / by[f"floor_c_heavy{n}"].median,
+                3.0,
+                "x",
+            )
+        )
+    rows += [
+        (
+            f"heavy N={c}: compile --all --out / validate --all",
+            by[f"compile_heavy{c}"].median / by[f"validate_heavy{c}"].median,
+            1.5,
+            "x",
+        ),
+        (f"heavy N={w}: warm validate / python -c pass", by[f"warm_heavy{w}"].median / by["pass"].median, 8.0, "x"),
+        (
+            f"heavy N={w}: one file changed / cold",
+            by[f"changed_heavy{w}"].median / by[f"validate_heavy{w}"].median,
+            0.25,
+            "x",
+        ),
+        (
+            "one small file vs import ruamel.yaml, cerberus + 50 ms",
+            by["small_file"].median,
+            by["import_ruamel_cerberus"].median + 0.050,
+            "s",
+        ),
+        (f"heavy N={w}: peak memory", by[f"validate_heavy{w}"].peak_mb, 120.0, "MB"),
+    ]
+    if args.memory:
+        base = by["validate_heavy3"].peak_mb
+        first = args.heavy[0]
+        per_small = (by[f"validate_heavy{first}"].peak_mb - base) / (first - 3)
+        per_large = (by[f"validate_heavy{args.memory}"].peak_mb - base) / (args.memory - 3)
+        rows.append((f"memory per target (over N=3), N={args.memory} / N={first}", per_large / per_small, 1.2, "x"))
     out = []
     for goal, value, limit, unit in rows:
         met = value <= limit if unit != "MB" else value < limit

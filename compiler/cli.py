@@ -54,6 +54,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     if argv == ["--version"]:  # answered before the subcommands' modules are imported
         print(f"kkc {__version__}")
         return EXIT_OK
+    if argv[:1] == ["validate"]:  # the result cache answers before anything else is imported
+        from compiler import cache
+
+        inputs = cache.inputs_of(argv)
+        if inputs is not None:
+            return cache.run_cached(argv, inputs, lambda: _main(argv))
+    return _main(argv)
+
+
+def _main(argv: list[str]) -> int:
     parser = build_parser()
     given = list(argv)
     right: list[str] | None = None
@@ -79,11 +89,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         from compiler.errors import KkcError
 
         command = COMMANDS[args.command]
-        try:
-            return command.run(command.Options.from_args(args, given))
-        except KkcError as error:
-            report_error(error)
-            return error.exit_code
+
+        def run() -> int:
+            try:
+                return command.run(command.Options.from_args(args, given))
+            except KkcError as error:
+                report_error(error)
+                return error.exit_code
+
+        return run()
     except KeyboardInterrupt:
         print("kkc: interrupted", file=sys.stderr)
         return 130

@@ -14,7 +14,7 @@ def printable(text: str) -> str:
     return text.translate(_CONTROL)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Origin:
     """Where a value was written: a file position (1-based) or a command-line override."""
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from compiler.placeholders import PlaceholderSyntaxError, find
 
@@ -93,11 +94,14 @@ def _tokens(text: str) -> Iterator[Token]:
         yield _EOF, None
 
 
+@lru_cache(maxsize=4096)
 def parse_jaas(value: str) -> JaasEntry | str | None:
     """The single login module entry of a client's sasl.jaas.config, or why Kafka rejects it.
 
     None when the entry's structure is only known at run time (a placeholder outside quotes).
     Error texts never quote option names or values: after a broken token they may be a secret.
+    Memoised: the rules read the same text many times per target, and every target of an env shares it
+    (issue 16: 132 parses per target). The entry is frozen; its options are only read.
     """
     try:
         placeholders = find(value)

@@ -41,6 +41,8 @@ class Layer:
     lookalikes: list[Yaml11Lookalike] = field(default_factory=list)
     kind: str = ""  # what the layer is, in the user's words: "env prod", "instance eu1", "config.yaml"
     directives: tuple[Directive, ...] = ()  # the file's `# kkc: disable=...` comments
+    # merge's per-layer memo (path -> (path, Setting)), so that targets sharing a layer share them too
+    merge_cache: dict[Path_, tuple[Path_, Any]] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def name(self) -> str:
@@ -236,6 +238,7 @@ class ConfigTree:
         self.primary_path = primary
         self._files: dict[Path, LoadedFile] = {}
         self._options: dict[str, list[str]] = {}
+        self._placed: dict[tuple[Path, str, str, str], Layer] = {}  # a group file placed once, for every target
         self.self_appended = False
 
     def load(self, path: Path) -> LoadedFile:
@@ -368,6 +371,7 @@ class ConfigTree:
         if not isinstance(listed, list) or not listed:
             raise InputError("targets must be a non-empty list of {env: E, instance: I}", where, rule="targets")
         targets = []
+        seen: set[Target] = set()
         for index, item in enumerate(listed):
             origin = primary.positions.get(("targets", index), where)
             if not isinstance(item, dict) or not all(isinstance(v, str) for v in item.values()):
@@ -376,8 +380,9 @@ class ConfigTree:
                 )
             try:
                 target = self.target({str(k): v for k, v in item.items()})
-                if target in targets:
+                if target in seen:  # a set: a list here made --all quadratic in the number of targets
                     raise UsageError(f"target {target.id} is listed twice")
+                seen.add(target)
                 targets.append(target)
             except UsageError as exc:
                 raise InputError(f"targets[{index}]: {exc.message}", origin, rule="targets") from None
@@ -387,13 +392,7 @@ class ConfigTree:
         layers: list[Layer] = []
         for entry in self.defaults:
             if entry.kind == "self":
-                # `targets` is read once by all_targets(); no target needs the whole list in its tree.
-                own = {k: v for k, v in self.primary.data.items() if k not in ("defaults", "targets", "hydra")}
-                positions = {
-                    p: o
-                    for p, o in self.primary.positions.items()
-                    if p[:1] not in (("defaults",), ("targets",), ("hydra",))
-                }
+                own, positions = self._own
                 kind = f"{self.config_name}.yaml"
                 primary = self.primary
                 layers.append(Layer(primary.path, own, positions, primary.lookalikes, kind, primary.directives))
@@ -416,7 +415,23 @@ class ConfigTree:
             layers.append(self._group_file(path, entry.name, option, f"{entry.name} {option}"))
         return layers
 
+    @cached_property
+    def _own(self) -> tuple[dict[str, Any], dict[Path_, Origin]]:
+        """The primary config's own settings and positions, filtered once: per target, the 2N positions of
+        `targets:` made --all quadratic. `targets` is read once by all_targets(); no target needs it."""
+        own = {k: v for k, v in self.primary.data.items() if k not in ("defaults", "targets", "hydra")}
+        positions = {
+            p: o for p, o in self.primary.positions.items() if p[:1] not in (("defaults",), ("targets",), ("hydra",))
+        }
+        return own, positions
+
     def _group_file(self, path: Path, group: str, option: str, kind: str) -> Layer:
+        key = (path, group, option, kind)
+        if key not in self._placed:
+            self._placed[key] = self._place_group_file(path, group, option, kind)
+        return self._placed[key]
+
+    def _place_group_file(self, path: Path, group: str, option: str, kind: str) -> Layer:
         loaded = self.load(path)
         if "defaults" in loaded.data and loaded.data["defaults"] not in (["_self_"], []):
             raise InputError(

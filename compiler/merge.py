@@ -6,6 +6,7 @@ chain of layers that set it, so `explain`, diagnostics and diffs can say where a
 
 from __future__ import annotations
 
+from collections import ChainMap
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,7 +16,7 @@ from compiler.layers import Layer
 from compiler.yamlload import Yaml11Lookalike
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Setting:
     """One layer's write of a value at a path (the value as written, before resolution)."""
 
@@ -29,7 +30,9 @@ class Merged:
     tree: dict[str, Any] = field(default_factory=dict)
     settings: dict[Path_, list[Setting]] = field(default_factory=dict)
     lookalikes: list[Yaml11Lookalike] = field(default_factory=list)
-    origins: dict[Path_, Origin] = field(default_factory=dict)
+    # the layers' own positions, looked up through (never copied: issue 16's memory per target); writes
+    # (an override's origin) go to the first, private map
+    origins: ChainMap[Path_, Origin] = field(default_factory=ChainMap)
     yaml11_applied: set[Path_] = field(default_factory=set)  # look-alikes read as YAML 1.1 booleans
 
     def origin(self, path: Path_) -> Origin | None:
@@ -73,11 +76,16 @@ def merge_layers(layers: list[Layer]) -> Merged:
 
 def merge_layer(merged: Merged, layer: Layer) -> None:
     merged.lookalikes.extend(layer.lookalikes)
-    merged.origins.update(layer.positions)
+    merged.origins.maps.insert(1, layer.positions)
+    shared = layer.merge_cache  # path -> (the path, its Setting): one of each per layer, shared by its targets
 
     def walk(src: dict[str, Any], dst: dict[str, Any], path: Path_) -> None:
         for key, value in src.items():
             here = (*path, key)
+            cached = shared.get(here)
+            if cached is None:
+                cached = shared[here] = (here, None)
+            here = cached[0]
             origin = layer.positions.get(here)
             existing_kind = _kind(dst.get(key))
             if existing_kind and _kind(value) and existing_kind != _kind(value):
@@ -101,7 +109,11 @@ def merge_layer(merged: Merged, layer: Layer) -> None:
                 if isinstance(dst.get(key), dict):
                     merged.forget_below(here, include_self=True)
                 dst[key] = copy_tree(value)
-                merged.settings.setdefault(here, []).append(Setting(layer.name, origin, value))
+                setting = cached[1]
+                if setting is None or setting.value is not value:
+                    setting = Setting(layer.name, origin, value)
+                    shared[here] = (here, setting)
+                merged.settings.setdefault(here, []).append(setting)
 
     walk(layer.data, merged.tree, ())
 

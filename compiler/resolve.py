@@ -28,7 +28,7 @@ from compiler.secrets import is_secret_key
 from compiler.values import as_text
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Reference:
     """One placeholder met while resolving a value: what it named and what it gave."""
 

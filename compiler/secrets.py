@@ -7,6 +7,7 @@ a literal secret when, with its run-time placeholders (`${...}`) taken out, a pa
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 SECRET_KEY_PATTERNS = (
     r"(^|[.\-_])password$",
@@ -24,6 +25,7 @@ JAAS_SECRET_RE = re.compile(r"""(password|secret|token)\s*=\s*("([^"]*)"|'([^']*
 MASK = "********"
 
 
+@lru_cache(maxsize=8192)
 def is_secret_key(key: str) -> bool:
     return bool(_SECRET_RE.search(key))
 

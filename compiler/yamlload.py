@@ -14,7 +14,7 @@ import os
 import re
 import warnings
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, overload
 
@@ -174,13 +174,20 @@ def load_text(
     from ruamel.yaml.reader import ReaderError
 
     place = _Place(display, embedded)
-    _prescan(text, place)
-    yaml = YAML(typ="safe", pure=True)
-    yaml.Scanner, yaml.Composer = _limited_classes()
+    if 2 * len(text) + 1 > MAX_NODES:
+        _prescan(text, place)  # could hold too many values: counted (and refused) before anything is built
+    fast = _compose_fast(text)
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # a reused anchor is valid YAML (the later one counts)
-            nodes = list(yaml.compose_all(text))
+        if fast is not None:
+            nodes = fast
+        else:
+            if 2 * len(text) + 1 <= MAX_NODES:
+                _prescan(text, place)
+            yaml = YAML(typ="safe", pure=True)
+            yaml.Scanner, yaml.Composer = _limited_classes()
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # a reused anchor is valid YAML (the later one counts)
+                nodes = list(yaml.compose_all(text))
     except _LimitReached as exc:
         raise InputError(exc.message, place.mark(exc.mark), rule=exc.rule) from None
     except MarkedYAMLError as exc:
@@ -210,7 +217,10 @@ def load_text(
             place.mark(nodes[1].start_mark),
             rule="yaml-syntax",
         )
-    documents = [_document(node, place, text) for node in nodes] or [_document(None, place, text)]
+    # libyaml's graph has no alias (the fast path takes no text with an anchor) and is nested at most
+    # MAX_DEPTH deep with at most MAX_NODES nodes (both checked before it is used): nothing to expand
+    counted = fast is None
+    documents = [_document(node, place, text, counted) for node in nodes] or [_document(None, place, text)]
     directives: tuple[Directive, ...] = ()
     # In a value kkc cannot point inside (base64, a quoted string) a comment has no line of its own.
     if MARKER in text and (embedded is None or embedded.exact):
@@ -317,6 +327,128 @@ def _syntax_error(exc: Any, place: _Place, text: str) -> InputError:
     )
 
 
+_YAML11_BREAKS = re.compile("[\t\x85\u2028\u2029]|(?:^|[\\s\\[{,])[!&*]|(?:^|[\\s:?-])[|>][-+0-9]*[^-+0-9 \\n]")
+_LEADING_INDICATORS = re.compile(r"^[ \t?:-]*", re.MULTILINE)
+
+
+def _compose_fast(text: str) -> list[Any] | None:
+    """The file's node graph composed by libyaml (ruamel.yaml.clib), or None to take the pure path.
+
+    The pure-Python scanner was half of `validate --all` (issue 16); libyaml composes the same nodes,
+    with the same tags (ruamel's YAML 1.2 resolver), marks and scalar styles ('' for plain, None in the
+    pure path). It is used only where it is known to agree and to be safe:
+    - nesting provably within MAX_DEPTH before parsing (libyaml's composer recurses in C: a deep file
+      would crash the process): at most 2 block levels per column a collection can start at, plus
+      every '[' or '{' that does not follow '$';
+    - a file short enough to hold at most MAX_NODES nodes, else counted after composing;
+    - no `%` directive (a `%YAML 1.1` changes the pure path's resolver);
+    - no NEL, LS or PS character (line breaks to libyaml's YAML 1.1, not to the pure path's 1.2), no
+      tab (the two scanners disagree on where a tab is allowed), no `!` tag, `&` anchor or `*` alias
+      (edge cases differ; such a character inside a word, as in a password, is neither).
+    Anything libyaml refuses (a syntax error, a reused anchor the pure path accepts) goes the pure way,
+    which words every error and applies every limit as before."""
+    import ruamel.yaml
+
+    c_parser = getattr(ruamel.yaml, "CParser", None)
+    if c_parser is None or "\n%" in text or text.startswith("%") or _YAML11_BREAKS.search(text):
+        return None
+    lead = max((len(m) for m in _LEADING_INDICATORS.findall(text)), default=0)
+    flow = text.count("[") + text.count("{") - text.count("${")
+    if 2 * (lead + 1) + flow > MAX_DEPTH and not _within_depth(c_parser, text):
+        return None
+    loader = _c_loader_class(c_parser)(text)
+    try:
+        nodes = []
+        while loader.check_node():
+            nodes.append(loader.get_node())
+    except Exception:  # noqa: BLE001 - the pure path words libyaml's refusals
+        return None
+    finally:
+        loader.dispose()
+    if 2 * len(text) + 1 > MAX_NODES and _distinct_nodes(nodes) > MAX_NODES:
+        return None  # over the limit: the pure path's pre-scan refuses it with the position
+    return nodes
+
+
+def _within_depth(c_parser: Any, text: str) -> bool:
+    """Whether libyaml's events (its parser does not recurse) nest at most MAX_DEPTH collections deep:
+    the exact test, for a text the quick bound cannot clear (e.g. a `targets:` list of many {...})."""
+    from ruamel.yaml.events import CollectionEndEvent, CollectionStartEvent
+
+    parser = c_parser(text)
+    depth = 0
+    try:
+        while parser.check_event():
+            event = parser.get_event()
+            if isinstance(event, CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return False
+            elif isinstance(event, CollectionEndEvent):
+                depth -= 1
+    except Exception:  # noqa: BLE001 - libyaml refuses it: the pure path words why
+        return False
+    finally:
+        parser.dispose()
+    return True
+
+
+@cache
+def _c_loader_class(c_parser: Any) -> Any:
+    from ruamel.yaml.resolver import VersionedResolver
+
+    class CComposer(c_parser, VersionedResolver):  # type: ignore[misc]
+        def __init__(self, text: str) -> None:
+            c_parser.__init__(self, text)
+            VersionedResolver.__init__(self, loader=self)
+
+        def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+            return _resolve12(kind, value, implicit)
+
+    return CComposer
+
+
+@lru_cache(maxsize=65536)
+def _resolve12(kind: Any, value: Any, implicit: Any) -> Any:
+    """The tag ruamel's YAML 1.2 resolver gives a node; memoised (the same keys and values recur in every
+    file of a tree, and ruamel's resolver is most of the cost of composing with libyaml). One shared Tag
+    object per tag, so that its text is worked out once, not once per node."""
+    return _resolvers()[(1, 2)].resolve(kind, value, implicit)
+
+
+@lru_cache(maxsize=65536)
+def _implicit_tag(text: str, version: tuple[int, int]) -> str:
+    """The tag a plain scalar's text resolves to in YAML `version`."""
+    from ruamel.yaml.nodes import ScalarNode
+
+    resolved = _resolvers()[version].resolve(ScalarNode, text, (True, False))
+    return str(getattr(resolved, "value", ""))
+
+
+@cache
+def _resolvers() -> dict[tuple[int, int], Any]:
+    from ruamel.yaml.resolver import VersionedResolver
+
+    return {(1, 1): VersionedResolver(version=(1, 1)), (1, 2): VersionedResolver(version=(1, 2))}
+
+
+def _distinct_nodes(nodes: list[Any]) -> int:
+    from ruamel.yaml.nodes import MappingNode, SequenceNode
+
+    seen: set[int] = set()
+    stack = list(nodes)
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, MappingNode):
+            stack.extend(part for pair in node.value for part in pair)
+        elif isinstance(node, SequenceNode):
+            stack.extend(node.value)
+    return len(seen)
+
+
 def _prescan(text: str, place: _Place) -> None:
     """Refuse a file over MAX_NODES values before the pure-Python parser spends seconds on it.
 
@@ -413,12 +545,13 @@ def _limited_classes() -> tuple[type[Scanner], type[Composer]]:
     return LimitedScanner, LimitedComposer
 
 
-def _document(root: Any, place: _Place, text: str) -> LoadedFile:
+def _document(root: Any, place: _Place, text: str, check_size: bool = True) -> LoadedFile:
     builder = _Builder(place)
     if root is None:
         data: Any = {}
     else:
-        builder.check_size(root)
+        if check_size:
+            builder.check_size(root)
         data = builder.build(root, (), 0)
         if data is None:
             data = {}
@@ -436,14 +569,11 @@ def _document(root: Any, place: _Place, text: str) -> LoadedFile:
 
 class _Builder:
     def __init__(self, place: _Place) -> None:
-        from ruamel.yaml.resolver import VersionedResolver
 
         self.place = place
         self.positions: dict[Path_, Origin] = {}
         self.lookalikes: list[Yaml11Lookalike] = []
         self.blocks: dict[Path_, int] = {}
-        self._resolver11 = VersionedResolver(version=(1, 1))
-        self._resolver12 = VersionedResolver(version=(1, 2))
 
     def origin(self, node: Any) -> Origin:
         return self.place.mark(node.start_mark)
@@ -569,7 +699,7 @@ class _Builder:
         if node.tag == "tag:yaml.org,2002:null" and node.value in ("", "~"):
             raise InputError("empty mapping key", self.origin(node), rule="yaml-syntax")
         key = str(node.value)
-        control = _CONTROL_RE.search(key)
+        control = None if key.isprintable() else _CONTROL_RE.search(key)
         if control:  # no setting is named so; printed back, it would drive the user's terminal
             raise InputError(
                 f"a key holds the control character U+{ord(control.group()):04X}; no Kestra or Kafka setting does",
@@ -579,7 +709,6 @@ class _Builder:
         return key
 
     def _scalar(self, node: Any, path: Path_) -> Any:
-        from ruamel.yaml.nodes import ScalarNode
 
         tag = str(getattr(node.tag, "value", node.tag))
         text = node.value
@@ -587,10 +716,10 @@ class _Builder:
             raise InputError(
                 f"unsupported YAML tag {tag}: kkc reads plain data only", self.origin(node), rule="yaml-syntax"
             )
-        implicit = str(getattr(self._resolver12.resolve(ScalarNode, text, (True, False)), "value", ""))
-        if node.style is None and tag == implicit:  # an explicit tag (`!!str 12`) says which one is meant
-            resolved = self._resolver11.resolve(ScalarNode, text, (True, False))
-            tag11 = str(getattr(resolved, "value", resolved))
+        implicit = _implicit_tag(text, (1, 2))
+        # plain is None from the pure composer, '' from libyaml; an explicit tag (`!!str 12`) says which one is meant
+        if not node.style and tag == implicit:
+            tag11 = _implicit_tag(text, (1, 1))
             octal = tag == "tag:yaml.org,2002:int" and _OCTAL_LIKE.match(text)
             if tag == "tag:yaml.org,2002:timestamp":
                 return text
@@ -604,7 +733,7 @@ class _Builder:
                 return text
         if node.style == "|":
             self.blocks[path] = node.start_mark.line
-        if tag == STR_TAG or node.style is not None:
+        if tag == STR_TAG or node.style:
             return text
         return _convert(tag, text)
 

@@ -12,6 +12,9 @@ REPO = Path(__file__).resolve().parent.parent
 CASES = REPO / "tests" / "cases"
 GOLDEN = REPO / "golden"
 UPDATE_COMMAND = "pytest tests/test_golden.py --update-golden"
+# kkc's result cache stays off in tests (a test that patches kkc's internals must not get a replay);
+# tests/test_cache.py turns it on with a cache directory of its own.
+os.environ["KKC_NO_CACHE"] = "1"
 # The project's shared material (reference facts, corpus) sits beside the repository, as in CI.
 SHARED = REPO.parent / "shared"
 

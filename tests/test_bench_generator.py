@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from bench.generate import ENVS, files, generate, instances_per_env
+from bench.generate import ENVS, TOPICS, files, generate, instances_per_env
 from compiler.layers import ConfigTree
 from tests.conftest import kkc
 from tests.test_hydra_equivalence import hydra_compose, kkc_merge
@@ -16,11 +16,21 @@ from tests.test_hydra_equivalence import hydra_compose, kkc_merge
 N = 6
 
 
-@pytest.fixture(scope="module")
-def tree(tmp_path_factory: pytest.TempPathFactory) -> Path:
+@pytest.fixture(scope="module", params=["default", "heavy"])
+def tree(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
     conf = tmp_path_factory.mktemp("bench") / "conf"
-    generate(N, conf)
+    generate(N, conf, request.param)
     return conf
+
+
+def test_the_heavy_shape_overrides_every_topic_in_every_instance() -> None:
+    heavy = files(N, "heavy")
+    for rel, text in heavy.items():
+        if rel.startswith("instance/"):
+            assert all(f"      {key}:\n        partitions: " in text for key in TOPICS), rel
+    assert {k: v for k, v in heavy.items() if not k.startswith("instance/")} == {
+        k: v for k, v in files(N).items() if not k.startswith("instance/")
+    }
 
 
 def _leaves(node: Any) -> list[Any]:

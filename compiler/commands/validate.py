@@ -75,6 +75,12 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         help="text (default), json, github (workflow annotations), sarif (SARIF 2.1.0)",
     )
     parser.add_argument("--strict", action="store_true", help="warnings fail the run too")
+    parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="check everything again: do not replay or store the result (a content-hash cache under "
+        "$XDG_CACHE_HOME/kkc, else ~/.cache/kkc)",
+    )
     add_selection_options(parser)
     parser.add_argument("--brokers", type=_positive_int, metavar="N", help="broker count (overrides cluster.brokers)")
     parser.add_argument(

@@ -106,7 +106,7 @@ def _schema() -> dict[str, Any]:
 
 
 @cache
-def _validator() -> Any:
+def _validator(trust_schema: bool = True) -> Any:
     import cerberus
 
     class KkcValidator(cerberus.Validator):  # type: ignore[misc]
@@ -150,6 +150,8 @@ def _validator() -> Any:
                 self._error(field, why)
 
         def _check_with_kestra_version(self, field: str, value: Any) -> None:
+            if not isinstance(value, str):
+                return  # the type rule reports it (`kestra-version:` with no value crashed here)
             why = kestra_versions.problem(value)
             if why is not None:
                 self._error(field, f"a Kestra release kkc knows: {why}")
@@ -163,6 +165,14 @@ def _validator() -> Any:
             elif number < 1 and number != -1:
                 self._error(field, "at least 1 (or -1 for the broker's default)")
 
+    if trust_schema:
+        # Cerberus checks a schema against its own meta-schema before first use: a third of a small
+        # file's run (issue 16). kkc's schema is fixed, and tests/unit/test_schema_pieces.py has Cerberus check it.
+        from cerberus.schema import DefinitionSchema
+        from cerberus.utils import mapping_hash
+
+        expanded = DefinitionSchema.expand(_schema())
+        KkcValidator._valid_schemas.add((mapping_hash(expanded), mapping_hash(KkcValidator.types_mapping)))
     return KkcValidator(_schema(), allow_unknown=False)
 
 
@@ -192,9 +202,74 @@ def _as_int(value: Any) -> Any:
 
 
 def _schema_findings(ctx: Context) -> list[tuple[str, Finding]]:
-    """(rule id, finding) for every schema problem of the tree."""
-    validator = _validator()
+    """(rule id, finding) for every schema problem of the tree.
+
+    The tree is checked in pieces (each topic, each other key of kestra.kafka, each other key of
+    kestra and of the root), each piece wrapped in its own path, and each distinct piece once (issue
+    16: Cerberus re-checked, for every target, the 80% of the tree every target of an env shares).
+    The schema's containers hold no rule that looks across their keys (no required, dependencies,
+    excludes or emptiness rule on kestra, kestra.kafka or its topics), so the pieces' findings are the
+    whole tree's (tests/rules checks both ways)."""
     doc = {k: _without_property_values(v, str(k)) for k, v in ctx.tree.items() if k in ("kestra", *TOOL_KEYS)}
+    out: list[tuple[str, Finding]] = []
+    for piece in _pieces(doc):
+        _canonical(piece)
+        text = repr(piece)  # exact: repr tells 1, '1', 1.0 and True apart
+        found = _PIECES.get(text)
+        if found is None:
+            if len(_PIECES) > 4096:
+                _PIECES.clear()
+            found = _PIECES[text] = _document_findings(piece)
+        out.extend(found)
+    return out
+
+
+_PIECES: dict[str, list[tuple[str, Finding]]] = {}
+
+
+_ANY_TEXT = "x"
+
+
+def _canonical(piece: dict[str, Any]) -> None:
+    """Put one text in the place of values that differ per target but that any non-empty text passes
+    (a topic's name, the prefixes, cluster.name): the piece's findings do not change, and its memo hits."""
+    kestra = piece.get("kestra")
+    kafka = kestra.get("kafka") if isinstance(kestra, dict) else None
+    if isinstance(kafka, dict):
+        for spec in (kafka.get("topics") or {}).values() if isinstance(kafka.get("topics"), dict) else ():
+            if isinstance(spec, dict) and isinstance(spec.get("name"), str) and spec["name"]:
+                spec["name"] = _ANY_TEXT
+        defaults = kafka.get("defaults")
+        if isinstance(defaults, dict):
+            for key in ("topic-prefix", "consumer-prefix"):
+                if isinstance(defaults.get(key), str):
+                    defaults[key] = _ANY_TEXT
+    cluster = piece.get("cluster")
+    if isinstance(cluster, dict) and isinstance(cluster.get("name"), str) and cluster["name"]:
+        cluster["name"] = _ANY_TEXT
+
+
+def _pieces(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for key, value in doc.items():
+        if key != "kestra" or not isinstance(value, dict) or not value:
+            out.append({key: value})
+            continue
+        for key2, value2 in value.items():
+            if key2 != "kafka" or not isinstance(value2, dict) or not value2:
+                out.append({key: {key2: value2}})
+                continue
+            for key3, value3 in value2.items():
+                if key3 != "topics" or not isinstance(value3, dict) or not value3:
+                    out.append({key: {key2: {key3: value3}}})
+                    continue
+                out.extend({key: {key2: {key3: {topic: spec}}}} for topic, spec in value3.items())
+    return out
+
+
+def _document_findings(doc: dict[str, Any]) -> list[tuple[str, Finding]]:
+    """(rule id, finding) for every schema problem of one document (the whole tree, or a piece of it)."""
+    validator = _validator()
     if validator.validate(doc, normalize=False):
         return []
     out: list[tuple[str, Finding]] = []

@@ -1,0 +1,28 @@
+"""--out rewrites only the files whose bytes (or mode) change; unchanged files keep their inode and mtime."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from compiler import writer
+
+
+def test_only_changed_files_are_replaced(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    outputs = {"dev": {"a.yml": "a: 1\n", "b.properties": "b=1\n"}, "prod": {"a.yml": "a: 2\n"}}
+    writer.write_outputs(tmp_path, outputs, set())
+    before = {p: os.stat(p) for p in tmp_path.rglob("*") if p.is_file()}
+    synced: list[Path] = []
+    real = writer._sync
+    monkeypatch.setattr(writer, "_sync", lambda path: (synced.append(path), real(path)))
+    outputs["prod"]["a.yml"] = "a: 3\n"
+    written = writer.write_outputs(tmp_path, outputs, {"dev/b.properties"})  # b's mode becomes 0600
+    assert len(written) == 3
+    after = {p: os.stat(p) for p in tmp_path.rglob("*") if p.is_file()}
+    replaced = sorted(str(p.relative_to(tmp_path)) for p in after if after[p].st_ino != before[p].st_ino)
+    assert replaced == ["dev/b.properties", "prod/a.yml"]
+    assert [p.name for p in synced] == ["b.properties", "a.yml"]
+    assert (tmp_path / "prod" / "a.yml").read_text() == "a: 3\n"
+    assert oct((tmp_path / "dev" / "b.properties").stat().st_mode & 0o777) == "0o600"
