@@ -133,7 +133,9 @@ def run(options: Options) -> int:
     targets, overrides = select_targets(tree, options.overrides, options.every)
     results, diagnostics = compile_all(tree, targets, overrides)
     # Compiling proves the outputs right: errors stop it (nothing written), warnings are shown.
-    outcome = check(results, ValidateOptions(selection=options.selection, partial_files=partial_files(tree, results)))
+    ok = {r.target for r in results}
+    done = [t for t in targets if t.id in ok]
+    outcome = check(results, ValidateOptions(selection=options.selection, partial_files=partial_files(tree, done)))
     diagnostics = sorted(set(diagnostics + outcome.diagnostics), key=lambda d: d.sort_key)
     errors = report.counts(diagnostics)["error"]
     if options.check and errors:

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from compiler.diagnostics import Diagnostic
     from compiler.live.session import Connect
     from compiler.model import Compiled
-    from compiler.validate import Selection
+    from compiler.validate import Checker, Selection
 
 NAME = "validate"
 EPILOG = """\
@@ -182,28 +182,32 @@ class _Run:
 
 def run(options: Options) -> int:
     from compiler import report
+    from compiler.validate import Checker
     from compiler.validate import Options as ValidateOptions
-    from compiler.validate import check, versions_of
 
     _check_paths(options)
-    if options.cluster is not None:
-        covered = _validate_live(options, options.cluster)
-    else:
-        covered = _validate_files(options) if options.paths else _validate_targets(options)
     settings = ValidateOptions(
         brokers=options.brokers,
         kafka_version=options.kafka_version,
         kestra_version=options.kestra_version,
         selection=options.selection,
-        partial_files=covered.partial_files,
     )
-    outcome = check(covered.compiled, settings)
+    checker = Checker(settings)
+    if options.cluster is not None:
+        covered = _validate_live(options, options.cluster)
+    elif options.paths:
+        covered = _validate_files(options)
+    else:
+        covered = _validate_targets(options, checker)  # checks each target as it is compiled
+    for compiled in covered.compiled:
+        checker.add(compiled)
+    outcome = checker.outcome(covered.partial_files)
     diagnostics = sorted(set(covered.diagnostics + outcome.diagnostics), key=lambda d: d.sort_key)
     scope = covered.scope
     if options.strict and any(d.level == "warning" for d in diagnostics):
         scope += "; --strict: warnings fail the run"
     noun = "file" if options.paths else "target"
-    checked = versions_of(covered.compiled, settings)
+    checked = checker.versions
     for target, source in covered.live_versions.items():
         if target in checked and checked[target].kafka_from == "cluster.kafka-version":
             checked[target] = replace(checked[target], kafka_from=source)
@@ -292,17 +296,21 @@ def _is_yaml(path: Path, role: str | None) -> bool:
     return path.suffix != ".properties" and not role
 
 
-def _validate_targets(options: Options) -> _Run:
+def _validate_targets(options: Options, checker: Checker | None = None) -> _Run:
+    """The targets chosen, compiled; with a checker, each is checked as it is compiled and then dropped
+    (a run's memory does not grow with its targets), else they are kept in the run."""
     from compiler.layers import display_path
 
     if options.role:
         raise UsageError("--as is for .properties files")
     tree = options.tree.load()
     targets, overrides = select_targets(tree, options.overrides, options.every)
-    compiled, diagnostics = compile_all(tree, targets, overrides)
+    compiled, diagnostics = compile_all(tree, targets, overrides, checker.add if checker is not None else None)
     ids = [t.id for t in targets]
     covered = _Run(compiled, diagnostics, ids, dict.fromkeys(ids, display_path(tree.primary_path)))
-    covered.partial_files = partial_files(tree, compiled)
+    ok = set(checker.versions) if checker is not None else {c.target for c in compiled}
+    done = [t for t in targets if t.id in ok]
+    covered.partial_files = partial_files(tree, done)
     if not options.every:
         every = len(tree.all_targets())
         covered.scope = f" ({ids[0]}" + (f"; --all checks all {every})" if every > 1 else ")")
