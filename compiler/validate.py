@@ -257,6 +257,40 @@ class Checker:
         self._kept: list[_Kept] = []
         self._facts: dict[str, list[Any]] = {r.id: [] for r in REGISTRY.values() if r.check_all is not None}
         self._secrets: set[str] = set()
+        self._where: dict[str, int] = {}  # target -> its place in _kept and in each list of facts
+
+    def record(self, target: str) -> tuple[_Kept, Checked, dict[str, Any]] | None:
+        """What `adopt` needs to stand for this target in a later run with the same files and options."""
+        index = self._where.get(target)
+        if index is None:
+            return None
+        facts = {rule_id: found[index] for rule_id, found in self._facts.items()}
+        return self._kept[index], self.versions[target], facts
+
+    def adopt(self, record: object) -> bool:
+        """A target's `record` from an earlier run, in place of `add` (False: not a record; add it instead).
+        Records are only kept from runs that found no literal secret, so a target adopted adds none."""
+        if not (
+            isinstance(record, tuple)
+            and len(record) == 3
+            and isinstance(record[0], _Kept)
+            and isinstance(record[1], Checked)
+            and isinstance(record[2], dict)
+            and list(record[2]) == list(self._facts)
+        ):
+            return False
+        kept, versions, facts = record
+        self._where[kept.target] = len(self._kept)
+        self._kept.append(kept)
+        self.versions[kept.target] = versions
+        for rule_id, fact in facts.items():
+            self._facts[rule_id].append(fact)
+        return True
+
+    @property
+    def found_secrets(self) -> bool:
+        """Whether a literal secret was found (the run's output masks it: nothing of it may be stored)."""
+        return any(len(s) >= 4 and "${" not in s for s in self._secrets)
 
     def add(self, compiled: Compiled) -> None:
         ctx = context(compiled, self.options)
@@ -282,6 +316,7 @@ class Checker:
         ]
         directives = tuple(dict.fromkeys(d for layer in compiled.layers for d in layer.directives))
         self._secrets.update(_literal_secrets(compiled))
+        self._where[ctx.target] = len(self._kept)
         self._kept.append(_Kept(ctx.target, low, high, cuts, versions, levels, level_findings, directives))
 
     @staticmethod
@@ -340,6 +375,7 @@ class Checker:
                 if diagnostic is not None:
                     shown.append(diagnostic)
         secrets = sorted((s for s in self._secrets if len(s) >= 4 and "${" not in s), key=len, reverse=True)
+        # (found_secrets says whether this list is empty)
         hidden = {
             replace(s, diagnostic=_redact(s.diagnostic, secrets), reason=_hide(s.reason, secrets)) for s in silenced
         }

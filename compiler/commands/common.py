@@ -173,9 +173,11 @@ def compile_all(
     targets: list[Target],
     overrides: list[Override],
     each: Callable[[Compiled], None] | None = None,
+    reuse: Callable[[Target], bool] | None = None,
 ) -> tuple[list[Compiled], list[Diagnostic]]:
     """Compile every target; a target that fails gives its problems as error diagnostics instead.
-    With `each`, every compiled target is handed to it and not kept (the list returned is empty)."""
+    With `each`, every compiled target is handed to it and not kept (the list returned is empty); a target
+    for which `reuse` answers True (it stood in for it) is not compiled."""
     from compiler import pipeline
     from compiler.validate import errors_of
 
@@ -183,6 +185,8 @@ def compile_all(
     results: list[Compiled] = []
     diagnostics: list[Diagnostic] = []
     for target in targets:
+        if reuse is not None and reuse(target):
+            continue
         try:
             compiled = pipeline.compile_target(tree, target, overrides, normalizer)
         except UsageError:
