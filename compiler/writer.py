@@ -162,6 +162,10 @@ class _Child:
 
     def __init__(self, root: Path) -> None:
         frames, self._feed = os.pipe()
+        with contextlib.suppress(ImportError, OSError, AttributeError):
+            import fcntl  # Linux: a pipe of 1 MiB (F_SETPIPE_SZ), so the parent seldom waits for the child
+
+            fcntl.fcntl(self._feed, getattr(fcntl, "F_SETPIPE_SZ", 1031), 1 << 20)
         self._errors, report = os.pipe()
         self.pid = os.fork()
         if self.pid == 0:  # the child: create files until the feed ends, then leave without any clean-up
@@ -287,6 +291,7 @@ def _move_all(moves: list[tuple[Path, Path]], backups: Path, out: Path) -> None:
     done: list[tuple[Path, Path | None]] = []
     created: list[Path] = []
     present: set[Path] = set()
+    fresh: set[Path] = set()  # directories made here: nothing in them to back up
     try:
         for temp, final in moves:
             if final.parent not in present:
@@ -294,8 +299,10 @@ def _move_all(moves: list[tuple[Path, Path]], backups: Path, out: Path) -> None:
                 final.parent.mkdir(parents=True, exist_ok=True)
                 created.extend(reversed(missing))
                 present.add(final.parent)
+                if missing:
+                    fresh.add(final.parent)
             backup = None
-            if final.exists():
+            if final.parent not in fresh and final.exists():
                 backup = backups / final.relative_to(out)
                 backup.parent.mkdir(parents=True, exist_ok=True)
                 try:
