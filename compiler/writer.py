@@ -132,7 +132,7 @@ class Stager:
                 directory.rmdir()
 
 
-def _create(path: Path, mode: int, data: bytes, made: set[Path], sync: bool = False) -> None:
+def _create(path: Path, mode: int, data: bytes, made: set[Path]) -> None:
     if path.parent not in made:
         path.parent.mkdir(parents=True, exist_ok=True)
         made.add(path.parent)
@@ -141,8 +141,6 @@ def _create(path: Path, mode: int, data: bytes, made: set[Path], sync: bool = Fa
         view = memoryview(data)
         while view:
             view = view[os.write(fd, view) :]
-        if sync:
-            os.fsync(fd)
     finally:
         os.close(fd)
     os.chmod(path, mode)  # the umask may have narrowed it
@@ -155,7 +153,7 @@ _HEAD = struct.Struct("<HII")  # mode, length of the relative path, length of th
 
 
 class _Child:
-    """A forked process that creates (and fsyncs) the staged files the parent streams to it: (mode, path,
+    """A forked process that creates and fsyncs the staged files the parent streams to it: (mode, path,
     bytes) frames.
     Its first error (errno, message, file) comes back through a second pipe; it then reads and drops the
     rest, so the parent never blocks."""
@@ -203,24 +201,36 @@ class _Child:
 
 
 def _serve(root: Path, frames: int, report: int) -> None:
+    """The child's work: create each file framed on `frames`; fsync them side by side, as they come (each fsync
+    waits for a journal commit; several at once share one); report the first error on `report`."""
+    from concurrent.futures import Future, ThreadPoolExecutor
+
     made: set[Path] = set()
-    failed = False
+    syncs: list[Future[None]] = []
+    error: OSError | None = None
     parent = os.getppid()
-    with os.fdopen(frames, "rb", buffering=1 << 16) as feed:
+    with ThreadPoolExecutor(max_workers=16) as pool, os.fdopen(frames, "rb", buffering=1 << 16) as feed:
         while head := feed.read(_HEAD.size):
             mode, size, length = _HEAD.unpack(head)
             rel = feed.read(size).decode("utf-8", "surrogateescape")
             data = feed.read(length)
             if os.getppid() != parent:
-                return  # kkc was killed: its next run removes the staging directory
-            if failed:
+                os._exit(0)  # kkc was killed: its next run removes the staging directory
+            if error is not None:
                 continue
             try:
-                _create(root / rel, mode, data, made, sync=True)
+                _create(root / rel, mode, data, made)
             except OSError as exc:
-                failed = True
-                text = f"{exc.errno or 0}\0{exc.strerror or exc}\0{exc.filename or ''}"
-                os.write(report, text.encode("utf-8", "surrogateescape"))
+                error = exc
+                continue
+            syncs.append(pool.submit(_sync, root / rel))
+        for sync in syncs:
+            found = sync.exception()
+            if error is None and isinstance(found, OSError):
+                error = found
+    if error is not None:
+        text = f"{error.errno or 0}\0{error.strerror or error}\0{error.filename or ''}"
+        os.write(report, text.encode("utf-8", "surrogateescape"))
     os.close(report)
 
 
