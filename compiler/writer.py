@@ -1,8 +1,9 @@
 """Writing outputs so that a failure leaves the previous outputs untouched.
 
-Everything is rendered in memory first; nothing is written if any target fails. Files are then
-written into a temporary directory beside the output directory and renamed into place, one file
-at a time (each rename is atomic). Files holding a literal secret are created with mode 0600.
+Files are staged (written and fsynced) in a private temporary directory beside the output directory,
+target by target as they are compiled (`Stager`), and renamed into place, one file at a time (each
+rename is atomic), only once every target compiled and passed; otherwise the staging directory is
+removed and nothing of the outputs changes. Files holding a literal secret are created with mode 0600.
 """
 
 from __future__ import annotations
