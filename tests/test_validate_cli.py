@@ -375,3 +375,22 @@ def test_enterprise_stream_and_executor_settings_are_accepted(tmp_path: Path) ->
     run = kkc("validate", str(path), "--brokers", "1", "--kestra-version", "0.20", "--format", "json")
     [info] = [d for d in json.loads(run.out)["diagnostics"] if d["rule"] == "key-before-kestra-version"]
     assert info["level"] == "info" and info["key"] == "kestra.kafka.executor.stream-threads"
+
+
+def test_an_env_file_without_its_package_header_is_an_error_when_its_settings_are_lost(conf: Path) -> None:
+    prod = conf / "env" / "prod.yaml"
+    lines = prod.read_text().splitlines(keepends=True)
+    assert lines[0].startswith("# @package _global_")
+    prod.write_text("".join(lines[1:]))
+    run = kkc("validate", "--config-dir", str(conf), "env=prod", "instance=eu1")
+    assert run.code == 1
+    assert "error [group-file-not-global]" in run.out
+    assert "its kestra:, cluster:, policy: settings are not applied at all" in run.out
+    built = kkc("compile", "--config-dir", str(conf), "env=prod", "instance=eu1", "--out", str(conf.parent / "out"))
+    assert built.code == 1 and not (conf.parent / "out").exists()
+
+
+def test_keys_placed_under_the_group_on_purpose_are_a_warning(conf: Path) -> None:
+    write(conf / "env" / "dev.yaml", "name: dev\n")  # read through ${env.name}, as Hydra allows
+    run = kkc("validate", "--config-dir", str(conf), "env=dev")
+    assert "warning [group-file-not-global]" in run.out and "not applied at all" not in run.out
