@@ -394,3 +394,14 @@ def test_keys_placed_under_the_group_on_purpose_are_a_warning(conf: Path) -> Non
     write(conf / "env" / "dev.yaml", "name: dev\n")  # read through ${env.name}, as Hydra allows
     run = kkc("validate", "--config-dir", str(conf), "env=dev")
     assert "warning [group-file-not-global]" in run.out and "not applied at all" not in run.out
+
+
+def test_a_default_option_without_its_file_is_reported_by_validate_all(conf: Path) -> None:
+    config = conf / "config.yaml"
+    config.write_text(config.read_text().replace("  - env: dev\n", "  - env: devv\n", 1))
+    run = kkc("validate", "--all", "--config-dir", str(conf))
+    assert run.code == 0, run.out
+    assert "warning [defaults-option-missing] the defaults list chooses env 'devv'" in run.out
+    assert "did you mean 'dev'?" in run.out
+    alone = kkc("validate", "--config-dir", str(conf))
+    assert alone.code == 1 and "error [defaults-list]" in alone.out + alone.err

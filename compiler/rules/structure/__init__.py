@@ -375,6 +375,25 @@ RULES: tuple[Rule, ...] = (
         passing=example("kestra:\n  kafka:\n    topics:\n      execution:\n        partitions: 4\n"),
     ),
     Rule(
+        id="defaults-option-missing",
+        family="structure",
+        level="warning",
+        summary="A defaults list choosing a group option that has no file",
+        why="The primary defaults list names the env or instance used when none is chosen. When that file does not "
+        "exist, every target that chooses its own (the targets: list, --all) still compiles, so the typo goes "
+        "unnoticed until someone runs kkc, or Hydra, without a choice: then it fails. Warning: nothing Kestra "
+        "runs with is wrong yet.",
+        check=_notes("defaults-option-missing"),
+        failing=tree_example(
+            config_yaml="defaults:\n  - _self_\n  - instance: b\ntargets:\n  - {instance: a}\n",
+            instance__a_yaml="# @package _global_\n",
+        ),
+        passing=tree_example(
+            config_yaml="defaults:\n  - _self_\n  - instance: a\ntargets:\n  - {instance: a}\n",
+            instance__a_yaml="# @package _global_\n",
+        ),
+    ),
+    Rule(
         id="defaults-without-self",
         family="structure",
         level="warning",
