@@ -97,6 +97,9 @@ class Admin:
         return text
 
     def _fail(self, what: str, why: str) -> ClusterError:
+        if "Invalid response size" in why:
+            # librdkafka read another protocol's bytes as a Kafka frame length ("HTTP" is 1213486160)
+            why += "; the address answers, but not as a Kafka listener (an HTTP server, or the wrong port?)"
         return ClusterError(self.hide(f"{self.connection.bootstrap}: {what}: {why}"))
 
     def _given_up(self) -> str | None:

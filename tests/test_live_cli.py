@@ -1,0 +1,35 @@
+"""kkc plan / apply as a user mistypes them: refused before anything is sent (no cluster needed)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import REPO, kkc
+
+
+@pytest.mark.parametrize(
+    ("bootstrap", "said"),
+    [
+        ("localhost:99999", "Invalid port: localhost:99999; the port must be at most 65535"),
+        ("localhost", "Invalid url: localhost; the port is missing"),
+        ("a:1;b:2", "Invalid url: a:1;b:2; separate entries with commas, not ';'"),
+        ("a:1,,b:2", "an empty entry (two commas in a row)"),
+    ],
+)
+def test_a_bootstrap_kafka_would_refuse_is_a_usage_error(bootstrap: str, said: str) -> None:
+    run = kkc("plan", "env=dev", "--bootstrap", bootstrap, cwd=REPO)
+    assert run.code == 2
+    assert f"argument --bootstrap: {said}" in run.err
+
+
+def test_a_timeout_of_zero_is_refused_in_words_that_exclude_it() -> None:
+    run = kkc("plan", "env=dev", "--timeout", "0", cwd=REPO)
+    assert run.code == 2 and "give more than 0 and at most 600 seconds" in run.err
+
+
+def test_a_target_that_does_not_compile_is_exit_1_and_nothing_is_sent() -> None:
+    pytest.importorskip("confluent_kafka")
+    run = kkc("plan", "env=dev", "kestra.kafka.defaults.topic.partitons=3", "--bootstrap", "127.0.0.1:9", cwd=REPO)
+    assert run.code == 1
+    assert "error [bad-override]" in run.err
+    assert "the target does not compile (above): nothing was sent to the cluster" in run.err
