@@ -234,7 +234,7 @@ def _known(ctx: Context, pset: PropertySet, key: str, value: str, infos: dict[st
         if len(infos) > 1 and len(sections) < len(infos):
             message += f" (as read by {_readers(sections)})"
         if kind != "deprecated-value" and rule != INVALID_VALUE and f"Kafka {version}" not in message:
-            message += f"; the declared Kafka version is {version}"
+            message += f"; checked as Kafka {version}"
         if kind == "removed-key":
             message += ". Remove it."
         elif not message.endswith(("...", "?")):
