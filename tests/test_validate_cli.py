@@ -405,3 +405,11 @@ def test_a_default_option_without_its_file_is_reported_by_validate_all(conf: Pat
     assert "did you mean 'dev'?" in run.out
     alone = kkc("validate", "--config-dir", str(conf))
     assert alone.code == 1 and "error [defaults-list]" in alone.out + alone.err
+
+
+def test_a_trailing_comment_in_a_properties_file_is_explained(tmp_path: Path) -> None:
+    props = write(tmp_path / "p.properties", "bootstrap.servers=localhost:9092\nlinger.ms=5 # batch a little\n")
+    run = kkc("validate", str(props), "--as", "producer")
+    assert run.code == 1
+    assert "Invalid value 5 # batch a little for configuration linger.ms" in run.out
+    assert "Java's Properties has no trailing comments: the text after the value is part of what Kafka reads" in run.out
