@@ -413,3 +413,11 @@ def test_a_trailing_comment_in_a_properties_file_is_explained(tmp_path: Path) ->
     assert run.code == 1
     assert "Invalid value 5 # batch a little for configuration linger.ms" in run.out
     assert "Java's Properties has no trailing comments: the text after the value is part of what Kafka reads" in run.out
+
+
+def test_kkcs_own_property_files_need_no_as(tmp_path: Path) -> None:
+    assert kkc("compile", "--all", "--out", str(tmp_path / "build"), cwd=REPO).code == 0
+    files = [str(tmp_path / "build" / "prod" / "eu1" / f"{role}.properties") for role in ("admin", "producer")]
+    run = kkc("validate", *files)
+    assert run.code == 0, run.out + run.err
+    assert "in 2 files" in run.out

@@ -354,6 +354,8 @@ def _compile_properties(path: Path, role: str | None) -> Compiled:
             f"--as is for Kafka .properties files; {path} is YAML (a Kestra config): drop --as, or name its "
             f"format ({', '.join(_FORMATS)})"
         )
+    if not role and path.stem in ROLES and path.suffix == ".properties":
+        role = path.stem  # the names kkc compile writes: admin, consumer, producer, streams.properties
     if not role:
         raise UsageError(
             f"{path} is a .properties file: say which client reads it with --as admin|consumer|producer|streams"
