@@ -421,3 +421,11 @@ def test_kkcs_own_property_files_need_no_as(tmp_path: Path) -> None:
     run = kkc("validate", *files)
     assert run.code == 0, run.out + run.err
     assert "in 2 files" in run.out
+
+
+def test_a_file_with_no_kestra_setting_gets_no_findings_about_kestras_defaults(tmp_path: Path) -> None:
+    other = write(tmp_path / "akhq.yaml", "akhq:\n  connections:\n    local:\n      properties:\n        a: b\n")
+    run = kkc("validate", str(other))
+    assert "warning [no-kestra-settings]" in run.out
+    assert "<kestra-defaults>" not in run.out
+    assert "0 errors, 1 warning, 0 infos in 1 file" in run.out

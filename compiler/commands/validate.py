@@ -198,7 +198,9 @@ def run(options: Options) -> int:
         partial_files=covered.partial_files,
     )
     outcome = check(covered.compiled, settings)
-    diagnostics = sorted(set(covered.diagnostics + outcome.diagnostics), key=lambda d: d.sort_key)
+    diagnostics = _without_defaults_noise(
+        sorted(set(covered.diagnostics + outcome.diagnostics), key=lambda d: d.sort_key)
+    )
     scope = covered.scope
     if options.strict and any(d.level == "warning" for d in diagnostics):
         scope += "; --strict: warnings fail the run"
@@ -212,6 +214,18 @@ def run(options: Options) -> int:
     )
     failing = {"error", "warning"} if options.strict else {"error"}
     return EXIT_PROBLEMS if any(d.level in failing for d in diagnostics) else EXIT_OK
+
+
+# A file in which kkc found no Kestra setting (another tool's config, a chart template) is already said so;
+# what Kestra's own defaults would then give is noise about a file nobody meant as Kestra's.
+_NOT_KESTRA = ("no-kestra-settings", "helm-template")
+
+
+def _without_defaults_noise(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    from compiler.keys import BUNDLED_NAME
+
+    unread = {d.target for d in diagnostics if d.rule in _NOT_KESTRA}
+    return [d for d in diagnostics if not (d.target in unread and d.file == BUNDLED_NAME)]
 
 
 def _check_paths(options: Options) -> None:
