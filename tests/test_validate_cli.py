@@ -429,3 +429,19 @@ def test_a_file_with_no_kestra_setting_gets_no_findings_about_kestras_defaults(t
     assert "warning [no-kestra-settings]" in run.out
     assert "<kestra-defaults>" not in run.out
     assert "0 errors, 1 warning, 0 infos in 1 file" in run.out
+
+
+def test_github_annotations_of_an_override_point_at_no_file() -> None:
+    bad = kkc("validate", "env=dev", "kestra.kafka.defaults.topic.partitons=3", "--format", "github", cwd=REPO)
+    assert bad.out.startswith("::error title=bad-override::override 'kestra.kafka.defaults.topic.partitons=3'")
+    value = kkc(
+        "validate",
+        "env=dev",
+        "+kestra.kafka.topics.execution.properties.min.insync.replicas=0",
+        "--format",
+        "github",
+        cwd=REPO,
+    )
+    line = next(x for x in value.out.splitlines() if "invalid-property-value" in x)
+    assert line.startswith("::error title=invalid-property-value::(<override #2 ")
+    assert "file=" not in line
