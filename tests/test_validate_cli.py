@@ -445,3 +445,9 @@ def test_github_annotations_of_an_override_point_at_no_file() -> None:
     line = next(x for x in value.out.splitlines() if "invalid-property-value" in x)
     assert line.startswith("::error title=invalid-property-value::(<override #2 ")
     assert "file=" not in line
+
+
+def test_a_key_an_override_creates_is_reported_at_the_override() -> None:
+    run = kkc("validate", "env=dev", "+kestra.kafka.topics.executions.name=x", cwd=REPO)
+    line = next(x for x in run.out.splitlines() if "[unknown-topic-key]" in x)
+    assert line.startswith("<override #2 '+kestra.kafka.topics.executions.name=x'>: warning [unknown-topic-key]")
