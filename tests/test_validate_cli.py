@@ -451,3 +451,29 @@ def test_a_key_an_override_creates_is_reported_at_the_override() -> None:
     run = kkc("validate", "env=dev", "+kestra.kafka.topics.executions.name=x", cwd=REPO)
     line = next(x for x in run.out.splitlines() if "[unknown-topic-key]" in x)
     assert line.startswith("<override #2 '+kestra.kafka.topics.executions.name=x'>: warning [unknown-topic-key]")
+
+
+@pytest.mark.parametrize(
+    ("line", "broken", "where", "said"),
+    [
+        (31, "       partitions: 16", "31:8", "line 32 is indented deeper than line 31 ('partitions: 16'), which"),
+        (31, "        partitions 16", "31:9", "'partitions 16' has no ':' after its key, so YAML reads line 32 as"),
+        (23, '        security.protocol: "SASL_SSL', "23:28", "a double-quoted string opened here is not closed"),
+    ],
+)
+def test_a_yaml_mistake_is_reported_where_it_is_not_where_the_parser_trips(
+    conf: Path, line: int, broken: str, where: str, said: str
+) -> None:
+    prod = conf / "env" / "prod.yaml"
+    lines = prod.read_text().splitlines()
+    assert lines[line - 1].strip().split(":")[0] == broken.strip().split(":")[0].split(" ")[0]
+    lines[line - 1] = broken
+    prod.write_text("\n".join(lines) + "\n")
+    run = kkc("validate", "--config-dir", str(conf), "env=prod", "instance=eu1")
+    assert f"{prod}:{where}: error [yaml-syntax] invalid YAML: {said}" in run.out + run.err
+
+
+def test_a_value_holding_colon_space_still_says_quote_it(tmp_path: Path) -> None:
+    path = write(tmp_path / "a.yml", "kestra:\n  kafka:\n    defaults:\n      topic-prefix: a: b\n")
+    run = kkc("validate", str(path))
+    assert "a value holding ': ' must be quoted" in run.out + run.err
