@@ -497,3 +497,11 @@ def test_chart_1_values_mount_configmaps_and_secrets(tmp_path: Path) -> None:
     _, diags = diagnostics(str(values), str(secret), str(config_map))
     assert found(diags, "invalid-property-value") == [("more.yaml", 11, 13, "error"), ("secret.yaml", 12, 13, "error")]
     assert found(diags, "mounted-file-not-given") == []
+
+
+def test_configmap_without_secret_names_every_target_that_needs_one() -> None:
+    from tests.conftest import REPO, kkc
+
+    run = kkc("compile", "--all", "--out", "/nonexistent/never-written", "--emit", "configmap", cwd=REPO)
+    assert run.code == 2
+    assert "targets staging/eu1, prod/eu1, prod/eu2' settings without their secrets" in run.err

@@ -173,10 +173,9 @@ def _write(options: Options, out: Path, results: list[Compiled]) -> int:
 
     outputs: dict[str, dict[str, str]] = {}
     secret_files: set[str] = set()
-    for compiled in results:
-        missing = needs_secret(compiled, options.emit)
-        if missing is not None:
-            raise UsageError(missing)
+    missing = [m for compiled in results if (m := needs_secret(compiled, options.emit)) is not None]
+    if missing:
+        raise UsageError("; ".join(missing) if len(missing) < 2 else _one_sentence(missing, results, options.emit))
     for compiled in results:
         outputs[compiled.target] = output_files(compiled, options.emit)
         secret_files.update(str(Path(compiled.target) / name) for name in literal_secret_files(compiled, options.emit))
@@ -189,6 +188,16 @@ def _write(options: Options, out: Path, results: list[Compiled]) -> int:
     written = write_outputs(out, outputs, secret_files)
     print(f"kkc: wrote {len(written)} files for {count(len(results), 'target')} under {out}", file=sys.stderr)
     return EXIT_OK
+
+
+def _one_sentence(missing: list[str], results: list[Compiled], emits: tuple[str, ...]) -> str:
+    """The targets whose secrets --emit would leave out, named in one message (not only the first)."""
+    from compiler.emit import needs_secret
+
+    named = [c.target for c in results if needs_secret(c, emits) is not None]
+    first = missing[0]
+    plural = first.replace(f"target {named[0]}'s", f"targets {', '.join(named)}'", 1)
+    return plural.replace("without its secrets", "without their secrets", 1)
 
 
 def _check_outputs(out: Path, outputs: dict[str, dict[str, str]], every_target: bool, argv: tuple[str, ...]) -> int:
