@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from tests.conftest import REPO, kkc
@@ -33,3 +35,16 @@ def test_a_target_that_does_not_compile_is_exit_1_and_nothing_is_sent() -> None:
     assert run.code == 1
     assert "error [bad-override]" in run.err
     assert "the target does not compile (above): nothing was sent to the cluster" in run.err
+
+
+def test_a_broken_placeholder_in_a_command_config_secret_is_not_quoted(tmp_path: Path) -> None:
+    pytest.importorskip("confluent_kafka")
+    config = tmp_path / "admin.properties"
+    config.write_text(
+        "security.protocol=SASL_SSL\nsasl.mechanism=SCRAM-SHA-512\nsasl.jaas.config=org.apache.kafka.common."
+        'security.scram.ScramLoginModule required username="kestra" password="Q7${Zx9pLm4Tq";\n'
+    )
+    run = kkc("plan", "env=dev", "--bootstrap", "127.0.0.1:9", "--command-config", str(config), cwd=REPO)
+    assert run.code == 2
+    assert "a '${' without its '}' (value hidden: a secret key)" in run.err
+    assert "Zx9pLm4Tq" not in run.out + run.err

@@ -75,7 +75,9 @@ class _Properties:
         try:
             value, missing = fill(raw, self.env)
         except PlaceholderSyntaxError as error:
-            raise ClusterError(f"{key} in {self.source}: {error}") from None
+            # the error quotes the value: never for a secret (kkc validate says "value hidden" there too)
+            said = "a '${' without its '}' (value hidden: a secret key)" if is_secret_key(key) else str(error)
+            raise ClusterError(f"{key} in {self.source}: {said}") from None
         for name in missing:
             self.missing.setdefault(name, []).append(key)
         if is_secret_key(key) and value:
