@@ -359,3 +359,15 @@ def test_the_readme_transcript(live: Cluster, tmp_path: Path, monkeypatch: pytes
         assert SCRAM_PASSWORD not in result.out + result.err
         assert _same_cluster(result.out + result.err) == _same_cluster(expected), argv
         assert result.code == code
+
+
+def test_the_brokers_defaults_asked_for_with_minus_one_are_in_sync_once_applied(live: Cluster, tmp_path: Path) -> None:
+    tree = conf(tmp_path, "m1_", rf=-1, partitions=-1)
+    empty = run(tree, "plan")
+    assert "the brokers' default partitions (num.partitions), replication factor the brokers' default" in empty.out
+    applied = run(tree, "apply", "--yes")
+    assert applied.code == 0, applied.out + applied.err
+    assert len(topics(live, "m1_", TOPICS)) == TOPICS
+    again = run(tree, "plan")
+    assert again.code == 0, again.out  # -1 is compared with what the brokers gave, not as the number -1
+    assert f"in sync: {TOPICS} topics as planned" in again.out
