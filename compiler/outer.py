@@ -422,9 +422,12 @@ def _read_manifest(source: Source) -> Found:
                 entries = resource.get(data_field)
                 if not isinstance(entries, dict):
                     continue
+                written_over = resource.get("stringData") if data_field == "data" and kind == "Secret" else None
                 for key, value in entries.items():
                     if not isinstance(value, str) or not _YAML_KEY.match(key):
                         continue
+                    if isinstance(written_over, dict) and key in written_over:
+                        continue  # Kubernetes writes stringData over data: only that text reaches Kestra
                     path: Path_ = (*prefix, data_field, key)
                     where = f"{kind} {name or '(no name)'}, {data_field}.{key}"
                     encoded = kind == "Secret" and data_field == "data"

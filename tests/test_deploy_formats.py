@@ -505,3 +505,20 @@ def test_configmap_without_secret_names_every_target_that_needs_one() -> None:
     run = kkc("compile", "--all", "--out", "/nonexistent/never-written", "--emit", "configmap", cwd=REPO)
     assert run.code == 2
     assert "targets staging/eu1, prod/eu1, prod/eu2' settings without their secrets" in run.err
+
+
+def test_a_secret_key_in_both_data_and_string_data_is_read_from_string_data(tmp_path: Path) -> None:
+    import base64
+
+    from tests.conftest import kkc
+
+    replaced = base64.b64encode(b"kestra:\n  kafka:\n    client:\n      properties:\n        retries: abc\n").decode()
+    manifest = tmp_path / "kestra-secret.yaml"
+    manifest.write_text(
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: kestra\ndata:\n"
+        f"  application-secrets.yml: {replaced}\n"
+        "stringData:\n  application-secrets.yml: |\n    kestra:\n      kafka:\n        client:\n"
+        "          properties:\n            bootstrap.servers: kafka:9092\n"
+    )
+    run = kkc("validate", str(manifest))
+    assert "retries" not in run.out, run.out  # the data text never reaches Kestra
