@@ -217,6 +217,7 @@ def _sasl(props: _Properties, put: _Put) -> None:
             raise ClusterError(f"sasl.jaas.config in {props.source} has no {option}= option: {INSTEAD}")
     put("sasl.jaas.config", "sasl.username", entry.options["username"])
     put("sasl.jaas.config", "sasl.password", entry.options["password"])
+    props.secrets.append(entry.options["password"])  # as the JAAS escapes read it, which the raw text may not show
 
 
 def _oauth(props: _Properties, entry: JaasEntry, put: _Put) -> None:
