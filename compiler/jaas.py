@@ -36,6 +36,7 @@ class JaasEntry:
 # StreamTokenizer's escapes inside a quoted JAAS value (Kafka's JaasConfig reads options with it)
 _ESCAPES = {"a": "\x07", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\x0b"}
 
+
 def _is_alpha(c: str) -> bool:
     code = ord(c)
     return c.isascii() and c.isalpha() or code >= 160 or c in "-_$"

@@ -48,3 +48,19 @@ def test_a_broken_placeholder_in_a_command_config_secret_is_not_quoted(tmp_path:
     assert run.code == 2
     assert "a '${' without its '}' (value hidden: a secret key)" in run.err
     assert "Zx9pLm4Tq" not in run.out + run.err
+
+
+def test_a_mechanism_kestra_could_not_log_in_with_is_refused_not_corrected() -> None:
+    pytest.importorskip("confluent_kafka")
+    run = kkc(
+        "plan",
+        "env=prod",
+        "instance=eu1",
+        "+kestra.kafka.client.properties.x=1",
+        "kestra.kafka.client.properties[sasl.mechanism]=scram-sha-512",
+        "--bootstrap",
+        "127.0.0.1:9",
+        cwd=REPO,
+    )
+    assert run.code == 2, run.out + run.err
+    assert "sasl.mechanism 'scram-sha-512'" in run.err and "must be written 'SCRAM-SHA-512'" in run.err

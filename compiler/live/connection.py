@@ -177,7 +177,14 @@ def translate(
 
 
 def _sasl(props: _Properties, put: _Put) -> None:
-    mechanism = (props.get("sasl.mechanism") or "GSSAPI").strip().upper()
+    written = (props.get("sasl.mechanism") or "GSSAPI").strip()
+    mechanism = written.upper()
+    if written != mechanism:
+        # Kafka's brokers compare mechanism names exactly: Kestra's client would fail its handshake
+        raise ClusterError(
+            f"sasl.mechanism '{written}' in {props.source} must be written '{mechanism}': Kafka compares mechanism "
+            "names case-sensitively, so Kestra could not log in with it (kkc validate reports it too)"
+        )
     if mechanism == "GSSAPI":
         raise ClusterError(
             f"sasl.mechanism GSSAPI (Kerberos, Kafka's default when sasl.mechanism is not set) in {props.source} "
