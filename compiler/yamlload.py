@@ -85,9 +85,13 @@ class Embedded:
     indent: int = 0
     exact: bool = True
     what: str = ""
+    # (line, column, delta) of the text as read: from that column on, the outer text is `delta` columns
+    # further (compose's `$$` -> `$`, `$VAR` -> `${VAR}` change lengths before Kestra reads the text)
+    shifts: tuple[tuple[int, int, int], ...] = ()
 
     def origin(self, line: int, column: int) -> Origin:
         """The outer file's position of the embedded text's `line`, `column` (1-based)."""
+        column += sum(delta for at_line, at_column, delta in self.shifts if at_line == line and at_column < column)
         if not self.exact:
             return Origin(self.display, self.line, self.column, inside=f"line {line}, column {column} of {self.what}")
         if line == 1:

@@ -522,3 +522,16 @@ def test_a_secret_key_in_both_data_and_string_data_is_read_from_string_data(tmp_
     )
     run = kkc("validate", str(manifest))
     assert "retries" not in run.out, run.out  # the data text never reaches Kestra
+
+
+def test_compose_escapes_and_variables_keep_later_columns_right(tmp_path: Path) -> None:
+    from tests.conftest import kkc
+
+    line = '            client: {properties: {client.id: "$$$${HOSTNAME}-$$$${X}-$HOST", retries: abc}}'
+    compose = tmp_path / "docker-compose.yml"
+    compose.write_text(
+        "services:\n  kestra:\n    image: kestra/kestra:latest\n    environment:\n      KESTRA_CONFIGURATION: |\n"
+        "        kestra:\n          queue: {type: kafka}\n          kafka:\n" + line + "\n"
+    )
+    run = kkc("validate", str(compose))
+    assert f"{compose}:9:{line.index('retries') + 1}: error [invalid-property-value]" in run.out, run.out
