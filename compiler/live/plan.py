@@ -176,6 +176,19 @@ def cluster_changes(compiled: Compiled, snapshot: Snapshot, topics: list[Planned
                 f"cluster.kafka-version says {version}; the brokers answer as Kafka {snapshot.release.text()}",
             )
         )
+    for key, values in snapshot.broker_differences.items():
+        shown = ", ".join(f"broker {b} {'unset' if v is None else v}" for b, v in values.items())
+        changes.append(
+            Change(
+                "cluster",
+                "info",
+                None,
+                key,
+                None,
+                shown,
+                f"the brokers disagree on {key} ({shown}): what a topic gets depends on its partitions' leaders",
+            )
+        )
     too_high = [t for t in topics if t.replication_factor > live]
     for topic in too_high:
         changes.append(
