@@ -46,7 +46,7 @@ def _package_fingerprint() -> list[tuple[str, int, int]]:
     for folder, dirs, files in os.walk(root):
         dirs[:] = sorted(d for d in dirs if d != "__pycache__")
         for name in sorted(files):
-            if name.endswith((".py", ".yaml", ".json", ".toml", ".txt")):
+            if not name.endswith((".pyc", ".pyo")):  # every data file counts (kafka-classes.json.gz, ...)
                 info = os.stat(os.path.join(folder, name))
                 out.append((os.path.relpath(os.path.join(folder, name), root), info.st_size, info.st_mtime_ns))
     return out

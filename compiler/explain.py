@@ -88,6 +88,24 @@ def _source_of_derived(compiled: Compiled, parts: list[str]) -> tuple[Path_, str
     return None
 
 
+def _closest(tree: dict[str, Any], key: str) -> str | None:
+    """The key of the tree nearest to a mistyped one (each Kafka property name whole)."""
+    import difflib
+
+    keys: list[str] = []
+
+    def walk(node: Any, prefix: str) -> None:
+        if isinstance(node, dict):
+            for name, child in node.items():
+                dotted_key = f"{prefix}.{name}" if prefix else str(name)
+                keys.append(dotted_key)
+                walk(child, dotted_key)
+
+    walk(tree, "")
+    close = difflib.get_close_matches(key, keys, n=1, cutoff=0.85)
+    return close[0] if close else None
+
+
 def explain(
     compiled: Compiled, key: str, show_secrets: bool = False, selection: Selection | None = None
 ) -> Explanation:
@@ -111,9 +129,12 @@ def explain(
         path, derived = found
         derived = f"{dotted(path)} ({derived})"
     if path is None or not has_path(compiled.resolved.tree, path):
+        close = _closest(compiled.resolved.tree, key)
+        did = f"; did you mean '{close}'?" if close else ""
         raise InputError(
             f"'{key}' is not a key of target {compiled.target} (write Kafka property names whole, e.g. "
-            "kestra.kafka.client.properties.bootstrap.servers; or clients.producer.acks, topics.execution.partitions)",
+            "kestra.kafka.client.properties.bootstrap.servers; or clients.producer.acks, topics.execution.partitions)"
+            + did,
             rule="unknown-key",
         )
     out = _explain_path(compiled, path, show_secrets, set())

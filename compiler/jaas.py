@@ -33,6 +33,10 @@ class JaasEntry:
     options: dict[str, str]
 
 
+# StreamTokenizer's escapes inside a quoted JAAS value (Kafka's JaasConfig reads options with it)
+_ESCAPES = {"a": "\x07", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\x0b"}
+
+
 def _is_alpha(c: str) -> bool:
     code = ord(c)
     return c.isascii() and c.isalpha() or code >= 160 or c in "-_$"
@@ -74,6 +78,17 @@ def _tokens(text: str) -> Iterator[Token]:
             while i < n and text[i] not in (c, "\n", "\r"):
                 if text[i] == "\\" and i + 1 < n:
                     i += 1
+                    if text[i] in "01234567":  # java.io.StreamTokenizer: an octal escape of up to 3 digits
+                        first, code, i = text[i], int(text[i]), i + 1
+                        if i < n and text[i] in "01234567":
+                            code, i = code * 8 + int(text[i]), i + 1
+                            if i < n and text[i] in "01234567" and first <= "3":
+                                code, i = code * 8 + int(text[i]), i + 1
+                        chars.append(chr(code))
+                        continue
+                    chars.append(_ESCAPES.get(text[i], text[i]))
+                    i += 1
+                    continue
                 chars.append(text[i])
                 i += 1
             if i < n and text[i] == c:

@@ -298,9 +298,10 @@ class ConfigTree:
     @cached_property
     def notes(self) -> list[Note]:
         """What every target of the tree inherits from its primary config."""
+        notes = self._missing_default_options()
         if not self.defaults or not self.self_appended:
-            return []
-        return [
+            return notes
+        return notes + [
             Note(
                 "defaults-without-self",
                 ("defaults",),
@@ -310,6 +311,32 @@ class ConfigTree:
                 self.primary.positions.get(("defaults",)),
             )
         ]
+
+    def _missing_default_options(self) -> list[Note]:
+        """A default option without its file: each target that chooses its own option compiles, but a run
+        without a choice (and Hydra composing the primary config alone) fails."""
+        notes = []
+        for entry in self.defaults:
+            if entry.kind != "group" or entry.option is None or entry.optional:
+                continue
+            available = self.options(entry.name)
+            if entry.option in available:
+                continue
+            hint = difflib.get_close_matches(entry.option, available, n=1)
+            did = f"; did you mean '{hint[0]}'?" if hint else ""
+            notes.append(
+                Note(
+                    "defaults-option-missing",
+                    ("defaults",),
+                    "defaults",
+                    f"the defaults list chooses {entry.name} '{entry.option}', which has no file "
+                    f"{display_path(self.config_dir / entry.name / entry.option)}.yaml (available: "
+                    f"{', '.join(available) or 'none'}): the targets that choose their own {entry.name} "
+                    f"compile, but kkc without a choice, and Hydra composing {self.config_name}.yaml alone, fail{did}",
+                    entry.origin,
+                )
+            )
+        return notes
 
     @cached_property
     def groups(self) -> dict[str, str | None]:

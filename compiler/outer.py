@@ -22,7 +22,7 @@ import base64
 import binascii
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -299,26 +299,38 @@ class _Interpolated:
     text: str  # as Kestra receives it, compose's substitutions kept as placeholders kkc does not judge
     substituted: list[tuple[str, int]] = field(default_factory=list)  # (variable, offset in the original)
     invalid: list[tuple[str, int]] = field(default_factory=list)
+    shifts: list[tuple[int, int, int]] = field(default_factory=list)  # see yamlload.Embedded.shifts
 
 
 def _interpolate(text: str) -> _Interpolated:
     out = _Interpolated("")
     pieces: list[str] = []
     last = 0
+    written = 0  # length of the text as read so far
+
+    def shifted(replacement: str, original: str) -> None:
+        nonlocal written
+        line, column = _line_col("".join(pieces), written)
+        out.shifts.append((line, column, len(original) - len(replacement)))
+        pieces.append(replacement)
+        written += len(replacement)
+
     for match in _COMPOSE.finditer(text):
         pieces.append(text[last : match.start()])
+        written += match.start() - last
         last = match.end()
         if match.group("escaped") is not None:
-            pieces.append("$")
+            shifted("$", match.group(0))
         elif match.group("named") is not None or match.group("braced") is not None:
             name = match.group("named") or match.group("braced")
             out.substituted.append((name, match.start()))
-            pieces.append("${" + name + "}")
+            shifted("${" + name + "}", match.group(0))
         else:
             body = text[match.end() : text.find("}", match.end())] if "}" in text[match.end() :] else ""
             name = body.split(":", 1)[0]
             out.invalid.append(("${" + name + (":...}" if ":" in body else "}"), match.start()))
             pieces.append(match.group(0))
+            written += len(match.group(0))
     pieces.append(text[last:])
     out.text = "".join(pieces)
     return out
@@ -373,6 +385,8 @@ def _read_compose(source: Source) -> Found:
                         embedded.origin(*_line_col(text, compose.substituted[0][1])),
                     )
                 )
+            if compose.shifts:
+                embedded = replace(embedded, shifts=tuple(compose.shifts))
             found.parts.append(Part(_inner(compose.text, source, doc, embedded), where))
     if not found.parts:
         first = source.documents[0]
@@ -422,9 +436,12 @@ def _read_manifest(source: Source) -> Found:
                 entries = resource.get(data_field)
                 if not isinstance(entries, dict):
                     continue
+                written_over = resource.get("stringData") if data_field == "data" and kind == "Secret" else None
                 for key, value in entries.items():
                     if not isinstance(value, str) or not _YAML_KEY.match(key):
                         continue
+                    if isinstance(written_over, dict) and key in written_over:
+                        continue  # Kubernetes writes stringData over data: only that text reaches Kestra
                     path: Path_ = (*prefix, data_field, key)
                     where = f"{kind} {name or '(no name)'}, {data_field}.{key}"
                     encoded = kind == "Secret" and data_field == "data"

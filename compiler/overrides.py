@@ -216,6 +216,9 @@ def apply(merged: Merged, overrides: list[Override]) -> None:
                 "mapping value like {key:value}",
                 rule="bad-override",
             )
+        for end in range(1, len(path)):  # mappings the override creates are its own, not the enclosing layer's
+            if not _lookup(merged.tree, path[:end])[0]:
+                merged.origins[path[:end]] = ov.origin
         if isinstance(ov.value, dict) and (isinstance(current, dict) or not exists):
             _merge_dict(merged, path, ov.value, setting, strict=ov.op == "set")
         else:

@@ -143,6 +143,8 @@ def github(diagnostics: list[Diagnostic], targets: list[str], colour: bool = Fal
         props = []
         if file and line and not file.startswith("<"):  # <kestra-defaults>, <override ...>: no file
             props += [f"file={_gh_escape(file, True)}", f"line={line}", f"col={column}"]
+        elif file.startswith("<"):
+            message = f"({file}) {message}"
         props.append(f"title={_gh_escape(rule, True)}")
         named = list(dict.fromkeys(t for t in where if t))
         target = f"[{', '.join(named)}] " if named and len(targets) > 1 else ""
@@ -209,16 +211,19 @@ def sarif(
 FORMATS: dict[str, Callable[..., str]] = {"text": text, "json": as_json, "github": github, "sarif": sarif}
 
 
-def anchored(diagnostics: list[Diagnostic], fallback: dict[str, str]) -> list[Diagnostic]:
+def anchored(diagnostics: list[Diagnostic], fallback: dict[str, str], overrides: bool = True) -> list[Diagnostic]:
     """For code-scanning formats, which need a file: a problem located in Kestra's bundled defaults
-    or an override is placed at line 1 of the target's own file, saying where it really is."""
+    or an override is placed at line 1 of the target's own file, saying where it really is.
+    `overrides=False` (GitHub annotations, which may have no file) leaves a command-line problem unplaced:
+    no line of any file is the cause."""
     from dataclasses import replace
 
     out = []
     for d in diagnostics:
         home = fallback.get(d.target)
-        if home and (not d.file or d.file.startswith("<")):
-            where = f"{d.file}:{d.line}:{d.column}" if d.file and d.line else d.file
+        command_line = not d.file or d.file.startswith("<override")
+        if home and (not d.file or d.file.startswith("<")) and (overrides or not command_line):
+            where = f"{d.file}:{d.line}:{d.column}" if d.file and d.line else d.file or "the command line"
             message = f"({where}) {d.message}" if where else d.message
             d = replace(d, file=home, line=1, column=1, message=message)
         out.append(d)
@@ -236,7 +241,7 @@ def write(
     checked: dict[str, Checked] | None = None,
 ) -> None:
     if fmt in ("github", "sarif") and fallback:
-        diagnostics = anchored(diagnostics, fallback)
+        diagnostics = anchored(diagnostics, fallback, overrides=fmt == "sarif")
     if fmt == "text":
         heading = header(checked) if checked else None
         sys.stdout.write(text(diagnostics, targets, use_colour(sys.stdout), noun, scope, suppressed, heading))

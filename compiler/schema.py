@@ -14,7 +14,7 @@ from compiler import catalog, kubernetes
 from compiler.keys import ROLES
 from compiler.layers import kestra_topic_keys
 
-SCHEMA_ID = "https://kestra.io/schemas/kkc/layer.json"
+SCHEMA_ID = "urn:kkc:schema:layer"  # a name, not an address: kkc publishes the schema nowhere (kkc schema prints it)
 _PLACEHOLDER = {"type": "string", "pattern": r"\$\{", "description": "a ${...} placeholder"}
 _INT = {"anyOf": [{"type": "integer"}, {"type": "string", "pattern": r"^-?\d+$"}, _PLACEHOLDER]}
 

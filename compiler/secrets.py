@@ -17,6 +17,9 @@ SECRET_KEY_PATTERNS = (
     r"^basic\.auth\.user\.info$",
     r"(^|[.\-_])credentials?$",
     r"(^|[.\-_])token$",
+    r"(^|[.\-_])passphrase$",  # sasl.oauthbearer.assertion.private.key.passphrase (a PASSWORD in Kafka)
+    r"(^|[.\-_])secret[.\-_]?key$",  # kestra.encryption.secret-key
+    r"(^|[.\-_])private[.\-_]?key$",
 )
 _SECRET_RE = re.compile("|".join(SECRET_KEY_PATTERNS), re.I)
 # Innermost first (`${oc.env:P,${kestra.p}}` holds two), with OmegaConf's escaping backslashes (`\${P}`).

@@ -38,6 +38,18 @@ STAGE_IDS: tuple[StageId, ...] = (
         passing="kkc compile env=prod kestra.kafka.defaults.topic.partitions=32",
     ),
     StageId(
+        id="cluster-brokers-differ",
+        stage="live",
+        summary="The live cluster's brokers disagree on a setting kkc reads (kkc validate --cluster)",
+        why="kkc validate --cluster reads the brokers' settings (message.max.bytes, min.insync.replicas, "
+        "default.replication.factor, ...) from every broker and checks with the lowest-numbered one's. When the "
+        "brokers disagree, a topic or client meets one value or the other depending on which broker leads its "
+        "partitions, so a check passes or fails by chance: set the value the same on every broker (a dynamic "
+        "cluster-wide default, kafka-configs.sh --entity-default).",
+        failing="kkc validate --cluster env=prod   # broker 2 has message.max.bytes 1048588, the others 10485760",
+        passing="kkc validate --cluster env=prod   # every broker has message.max.bytes 10485760",
+    ),
+    StageId(
         id="cluster-fact-differs",
         stage="live",
         summary="A declared cluster: fact that the live cluster contradicts (kkc validate --cluster)",

@@ -85,9 +85,13 @@ class Embedded:
     indent: int = 0
     exact: bool = True
     what: str = ""
+    # (line, column, delta) of the text as read: from that column on, the outer text is `delta` columns
+    # further (compose's `$$` -> `$`, `$VAR` -> `${VAR}` change lengths before Kestra reads the text)
+    shifts: tuple[tuple[int, int, int], ...] = ()
 
     def origin(self, line: int, column: int) -> Origin:
         """The outer file's position of the embedded text's `line`, `column` (1-based)."""
+        column += sum(delta for at_line, at_column, delta in self.shifts if at_line == line and at_column < column)
         if not self.exact:
             return Origin(self.display, self.line, self.column, inside=f"line {line}, column {column} of {self.what}")
         if line == 1:
@@ -314,10 +318,14 @@ def _syntax_error(exc: Any, place: _Place, text: str) -> InputError:
             place.mark(mark),
             rule="yaml-syntax",
         )
+    lines = text.splitlines()
+    cause = _earlier_cause(problem, mark, lines)
+    if cause is not None:
+        line, column, said = cause
+        return InputError(f"invalid YAML: {said}", place(line, column), rule="yaml-syntax")
     for needle, hint in _HINTS:
         if needle in problem:
             problem += hint
-    lines = text.splitlines()
     if mark is not None and mark.line < len(lines) and "{{" in lines[mark.line]:
         problem += "; '{{ ... }}' is template syntax (Helm, Jinja): render the template first and check its output"
     return InputError(
@@ -325,6 +333,77 @@ def _syntax_error(exc: Any, place: _Place, text: str) -> InputError:
         place.mark(mark),
         rule="yaml-syntax",
     )
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+def _previous_content(lines: list[str], index: int) -> int | None:
+    for j in range(index - 1, -1, -1):
+        if lines[j].strip() and not lines[j].lstrip().startswith("#"):
+            return j
+    return None
+
+
+def _open_quote(line: str) -> int | None:
+    """The column of a double quote the line opens and does not close (outside single quotes), or None."""
+    start, inside, single = None, False, False
+    index = 0
+    while index < len(line):
+        ch = line[index]
+        if ch == "#" and not inside and not single and (index == 0 or line[index - 1] == " "):
+            break
+        if ch == "'" and not inside:
+            single = not single
+        elif ch == '"' and not single:
+            inside, start = not inside, index
+        elif ch == "\\" and inside:
+            index += 1
+        index += 1
+    return start if inside else None
+
+
+def _earlier_cause(problem: str, mark: Any, lines: list[str]) -> tuple[int, int, str] | None:
+    """Where a mistake the scanner only trips over a line later really is: (line, column, message), 1-based.
+
+    'mapping values are not allowed here' on a `key: value` line means the line above swallowed it as
+    more of its own text (its ':' is missing, or this line is indented deeper than it); 'expected <block
+    end>' after a double quote left open means the quoted string ran on to the next line."""
+    if mark is None or mark.line >= len(lines):
+        return None
+    here = lines[mark.line]
+    above = _previous_content(lines, mark.line)
+    if above is None:
+        return None
+    prev = lines[above]
+    if "mapping values are not allowed here" in problem and ": " not in here[: mark.column].strip():
+        key, colon, value = prev.strip().partition(": ")
+        shown = prev.strip()
+        if not colon and not prev.rstrip().endswith(":") and not prev.lstrip().startswith("- "):
+            return (
+                above + 1,
+                _indent(prev) + 1,
+                f"'{shown}' has no ':' after its key, so YAML reads line {mark.line + 1} as more of its text; "
+                f"write '{key.split(' ')[0]}: ...'",
+            )
+        if colon and value and _indent(here) > _indent(prev):
+            return (
+                above + 1,
+                _indent(prev) + 1,
+                f"line {mark.line + 1} is indented deeper than line {above + 1} ('{shown}'), which already has a "
+                f"value, so YAML reads line {mark.line + 1} as more of that value: line both up with their siblings",
+            )
+    if "expected <block end>" in problem or "expected <block end>" in str(getattr(mark, "name", "")):
+        column = _open_quote(prev)
+        if column is not None:
+            return (
+                above + 1,
+                column + 1,
+                "a double-quoted string opened here is not closed on its line, so YAML reads on into line "
+                f"{mark.line + 1}; close it with '\"'",
+            )
+    return None
 
 
 _YAML11_BREAKS = re.compile("[\t\x85\u2028\u2029]|(?:^|[\\s\\[{,])[!&*]|(?:^|[\\s:?-])[|>][-+0-9]*[^-+0-9 \\n]")

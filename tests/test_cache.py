@@ -198,3 +198,12 @@ def test_a_run_whose_output_pipe_closed_is_not_stored(
     assert _entries(tmp_path) == []
     assert kkc("validate", "--all", "--strict", "--config-dir", str(tree)).code == 1
     assert len(runs) == 2 and len(_entries(tmp_path)) == 1
+
+
+def test_every_file_of_kkcs_package_is_in_the_key() -> None:
+    from compiler.cache import _package_fingerprint
+
+    names = {name for name, _, _ in _package_fingerprint()}
+    # data files kkc's verdicts come from, whatever their extension: a changed one must not replay a verdict
+    assert {"data/kafka-classes.json.gz", "data/kestra-classes.json.gz", "cache.py"} <= names
+    assert not any(name.endswith(".pyc") for name in names)

@@ -497,3 +497,41 @@ def test_chart_1_values_mount_configmaps_and_secrets(tmp_path: Path) -> None:
     _, diags = diagnostics(str(values), str(secret), str(config_map))
     assert found(diags, "invalid-property-value") == [("more.yaml", 11, 13, "error"), ("secret.yaml", 12, 13, "error")]
     assert found(diags, "mounted-file-not-given") == []
+
+
+def test_configmap_without_secret_names_every_target_that_needs_one() -> None:
+    from tests.conftest import REPO, kkc
+
+    run = kkc("compile", "--all", "--out", "/nonexistent/never-written", "--emit", "configmap", cwd=REPO)
+    assert run.code == 2
+    assert "targets staging/eu1, prod/eu1, prod/eu2' settings without their secrets" in run.err
+
+
+def test_a_secret_key_in_both_data_and_string_data_is_read_from_string_data(tmp_path: Path) -> None:
+    import base64
+
+    from tests.conftest import kkc
+
+    replaced = base64.b64encode(b"kestra:\n  kafka:\n    client:\n      properties:\n        retries: abc\n").decode()
+    manifest = tmp_path / "kestra-secret.yaml"
+    manifest.write_text(
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: kestra\ndata:\n"
+        f"  application-secrets.yml: {replaced}\n"
+        "stringData:\n  application-secrets.yml: |\n    kestra:\n      kafka:\n        client:\n"
+        "          properties:\n            bootstrap.servers: kafka:9092\n"
+    )
+    run = kkc("validate", str(manifest))
+    assert "retries" not in run.out, run.out  # the data text never reaches Kestra
+
+
+def test_compose_escapes_and_variables_keep_later_columns_right(tmp_path: Path) -> None:
+    from tests.conftest import kkc
+
+    line = '            client: {properties: {client.id: "$$$${HOSTNAME}-$$$${X}-$HOST", retries: abc}}'
+    compose = tmp_path / "docker-compose.yml"
+    compose.write_text(
+        "services:\n  kestra:\n    image: kestra/kestra:latest\n    environment:\n      KESTRA_CONFIGURATION: |\n"
+        "        kestra:\n          queue: {type: kafka}\n          kafka:\n" + line + "\n"
+    )
+    run = kkc("validate", str(compose))
+    assert f"{compose}:9:{line.index('retries') + 1}: error [invalid-property-value]" in run.out, run.out

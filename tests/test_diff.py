@@ -365,3 +365,42 @@ def test_against_the_out_root_suggests_the_target_folder(tmp_path: Path) -> None
     assert f"it holds the outputs of several targets: give the folder of one, --against {tmp_path}/build/prod/eu1" in (
         run.err
     )
+
+
+def test_a_promotion_to_a_config_kafka_refuses_fails_whatever_the_risks() -> None:
+    run = kkc(
+        "diff",
+        "env=prod",
+        "instance=eu1",
+        "--fail-on",
+        "data-loss",
+        "--",
+        "env=prod",
+        "instance=eu1",
+        "kestra.kafka.defaults.producer.properties[acks]=ALL",
+        cwd=REPO,
+    )
+    assert run.code == 1, run.out
+    assert "[safe] applied when Kestra restarts" in run.out
+    assert "prod/eu1 does not pass kkc validate (1 error: Kafka or Kestra would refuse it" in run.out
+    assert "error [invalid-property-value] Invalid value ALL for configuration acks" in run.out
+    doc = json.loads(
+        kkc(
+            "diff",
+            "--format",
+            "json",
+            "env=prod",
+            "instance=eu1",
+            "--",
+            "env=prod",
+            "instance=eu1",
+            "kestra.kafka.defaults.producer.properties[acks]=ALL",
+            cwd=REPO,
+        ).out
+    )
+    assert [e["rule"] for e in doc["errors"]] == ["invalid-property-value"]
+
+
+def test_a_valid_promotion_lists_no_errors() -> None:
+    run = kkc("diff", "--format", "json", "env=staging", "instance=eu1", "--", "env=prod", "instance=eu1", cwd=REPO)
+    assert json.loads(run.out)["errors"] == []

@@ -93,3 +93,11 @@ def test_text_output() -> None:
 def test_unknown_key_is_an_input_error(key: str) -> None:
     run = kkc("explain", key, "env=dev", cwd=REPO)
     assert run.code == 1 and "error [unknown-key]" in run.err
+
+
+def test_a_mistyped_key_gets_a_did_you_mean() -> None:
+    from tests.conftest import REPO, kkc
+
+    run = kkc("explain", "kestra.kafka.defaults.topic.partiton", "env=prod", "instance=eu1", cwd=REPO)
+    assert run.code == 1
+    assert "did you mean 'kestra.kafka.defaults.topic.partitions'?" in run.err + run.out

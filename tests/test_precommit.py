@@ -195,6 +195,21 @@ def test_the_readme_config_works_when_copied(variant: str, kkc_copy: Path, tmp_p
     assert shown.count("conf/env/prod.yaml:32:9: error [replication-factor-exceeds-brokers]") == 1
     assert re.search(r"kkc compiled outputs are up to date\.+Failed", shown)
     assert "kkc: 1 error in the config (kkc validate lists them): build was not compared" in shown
+    for line in readme_commit_transcript():  # what the README shows is what a user sees
+        assert line in shown.splitlines(), line
+
+
+def readme_commit_transcript() -> list[str]:
+    """The README's failing commit, without pre-commit's one-time [INFO] lines."""
+    after = (REPO / "README.md").read_text(encoding="utf-8").split('    $ git commit -m "more replicas"\n', 1)[1]
+    lines = []
+    for line in after.splitlines():
+        if line and not line.startswith("    "):
+            break
+        if line.strip() and not line.startswith("    [INFO]"):
+            lines.append(line[4:])
+    assert len(lines) > 8
+    return lines
 
 
 # --- the deployed-files hook on compose files, Helm values and manifests --------------------------

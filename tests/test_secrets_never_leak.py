@@ -67,6 +67,8 @@ kestra:
 ENV_B = """\
 # @package _global_
 kestra:
+  encryption:
+    secret-key: Encryption-Secret-5K
   kafka:
     defaults:
       topic-prefix: b_
@@ -74,6 +76,7 @@ kestra:
     client:
       properties:
         ssl.key.password: Other-Key-Secret-9Z
+        sasl.oauthbearer.assertion.private.key.passphrase: Passphrase-Secret-2K
         ssl.truststore.password: ${KAFKA_TRUSTSTORE_PASSWORD}
 """
 OVERRIDE = "++kestra.kafka.client.properties[ssl.keystore.key]=Override-Secret-9Y8"
@@ -89,6 +92,8 @@ SECRETS = (
     "Override-Secret-9Y8",
     "Unclosed-Secret-4U6",
     "Bad=Override-Secret-1Q",
+    "Encryption-Secret-5K",
+    "Passphrase-Secret-2K",
 )
 APPLICATION = f"""\
 kestra:
@@ -290,3 +295,18 @@ def test_the_corpus_validates_without_crash_or_leak(path: Path, tmp_path: Path) 
             if fmt == "text" and target == path:
                 verdict = run.out.splitlines()[-1] if run.out else run.err.strip()
     print(f"\n{path.name}: {verdict}")
+
+
+def test_kubernetes_outputs_keep_every_secret_in_the_secret(tree: Path) -> None:
+    run = kkc(
+        "compile", "--config-dir", "conf", "--all", "--out", "k8s", "--emit", "configmap", "--emit", "secret", cwd=tree
+    )
+    assert run.code == 0, run.err
+    configmaps = list((tree / "k8s").rglob("kestra-configmap.yaml"))
+    secrets = list((tree / "k8s").rglob("kestra-secret.yaml"))
+    assert configmaps and secrets
+    for path in configmaps:
+        assert not [s for s in SECRETS if s in path.read_text()], path
+    held = "".join(p.read_text() for p in secrets)
+    assert "Passphrase-Secret-2K" in held and "Encryption-Secret-5K" in held
+    assert all(p.stat().st_mode & 0o077 == 0 for p in secrets)

@@ -375,3 +375,105 @@ def test_enterprise_stream_and_executor_settings_are_accepted(tmp_path: Path) ->
     run = kkc("validate", str(path), "--brokers", "1", "--kestra-version", "0.20", "--format", "json")
     [info] = [d for d in json.loads(run.out)["diagnostics"] if d["rule"] == "key-before-kestra-version"]
     assert info["level"] == "info" and info["key"] == "kestra.kafka.executor.stream-threads"
+
+
+def test_an_env_file_without_its_package_header_is_an_error_when_its_settings_are_lost(conf: Path) -> None:
+    prod = conf / "env" / "prod.yaml"
+    lines = prod.read_text().splitlines(keepends=True)
+    assert lines[0].startswith("# @package _global_")
+    prod.write_text("".join(lines[1:]))
+    run = kkc("validate", "--config-dir", str(conf), "env=prod", "instance=eu1")
+    assert run.code == 1
+    assert "error [group-file-not-global]" in run.out
+    assert "its kestra:, cluster:, policy: settings are not applied at all" in run.out
+    built = kkc("compile", "--config-dir", str(conf), "env=prod", "instance=eu1", "--out", str(conf.parent / "out"))
+    assert built.code == 1 and not (conf.parent / "out").exists()
+
+
+def test_keys_placed_under_the_group_on_purpose_are_a_warning(conf: Path) -> None:
+    write(conf / "env" / "dev.yaml", "name: dev\n")  # read through ${env.name}, as Hydra allows
+    run = kkc("validate", "--config-dir", str(conf), "env=dev")
+    assert "warning [group-file-not-global]" in run.out and "not applied at all" not in run.out
+
+
+def test_a_default_option_without_its_file_is_reported_by_validate_all(conf: Path) -> None:
+    config = conf / "config.yaml"
+    config.write_text(config.read_text().replace("  - env: dev\n", "  - env: devv\n", 1))
+    run = kkc("validate", "--all", "--config-dir", str(conf))
+    assert run.code == 0, run.out
+    assert "warning [defaults-option-missing] the defaults list chooses env 'devv'" in run.out
+    assert "did you mean 'dev'?" in run.out
+    alone = kkc("validate", "--config-dir", str(conf))
+    assert alone.code == 1 and "error [defaults-list]" in alone.out + alone.err
+
+
+def test_a_trailing_comment_in_a_properties_file_is_explained(tmp_path: Path) -> None:
+    props = write(tmp_path / "p.properties", "bootstrap.servers=localhost:9092\nlinger.ms=5 # batch a little\n")
+    run = kkc("validate", str(props), "--as", "producer")
+    assert run.code == 1
+    assert "Invalid value 5 # batch a little for configuration linger.ms" in run.out
+    assert "Java's Properties has no trailing comments: the text after the value is part of what Kafka reads" in run.out
+
+
+def test_kkcs_own_property_files_need_no_as(tmp_path: Path) -> None:
+    assert kkc("compile", "--all", "--out", str(tmp_path / "build"), cwd=REPO).code == 0
+    files = [str(tmp_path / "build" / "prod" / "eu1" / f"{role}.properties") for role in ("admin", "producer")]
+    run = kkc("validate", *files)
+    assert run.code == 0, run.out + run.err
+    assert "in 2 files" in run.out
+
+
+def test_a_file_with_no_kestra_setting_gets_no_findings_about_kestras_defaults(tmp_path: Path) -> None:
+    other = write(tmp_path / "akhq.yaml", "akhq:\n  connections:\n    local:\n      properties:\n        a: b\n")
+    run = kkc("validate", str(other))
+    assert "warning [no-kestra-settings]" in run.out
+    assert "<kestra-defaults>" not in run.out
+    assert "0 errors, 1 warning, 0 infos in 1 file" in run.out
+
+
+def test_github_annotations_of_an_override_point_at_no_file() -> None:
+    bad = kkc("validate", "env=dev", "kestra.kafka.defaults.topic.partitons=3", "--format", "github", cwd=REPO)
+    assert bad.out.startswith("::error title=bad-override::override 'kestra.kafka.defaults.topic.partitons=3'")
+    value = kkc(
+        "validate",
+        "env=dev",
+        "+kestra.kafka.topics.execution.properties.min.insync.replicas=0",
+        "--format",
+        "github",
+        cwd=REPO,
+    )
+    line = next(x for x in value.out.splitlines() if "invalid-property-value" in x)
+    assert line.startswith("::error title=invalid-property-value::(<override #2 ")
+    assert "file=" not in line
+
+
+def test_a_key_an_override_creates_is_reported_at_the_override() -> None:
+    run = kkc("validate", "env=dev", "+kestra.kafka.topics.executions.name=x", cwd=REPO)
+    line = next(x for x in run.out.splitlines() if "[unknown-topic-key]" in x)
+    assert line.startswith("<override #2 '+kestra.kafka.topics.executions.name=x'>: warning [unknown-topic-key]")
+
+
+@pytest.mark.parametrize(
+    ("line", "broken", "where", "said"),
+    [
+        (31, "       partitions: 16", "31:8", "line 32 is indented deeper than line 31 ('partitions: 16'), which"),
+        (31, "        partitions 16", "31:9", "'partitions 16' has no ':' after its key, so YAML reads line 32 as"),
+        (23, '        security.protocol: "SASL_SSL', "23:28", "a double-quoted string opened here is not closed"),
+    ],
+)
+def test_a_yaml_mistake_is_reported_where_it_is_not_where_the_parser_trips(
+    conf: Path, line: int, broken: str, where: str, said: str
+) -> None:
+    prod = conf / "env" / "prod.yaml"
+    lines = prod.read_text().splitlines()
+    assert lines[line - 1].strip().split(":")[0] == broken.strip().split(":")[0].split(" ")[0]
+    lines[line - 1] = broken
+    prod.write_text("\n".join(lines) + "\n")
+    run = kkc("validate", "--config-dir", str(conf), "env=prod", "instance=eu1")
+    assert f"{prod}:{where}: error [yaml-syntax] invalid YAML: {said}" in run.out + run.err
+
+
+def test_a_value_holding_colon_space_still_says_quote_it(tmp_path: Path) -> None:
+    path = write(tmp_path / "a.yml", "kestra:\n  kafka:\n    defaults:\n      topic-prefix: a: b\n")
+    run = kkc("validate", str(path))
+    assert "a value holding ': ' must be quoted" in run.out + run.err

@@ -25,7 +25,7 @@ def key_status(info: KeyInfo, kafka_version: str = LATEST) -> Problem | None:
             "removed-key", level, name, f"{gone}; Kafka {kafka_version} ignores it as an unknown configuration"
         )
     if not info.accepted_before_added and _before(kafka_version, info.added):
-        since = f"{name} was added in Kafka {info.added}; the declared Kafka version is {kafka_version}"
+        since = f"{name} was added in Kafka {info.added}; checked as Kafka {kafka_version}"
         if info.origin == "topic":
             return Problem("not-yet-added", level, name, f"Unknown topic config name: {name}", since)
         return Problem(

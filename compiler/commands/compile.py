@@ -155,6 +155,10 @@ def run(options: Options) -> int:
             sys.stderr.write(report.text(diagnostics, ids, colour, suppressed=outcome.suppressed, heading=heading))
         if errors:
             raise AlreadyReported(f"{count(errors, 'error')}: nothing written (kkc validate shows the same findings)")
+        if sink.missing:
+            missing = [message for _, message in sink.missing]
+            named = [target for target, _ in sink.missing]
+            raise UsageError("; ".join(missing) if len(missing) < 2 else _one_sentence(missing, named))
         if sink.problem is not None:
             raise sink.problem
         if options.out is None:
@@ -183,6 +187,7 @@ class _Sink:
         self.outputs: dict[str, dict[str, str]] = {}
         self.targets: list[str] = []
         self.problem: UsageError | None = None  # the first reason not to write, raised once the checks pass
+        self.missing: list[tuple[str, str]] = []  # (target, why --emit would leave its secrets out)
         self.stager: Stager | None = None
 
     def add(self, compiled: Compiled) -> None:
@@ -196,12 +201,12 @@ class _Sink:
         if options.out is None:
             self.kept.append(compiled)
             return
-        if self.problem is not None:
-            return
         missing = needs_secret(compiled, options.emit)
         if missing is not None:
-            self.problem = UsageError(missing)
+            self.missing.append((compiled.target, missing))  # every such target is named, then nothing written
             self.discard()
+            return
+        if self.problem is not None or self.missing:
             return
         files = output_files(compiled, options.emit)
         if options.check:
@@ -237,6 +242,13 @@ def _print(options: Options, results: list[Compiled]) -> int:
                 sys.stdout.write("---\n")
             sys.stdout.write(application_yaml(compiled))
     return EXIT_OK
+
+
+def _one_sentence(missing: list[str], named: list[str]) -> str:
+    """The targets whose secrets --emit would leave out, named in one message (not only the first)."""
+    first = missing[0]
+    plural = first.replace(f"target {named[0]}'s", f"targets {', '.join(named)}'", 1)
+    return plural.replace("without its secrets", "without their secrets", 1)
 
 
 def _check_outputs(out: Path, outputs: dict[str, dict[str, str]], every_target: bool, argv: tuple[str, ...]) -> int:

@@ -7,10 +7,15 @@ import json
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from compiler.commands.common import Tree, compile_one
 from compiler.errors import UsageError
 from compiler.exitcodes import EXIT_OK, EXIT_PROBLEMS
+
+if TYPE_CHECKING:
+    from compiler.diagnostics import Diagnostic
+    from compiler.model import Compiled
 
 NAME = "diff"
 
@@ -91,21 +96,48 @@ def run(options: Options) -> int:
     if options.against is not None:
         before, after = diff.from_directory(options.against, side_a.target), diff.from_compiled(side_a)
         old_name, new_name = str(options.against), side_a.target
+        newest = side_a
     else:
         side_b = compile_one(options.tree, options.right or ())
         before, after = diff.from_compiled(side_a), diff.from_compiled(side_b)
         old_name, new_name = side_a.target, side_b.target
+        newest = side_b
     changes = diff.diff(before, after, options.show_secrets)
+    # A promotion to a config Kafka or Kestra refuses is not "safe", whatever each change's own risk.
+    errors = _errors(newest)
     if options.format == "json":
         doc = {
             "from": old_name,
             "to": new_name,
             "changes": [c.to_dict() for c in changes],
             "summary": diff.summary(changes),
+            "errors": [
+                {"file": d.file, "line": d.line, "column": d.column, "rule": d.rule, "message": d.message}
+                for d in errors
+            ],
         }
         sys.stdout.write(json.dumps(doc, indent=2) + "\n")
     else:
         sys.stdout.write(diff.render_text(changes, old_name, new_name))
+        if errors:
+            sys.stdout.write(
+                f"\n{new_name} does not pass kkc validate ({len(errors)} error{'s' if len(errors) > 1 else ''}: "
+                "Kafka or Kestra would refuse it, whatever the risks above):\n"
+            )
+            sys.stdout.writelines(
+                f"  {f'{d.file}:{d.line}:{d.column}' if d.line else d.file or d.target}: error [{d.rule}] {d.message}\n"
+                for d in errors
+            )
+    if errors:
+        return EXIT_PROBLEMS
     if options.fail_on:
         return EXIT_PROBLEMS if any(c.risk in options.fail_on for c in changes) else EXIT_OK
     return EXIT_PROBLEMS if changes else EXIT_OK
+
+
+def _errors(compiled: Compiled) -> list[Diagnostic]:
+    from compiler.validate import Options as ValidateOptions
+    from compiler.validate import check
+
+    found = check([compiled], ValidateOptions()).diagnostics
+    return sorted({d for d in found if d.level == "error"}, key=lambda d: d.sort_key)

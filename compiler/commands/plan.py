@@ -28,14 +28,16 @@ connecting: the target's compiled admin properties (kestra.kafka.client.properti
 placeholders filled from the environment; --bootstrap and --command-config FILE (Java client
 properties) override them. Needs the live extra: pip install 'kkc[live]'.
 
-exit codes: 0 in sync (apply: every change made), 1 drift (apply: a change failed or the plan
-cannot be created), 2 usage or connection error
+exit codes: 0 in sync (apply: every change made), 1 drift or a target that does not compile (apply:
+a change failed or the plan cannot be created), 2 usage or connection error
 """
 
 
 def add_live_options(parser: argparse.ArgumentParser) -> None:
     """--bootstrap, --command-config, --timeout: how to reach the cluster (plan, apply, validate --cluster)."""
-    parser.add_argument("--bootstrap", metavar="HOST:PORT,...", help="bootstrap servers (overrides the target's)")
+    parser.add_argument(
+        "--bootstrap", type=_bootstrap, metavar="HOST:PORT,...", help="bootstrap servers (overrides the target's)"
+    )
     parser.add_argument(
         "--command-config",
         type=Path,
@@ -53,8 +55,22 @@ def _seconds(text: str) -> float:
     except ValueError:
         raise argparse.ArgumentTypeError(f"'{text}' is not a number of seconds") from None
     if not 0 < value <= 600:
-        raise argparse.ArgumentTypeError("give between 0 and 600 seconds")
+        raise argparse.ArgumentTypeError("give more than 0 and at most 600 seconds")
     return value
+
+
+def _bootstrap(text: str) -> str:
+    """host:port entries as Kafka's own clients parse them (librdkafka would wrap a port above 65535)."""
+    from compiler.rules.connection import address_complaint
+
+    entries = [e.strip() for e in text.split(",")]
+    if not any(entries):
+        raise argparse.ArgumentTypeError("give the brokers as host:port,...")
+    for entry in entries:
+        complaint = address_complaint(entry) if entry else "an empty entry (two commas in a row)"
+        if complaint is not None:
+            raise argparse.ArgumentTypeError(complaint)
+    return text
 
 
 def connect_options(args: argparse.Namespace) -> Connect:
@@ -134,7 +150,8 @@ def run(options: Options) -> int:
         from compiler import report
 
         sys.stderr.write(report.text(problems, [t.id for t in targets], report.use_colour(sys.stderr)))
-        raise UsageError("the target does not compile (above): nothing was sent to the cluster")
+        print("kkc: the target does not compile (above): nothing was sent to the cluster", file=sys.stderr)
+        return EXIT_PROBLEMS  # a problem in the config, as kkc validate says it, not a usage error
     session = Session(options.connect)
     docs = []
     code = EXIT_OK

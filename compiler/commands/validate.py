@@ -263,7 +263,9 @@ def run(options: Options) -> int:
     outcome = checker.outcome(covered.partial_files)
     if covered.reused is not None:
         covered.reused.save()
-    diagnostics = sorted(set(covered.diagnostics + outcome.diagnostics), key=lambda d: d.sort_key)
+    diagnostics = _without_defaults_noise(
+        sorted(set(covered.diagnostics + outcome.diagnostics), key=lambda d: d.sort_key)
+    )
     scope = covered.scope
     if options.strict and any(d.level == "warning" for d in diagnostics):
         scope += "; --strict: warnings fail the run"
@@ -277,6 +279,18 @@ def run(options: Options) -> int:
     )
     failing = {"error", "warning"} if options.strict else {"error"}
     return EXIT_PROBLEMS if any(d.level in failing for d in diagnostics) else EXIT_OK
+
+
+# A file in which kkc found no Kestra setting (another tool's config, a chart template) is already said so;
+# what Kestra's own defaults would then give is noise about a file nobody meant as Kestra's.
+_NOT_KESTRA = ("no-kestra-settings", "helm-template")
+
+
+def _without_defaults_noise(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    from compiler.keys import BUNDLED_NAME
+
+    unread = {d.target for d in diagnostics if d.rule in _NOT_KESTRA}
+    return [d for d in diagnostics if not (d.target in unread and d.file == BUNDLED_NAME)]
 
 
 def _check_paths(options: Options) -> None:
@@ -426,6 +440,8 @@ def _compile_properties(path: Path, role: str | None) -> Compiled:
             f"--as is for Kafka .properties files; {path} is YAML (a Kestra config): drop --as, or name its "
             f"format ({', '.join(_FORMATS)})"
         )
+    if not role and path.stem in ROLES and path.suffix == ".properties":
+        role = path.stem  # the names kkc compile writes: admin, consumer, producer, streams.properties
     if not role:
         raise UsageError(
             f"{path} is a .properties file: say which client reads it with --as admin|consumer|producer|streams"

@@ -26,6 +26,21 @@ if TYPE_CHECKING:
 
 K = TypeVar("K")
 # librdkafka errors after which waiting longer cannot help.
+BROKER_TAG = "\0broker "  # a resource name no topic can have
+
+
+def _differences(per_broker: Mapping[int, Mapping[str, LiveConfig]]) -> dict[str, dict[int, str | None]]:
+    """The settings kkc reads (compiler.live.facts.BROKER_KEYS) on which the brokers disagree."""
+    from compiler.live.facts import BROKER_KEYS
+
+    found: dict[str, dict[int, str | None]] = {}
+    for key in BROKER_KEYS:
+        values = {broker: (c[key].value if key in c else None) for broker, c in sorted(per_broker.items())}
+        if len(set(values.values())) > 1:
+            found[key] = values
+    return found
+
+
 GIVE_UP = ("_ALL_BROKERS_DOWN", "_AUTHENTICATION", "_SSL", "_INVALID_ARG", "_UNSUPPORTED_FEATURE")
 POLL_S = 0.05
 
@@ -97,6 +112,9 @@ class Admin:
         return text
 
     def _fail(self, what: str, why: str) -> ClusterError:
+        if "Invalid response size" in why:
+            # librdkafka read another protocol's bytes as a Kafka frame length ("HTTP" is 1213486160)
+            why += "; the address answers, but not as a Kafka listener (an HTTP server, or the wrong port?)"
         return ClusterError(self.hide(f"{self.connection.bootstrap}: {what}: {why}"))
 
     def _given_up(self) -> str | None:
@@ -154,25 +172,40 @@ class Admin:
         wanted = sorted({n for n in describe if n in topics})
         resources = {name: ConfigResource(ResourceType.TOPIC, name) for name in wanted}
         broker_id = brokers[0] if brokers else None
-        if broker_id is not None:
-            resources[""] = ConfigResource(ResourceType.BROKER, str(broker_id))
-        futures = self.client.describe_configs(list(resources.values()), request_timeout=self.timeout)
-        by_resource = {str(r): f for r, f in futures.items()}
-        results = self.wait(
-            {name: by_resource[str(resource)] for name, resource in resources.items()}, "describing configs"
-        )
-        broker_configs: dict[str, LiveConfig] = {}
+        # Every broker (a setting that differs between them changes with the leader), one per request:
+        # librdkafka takes a single BROKER resource per DescribeConfigs call. The calls run side by side.
+        calls = [resources] if resources else []
+        calls += [{f"{BROKER_TAG}{b}": ConfigResource(ResourceType.BROKER, str(b))} for b in brokers]
+        pending: dict[str, Any] = {}
+        for call in calls:
+            futures = self.client.describe_configs(list(call.values()), request_timeout=self.timeout)
+            by_resource = {str(r): f for r, f in futures.items()}
+            pending.update({name: by_resource[str(resource)] for name, resource in call.items()})
+        results = self.wait(pending, "describing configs")
+        per_broker: dict[int, dict[str, LiveConfig]] = {}
         for name, result in results.items():
+            which = int(name.removeprefix(BROKER_TAG)) if name.startswith(BROKER_TAG) else None
             if isinstance(result, Refused):
-                raise self._fail(f"describing the configs of {name or f'broker {broker_id}'}", str(result))
+                shown = name if which is None else f"broker {which}"
+                raise self._fail(f"describing the configs of {shown}", str(result))
             configs = {str(k): _config(v) for k, v in result.items()}
-            if name == "":
-                broker_configs = configs
+            if which is not None:
+                per_broker[which] = configs
             else:
                 topics[name] = LiveTopic(name, topics[name].partitions, topics[name].replication_factor, configs)
+        broker_configs = per_broker.get(broker_id, {}) if broker_id is not None else {}
         release = cluster_release(parse_log(self.log.lines))
         cluster_id = str(cluster.cluster_id or "")
-        return Snapshot(self.connection.bootstrap, cluster_id, brokers, release, broker_id, broker_configs, topics)
+        return Snapshot(
+            self.connection.bootstrap,
+            cluster_id,
+            brokers,
+            release,
+            broker_id,
+            broker_configs,
+            topics,
+            _differences(per_broker),
+        )
 
     def validate_new(self, topics: Mapping[str, tuple[int, int, Mapping[str, str]]]) -> dict[str, Refused | None]:
         """CreateTopics with validate_only: the broker's whole check of each new topic; nothing is created."""

@@ -75,7 +75,9 @@ class _Properties:
         try:
             value, missing = fill(raw, self.env)
         except PlaceholderSyntaxError as error:
-            raise ClusterError(f"{key} in {self.source}: {error}") from None
+            # the error quotes the value: never for a secret (kkc validate says "value hidden" there too)
+            said = "a '${' without its '}' (value hidden: a secret key)" if is_secret_key(key) else str(error)
+            raise ClusterError(f"{key} in {self.source}: {said}") from None
         for name in missing:
             self.missing.setdefault(name, []).append(key)
         if is_secret_key(key) and value:
@@ -175,7 +177,14 @@ def translate(
 
 
 def _sasl(props: _Properties, put: _Put) -> None:
-    mechanism = (props.get("sasl.mechanism") or "GSSAPI").strip().upper()
+    written = (props.get("sasl.mechanism") or "GSSAPI").strip()
+    mechanism = written.upper()
+    if written != mechanism:
+        # Kafka's brokers compare mechanism names exactly: Kestra's client would fail its handshake
+        raise ClusterError(
+            f"sasl.mechanism '{written}' in {props.source} must be written '{mechanism}': Kafka compares mechanism "
+            "names case-sensitively, so Kestra could not log in with it (kkc validate reports it too)"
+        )
     if mechanism == "GSSAPI":
         raise ClusterError(
             f"sasl.mechanism GSSAPI (Kerberos, Kafka's default when sasl.mechanism is not set) in {props.source} "
@@ -215,6 +224,7 @@ def _sasl(props: _Properties, put: _Put) -> None:
             raise ClusterError(f"sasl.jaas.config in {props.source} has no {option}= option: {INSTEAD}")
     put("sasl.jaas.config", "sasl.username", entry.options["username"])
     put("sasl.jaas.config", "sasl.password", entry.options["password"])
+    props.secrets.append(entry.options["password"])  # as the JAAS escapes read it, which the raw text may not show
 
 
 def _oauth(props: _Properties, entry: JaasEntry, put: _Put) -> None:

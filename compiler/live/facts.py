@@ -18,6 +18,7 @@ from compiler.overrides import Override
 from compiler.values import parse_int
 
 RULE = "cluster-fact-differs"
+BROKERS_DIFFER = "cluster-brokers-differ"
 # The brokers' settings kkc's rules read (cluster.broker-defaults) and the ones the issue names.
 BROKER_KEYS = (
     "message.max.bytes",
@@ -105,6 +106,16 @@ def differences(compiled: Compiled, snapshot: Snapshot) -> list[Diagnostic]:
             f"correct {name} so that validation without --cluster checks the real cluster"
         )
         found.append(at(compiled.merged.origin(path), name, "error", RULE, message, compiled.target))
+    for key, values in snapshot.broker_differences.items():
+        shown = ", ".join(f"broker {b} {'unset' if v is None else v}" for b, v in values.items())
+        checked = snapshot.broker_id
+        message = (
+            f"the brokers of {where} disagree on {key} ({shown}): this run checks with broker {checked}'s; what a "
+            "client or topic meets depends on which broker leads its partitions: set it the same on every broker"
+        )
+        path = ("cluster", "broker-defaults", key)
+        origin = compiled.merged.origin(path) or compiled.merged.origin(("cluster",))
+        found.append(at(origin, f"cluster.broker-defaults.{key}", "warning", BROKERS_DIFFER, message, compiled.target))
     return found
 
 

@@ -11,7 +11,7 @@ No Kafka client is imported here.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from compiler.errors import ClusterError
@@ -176,6 +176,19 @@ def cluster_changes(compiled: Compiled, snapshot: Snapshot, topics: list[Planned
                 f"cluster.kafka-version says {version}; the brokers answer as Kafka {snapshot.release.text()}",
             )
         )
+    for key, values in snapshot.broker_differences.items():
+        shown = ", ".join(f"broker {b} {'unset' if v is None else v}" for b, v in values.items())
+        changes.append(
+            Change(
+                "cluster",
+                "info",
+                None,
+                key,
+                None,
+                shown,
+                f"the brokers disagree on {key} ({shown}): what a topic gets depends on its partitions' leaders",
+            )
+        )
     too_high = [t for t in topics if t.replication_factor > live]
     for topic in too_high:
         changes.append(
@@ -202,6 +215,10 @@ def build(compiled: Compiled, snapshot: Snapshot, topics: list[PlannedTopic], en
         live = snapshot.topics.get(topic.name)
         if live is None:
             shown = ", ".join(f"{k}={v}" for k, v in sorted(topic.configs.items()))
+            size = (
+                f"{_count(topic.partitions, 'partitions', 'num.partitions')}, replication factor "
+                f"{_count(topic.replication_factor, '', 'default.replication.factor')}"
+            )
             plan.changes.append(
                 Change(
                     "create",
@@ -210,13 +227,20 @@ def build(compiled: Compiled, snapshot: Snapshot, topics: list[PlannedTopic], en
                     None,
                     f"{topic.partitions} partitions, replication factor {topic.replication_factor}",
                     None,
-                    f"{topic.partitions} partitions, replication factor {topic.replication_factor}"
-                    + (f", {shown}" if shown else ""),
+                    size + (f", {shown}" if shown else ""),
                     "create",
                 )
             )
             continue
-        plan.changes.extend(_topic_changes(topic, live.partitions, live.replication_factor, live.configs or {}))
+        # -1 asks the brokers for their default (num.partitions, default.replication.factor): compare with it
+        compared = replace(
+            topic,
+            partitions=_broker_default(topic.partitions, "num.partitions", snapshot, live.partitions),
+            replication_factor=_broker_default(
+                topic.replication_factor, "default.replication.factor", snapshot, live.replication_factor
+            ),
+        )
+        plan.changes.extend(_topic_changes(compared, live.partitions, live.replication_factor, live.configs or {}))
     for name in sorted(snapshot.topics):
         if name in names or not name.startswith(prefix) or name.startswith("__"):
             continue
@@ -230,6 +254,20 @@ def build(compiled: Compiled, snapshot: Snapshot, topics: list[PlannedTopic], en
         size = f"{live.partitions} partitions, replication factor {live.replication_factor}"
         plan.changes.append(Change("orphan", level, name, None, None, size, message))
     return plan
+
+
+def _broker_default(planned: int, key: str, snapshot: Snapshot, actual: int) -> int:
+    """The number a planned -1 stands for: the brokers' setting, or what the topic has when it is not known."""
+    if planned != -1:
+        return planned
+    found = parse_int(snapshot.broker_value(key) or "")
+    return found if found is not None else actual
+
+
+def _count(value: int, noun: str, key: str) -> str:
+    if value == -1:
+        return f"the brokers' default{' ' + noun if noun else ''} ({key})"
+    return f"{value} {noun}".rstrip()
 
 
 def _topic_changes(topic: PlannedTopic, partitions: int, replication: int, configs: Mapping[str, Any]) -> list[Change]:

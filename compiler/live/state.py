@@ -51,6 +51,8 @@ class Snapshot:
     broker_id: int | None  # the broker whose settings `broker_configs` are
     broker_configs: Mapping[str, LiveConfig] = field(default_factory=dict)
     topics: Mapping[str, LiveTopic] = field(default_factory=dict)
+    # The settings kkc reads on which the brokers disagree: key -> broker id -> value.
+    broker_differences: Mapping[str, Mapping[int, str | None]] = field(default_factory=dict)
 
     def broker_value(self, key: str) -> str | None:
         found = self.broker_configs.get(key)

@@ -32,6 +32,12 @@ def address_problem(entry: str) -> str | None:
     return "Invalid port" if int(found.group(2)) > MAX_PORT else None
 
 
+def address_complaint(entry: str) -> str | None:
+    """Kafka's complaint about one bootstrap entry with what in it causes it, None when Kafka takes it."""
+    problem = address_problem(entry)
+    return None if problem is None else f"{problem}: {entry}{_hint(entry, problem)}"
+
+
 def _runtime(value: str) -> bool:
     return "${" in value
 

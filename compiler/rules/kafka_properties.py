@@ -10,6 +10,7 @@ while clients only log unknown keys: hence the different levels.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
@@ -190,6 +191,9 @@ def _unknown(ctx: Context, pset: PropertySet, key: str) -> Iterator[_Hit]:
     yield _Hit(UNKNOWN_CLIENT, Finding(path, message))
 
 
+_TRAILING = re.compile(r"\s[#!]")  # what a YAML or shell user writes as a trailing comment
+
+
 def _hide(message: str, key: str, value: str) -> str:
     shown = value.strip()
     return message.replace(shown, "(value hidden)") if shown and is_secret_key(key) else message
@@ -234,11 +238,16 @@ def _known(ctx: Context, pset: PropertySet, key: str, value: str, infos: dict[st
         if len(infos) > 1 and len(sections) < len(infos):
             message += f" (as read by {_readers(sections)})"
         if kind != "deprecated-value" and rule != INVALID_VALUE and f"Kafka {version}" not in message:
-            message += f"; the declared Kafka version is {version}"
+            message += f"; checked as Kafka {version}"
         if kind == "removed-key":
             message += ". Remove it."
         elif not message.endswith(("...", "?")):
             message += "."
+        if rule == INVALID_VALUE and ctx.compiled.properties_role is not None and _TRAILING.search(value):
+            message += (
+                " Java's Properties has no trailing comments: the text after the value is part of what Kafka "
+                "reads; put the comment on a line of its own."
+            )
         message = _hide(message, key, value)
         level = problem.level if problem.level != _LEVELS[rule] else None
         yield _Hit(rule, Finding((*pset.path, key), message, level=level))

@@ -359,3 +359,41 @@ def test_the_readme_transcript(live: Cluster, tmp_path: Path, monkeypatch: pytes
         assert SCRAM_PASSWORD not in result.out + result.err
         assert _same_cluster(result.out + result.err) == _same_cluster(expected), argv
         assert result.code == code
+
+
+def test_the_brokers_defaults_asked_for_with_minus_one_are_in_sync_once_applied(live: Cluster, tmp_path: Path) -> None:
+    tree = conf(tmp_path, "m1_", rf=-1, partitions=-1)
+    empty = run(tree, "plan")
+    assert "the brokers' default partitions (num.partitions), replication factor the brokers' default" in empty.out
+    applied = run(tree, "apply", "--yes")
+    assert applied.code == 0, applied.out + applied.err
+    assert len(topics(live, "m1_", TOPICS)) == TOPICS
+    again = run(tree, "plan")
+    assert again.code == 0, again.out  # -1 is compared with what the brokers gave, not as the number -1
+    assert f"in sync: {TOPICS} topics as planned" in again.out
+
+
+def test_brokers_that_disagree_on_a_setting_are_said_so(live: Cluster, tmp_path: Path) -> None:
+    from confluent_kafka.admin import AlterConfigOpType, ConfigEntry, ConfigResource, ResourceType
+
+    admin = live.admin()
+    last = str(max(int(n.id) for n in admin.describe_cluster().result(timeout=30).nodes))
+
+    def alter(op: AlterConfigOpType, value: str | None) -> None:
+        entry = ConfigEntry("message.max.bytes", value, incremental_operation=op)
+        for future in admin.incremental_alter_configs(
+            [ConfigResource(ResourceType.BROKER, last, incremental_configs=[entry])]
+        ).values():
+            future.result(timeout=30)
+
+    alter(AlterConfigOpType.SET, "3000000")
+    try:
+        tree = conf(tmp_path, "d1_")
+        plan = run(tree, "plan")
+        assert "the brokers disagree on message.max.bytes (" in plan.out and f"broker {last} 3000000" in plan.out
+        checked = run(tree, "validate", "--cluster", "--format", "json")
+        found = [d for d in json.loads(checked.out)["diagnostics"] if d["rule"] == "cluster-brokers-differ"]
+        assert found and found[0]["level"] == "warning", checked.out
+        assert f"broker {last} 3000000" in found[0]["message"]
+    finally:
+        alter(AlterConfigOpType.DELETE, None)  # the session's cluster is shared by the other tests

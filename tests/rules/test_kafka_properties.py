@@ -139,7 +139,7 @@ def test_the_doc_pages_exactly_once_is_an_error_on_kafka_4_and_a_warning_on_kafk
     [error] = found
     assert (error["rule"], error["level"]) == ("removed-in-kafka-version", "error")
     assert "exactly_once was removed in Kafka 4.0; use exactly_once_v2" in error["message"]
-    assert "the declared Kafka version is 4.3" in error["message"]
+    assert "checked as Kafka 4.3" in error["message"]
 
     code, found = validate(tmp_path, text, "--kafka-version", "3.9")
     assert code == 0

@@ -73,7 +73,12 @@ def entry(flag: str = "required", module: str = "x.Y", **options: str) -> JaasEn
         pytest.param(r'x.Y required a="q\"uote";', entry(a='q"uote'), id="escaped-quote"),
         pytest.param(r'x.Y required a="back\\slash";', entry(a="back\\slash"), id="escaped-backslash"),
         # Java's StreamTokenizer turns \n into a line feed; this tokenizer keeps the letter
-        pytest.param(r'x.Y required a="new\nline";', entry(a="newnline"), id="backslash-letter-kept-as-letter"),
+        # java.io.StreamTokenizer's escapes, as Kafka's JaasConfig reads a quoted value (checked with kafka-clients
+        # 4.3.1: "Pa\tss\1234" is P a TAB s s S 4)
+        pytest.param(r'x.Y required a="new\nline";', entry(a="new\nline"), id="backslash-n-is-a-line-break"),
+        pytest.param(r'x.Y required a="Pa\tss\1234";', entry(a="Pa\tssS4"), id="tab-and-3-digit-octal"),
+        pytest.param(r'x.Y required a="\477";', entry(a="\x277"), id="octal-above-3-takes-two-digits"),
+        pytest.param(r'x.Y required a="\q";', entry(a="q"), id="other-backslash-letter-kept-as-letter"),
         pytest.param("x.Y required a=b c=d;", entry(a="b", c="d"), id="unquoted-words"),
         pytest.param("x.Y required a=b-1.c;", entry(a="b-1.c"), id="word-with-digits-dot-dash"),
         pytest.param("x.Y required a=$b;", entry(a="$b"), id="word-starting-with-dollar"),

@@ -21,6 +21,27 @@ def _notes(rule_id: str) -> Any:
     return check
 
 
+_READ_ROOTS = ("kestra", "cluster", "policy", "rules", "kubernetes")
+
+
+def _group_not_global(ctx: Context) -> Iterator[Finding]:
+    for note in ctx.compiled.notes:
+        if note.rule != "group-file-not-global":
+            continue
+        placed = ctx.get(note.path)
+        lost = [k for k in _READ_ROOTS if isinstance(placed, dict) and k in placed]
+        if not lost:
+            yield Finding(note.path, note.message, origin=note.origin)
+            continue
+        roots = ", ".join(f"{k}:" for k in lost)
+        yield Finding(
+            note.path,
+            f"{note.message}; its {roots} settings are not applied at all, so this target compiles without them",
+            level="error",
+            origin=note.origin,
+        )
+
+
 def _nested_properties(ctx: Context) -> Iterator[Finding]:
     for props in ctx.property_sets():
         node = ctx.get(props.path)
@@ -332,9 +353,11 @@ RULES: tuple[Rule, ...] = (
         summary="An env or instance file without '# @package _global_'",
         why="Without '# @package _global_' on its first line, Hydra puts an env or instance file's keys under env: "
         "or instance:, where neither Kestra nor kkc reads them, so that environment's or instance's settings "
-        "(its replication factor, its security settings) silently do not apply. Warning: the target still "
-        "compiles, but not with that file's values.",
-        check=_notes("group-file-not-global"),
+        "(its replication factor, its security settings) silently do not apply. Error when the file holds "
+        "kestra:, cluster:, policy:, rules: or kubernetes: settings: the target then compiles without them (a "
+        "prod built on the organisation's defaults, pointing at another cluster). Warning otherwise: keys placed "
+        "under env: on purpose (read through ${env.name}) are a Hydra pattern.",
+        check=_group_not_global,
         failing=tree_example(config_yaml=_PRIMARY, instance__a_yaml="kestra:\n  kafka: {}\n"),
         passing=tree_example(config_yaml=_PRIMARY, instance__a_yaml="# @package _global_\nkestra:\n  kafka: {}\n"),
     ),
@@ -350,6 +373,25 @@ RULES: tuple[Rule, ...] = (
         check=_removed_defaults,
         failing=example("kestra:\n  kafka:\n    topics:\n      execution:\n"),
         passing=example("kestra:\n  kafka:\n    topics:\n      execution:\n        partitions: 4\n"),
+    ),
+    Rule(
+        id="defaults-option-missing",
+        family="structure",
+        level="warning",
+        summary="A defaults list choosing a group option that has no file",
+        why="The primary defaults list names the env or instance used when none is chosen. When that file does not "
+        "exist, every target that chooses its own (the targets: list, --all) still compiles, so the typo goes "
+        "unnoticed until someone runs kkc, or Hydra, without a choice: then it fails. Warning: nothing Kestra "
+        "runs with is wrong yet.",
+        check=_notes("defaults-option-missing"),
+        failing=tree_example(
+            config_yaml="defaults:\n  - _self_\n  - instance: b\ntargets:\n  - {instance: a}\n",
+            instance__a_yaml="# @package _global_\n",
+        ),
+        passing=tree_example(
+            config_yaml="defaults:\n  - _self_\n  - instance: a\ntargets:\n  - {instance: a}\n",
+            instance__a_yaml="# @package _global_\n",
+        ),
     ),
     Rule(
         id="defaults-without-self",
