@@ -77,6 +77,8 @@ def instrument() -> None:
         changes: dict[str, Any] = {}
         if rule.check is not None:
             changes["check"] = _timed(name, rule.check, materialize=True)
+        if rule.facts is not None:
+            changes["facts"] = _timed(name + " (cross-target facts)", rule.facts)
         if rule.check_all is not None:
             changes["check_all"] = _timed(name + " (cross-target)", rule.check_all, materialize=True)
         wrapped[rule_id] = dataclasses.replace(rule, **changes)

@@ -13,6 +13,12 @@ entry. An entry holds only what the run printed, which kkc masks as it masks eve
 foreign or unreadable entry is ignored and rewritten: it is never trusted and never a crash. A tree
 holding a symbolic link, or an input that cannot be read, is not cached at all. `--no-cache` (or a
 non-empty KKC_NO_CACHE in the environment) turns the cache off.
+
+A run that cannot be replayed (an input changed) still reuses, per target, what an earlier run of the
+same command line found for each target whose files are unchanged (see "per target" below): a changed
+instance file recompiles its target only. Those records obey the same rules: private files written
+atomically, a corrupt or foreign entry ignored, and nothing kkc would mask stored (only runs that found
+no literal secret store them).
 """
 
 from __future__ import annotations
@@ -183,8 +189,8 @@ def write(entry_key: str, code: int, chunks: list[tuple[int, str]]) -> None:
         return
 
 
-def _prune(folder: Path) -> None:
-    entries = list(folder.glob("*.json"))
+def _prune(folder: Path, pattern: str = "*.json") -> None:
+    entries = list(folder.glob(pattern))
     if len(entries) <= MAX_ENTRIES:
         return
     entries.sort(key=lambda p: p.stat().st_mtime_ns if p.exists() else 0)
@@ -242,3 +248,106 @@ def _merged(chunks: list[tuple[int, str]]) -> list[tuple[int, str]]:
         else:
             out.append((number, text))
     return out
+
+
+# --- per target ----------------------------------------------------------------------------------------
+#
+# When a run cannot be replayed (one instance file changed), `validate` still reuses what it found for each
+# target whose files are unchanged: one entry per command line (the same context as a run's key, without
+# the inputs), holding per target, under a hash of that context, the target and the bytes of every file
+# it reads, what the end of a run needs of it (validate.Checker's record: findings, rule levels, inline
+# directives, versions, the cross-target rules' facts). Only runs in which no literal secret was found
+# store it, so an entry holds nothing kkc would mask. It is pickled, and read back with an unpickler that
+# builds kkc's own data classes and nothing else: anything else in it makes the entry a miss.
+
+
+def targets_context(argv: list[str]) -> tuple[str, Any] | None:
+    """The name of this command line's per-target entry and a digest of its context (None: no cache)."""
+    from compiler import __version__
+
+    if os.environ.get("KKC_NO_CACHE"):
+        return None
+    digest = _sha256()
+    try:
+        context = [FORMAT, "targets", __version__, sys.version, os.getcwd(), argv, _package_fingerprint()]
+    except OSError:
+        return None
+    digest.update(json.dumps(context).encode())
+    return str(digest.copy().hexdigest()), digest
+
+
+def target_key(context: Any, target: str, files: list[Path], read: Callable[[Path], bytes | None]) -> str | None:
+    """A hash of the run's context, the target and the bytes of its files; None when one cannot be read."""
+    digest = context.copy()
+    digest.update(b"target\0" + target.encode() + b"\0")
+    for path in files:
+        data = read(path)
+        if data is None:
+            return None
+        digest.update(str(path).encode() + b"\0" + str(len(data)).encode() + b"\0" + data)
+    return str(digest.hexdigest())
+
+
+def read_targets(name: str) -> dict[str, Any]:
+    """The stored per-target records of this command line ({} when missing, corrupt or foreign)."""
+    try:
+        entry = _load((cache_dir() / f"targets-{name}.pickle").read_bytes())
+        if not isinstance(entry, dict) or entry.get("format") != FORMAT or entry.get("name") != name:
+            return {}
+        records = entry.get("targets")
+        return records if isinstance(records, dict) else {}
+    except Exception:  # noqa: BLE001 - an unreadable entry is a miss, never a crash
+        return {}
+
+
+def write_targets(name: str, records: dict[str, Any]) -> None:
+    """Store this command line's per-target records (atomically, mode 0600); a failure only means no cache."""
+    import pickle
+    import tempfile
+
+    folder = cache_dir()
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd, temp = tempfile.mkstemp(prefix=".entry-", suffix=".tmp", dir=folder)  # mode 0600
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                pickle.dump({"format": FORMAT, "name": name, "targets": records}, handle, protocol=5)
+            os.replace(temp, folder / f"targets-{name}.pickle")
+        except BaseException:
+            Path(temp).unlink(missing_ok=True)
+            raise
+        _prune(folder, "targets-*.pickle")
+    except (OSError, RecursionError, TypeError, AttributeError, ValueError):
+        return
+
+
+def _kkc_class(module: str, name: str) -> type | None:
+    """One of kkc's data classes (a dataclass, or validate.Levels) in a module already imported."""
+    import dataclasses
+
+    if module.split(".")[0] != "compiler" or module not in sys.modules:
+        return None
+    found = getattr(sys.modules[module], name, None)
+    if not isinstance(found, type) or found.__module__ != module:
+        return None
+    if dataclasses.is_dataclass(found) or (module, name) == ("compiler.validate", "Levels"):
+        return found
+    return None
+
+
+def _load(raw: bytes) -> Any:
+    """Unpickle `raw` building kkc's own data classes, sets and frozensets; any other global is refused (a
+    foreign entry). pickle is imported here: a cache hit of a whole run never needs it."""
+    import io
+    import pickle
+
+    class Unpickler(pickle.Unpickler):
+        def find_class(self, module: str, name: str) -> Any:
+            if module == "builtins" and name in ("set", "frozenset"):
+                return set if name == "set" else frozenset
+            found = _kkc_class(module, name)
+            if found is None:
+                raise pickle.UnpicklingError(f"{module}.{name} is not kkc's data")
+            return found
+
+    return Unpickler(io.BytesIO(raw)).load()

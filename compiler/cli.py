@@ -35,8 +35,9 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(EXIT_USAGE)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    from compiler.commands import COMMANDS
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """kkc's parser; with `only` (a command's name), that command's subparser alone, its module alone imported."""
+    from compiler.commands import MODULES, command
 
     parser = _Parser(prog="kkc", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"kkc {__version__}")
@@ -44,8 +45,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = cast(
         "argparse._SubParsersAction[argparse.ArgumentParser]", parser.add_subparsers(dest="command", metavar="COMMAND")
     )
-    for command in dict.fromkeys(COMMANDS.values()):
-        command.add_parser(sub)
+    names = [only] if only in MODULES else list(dict.fromkeys(MODULES.values()))
+    for name in names:
+        command(name).add_parser(sub)
     return parser
 
 
@@ -64,7 +66,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _main(argv: list[str]) -> int:
-    parser = build_parser()
+    # `kkc validate ...` builds (and imports) validate's parser only; anything else builds them all
+    parser = build_parser(argv[0] if argv else None)
     given = list(argv)
     right: list[str] | None = None
     if argv[:1] == ["diff"] and "--" in argv:
@@ -84,11 +87,11 @@ def _main(argv: list[str]) -> int:
         parser.print_help()
         return EXIT_USAGE
     try:
-        from compiler.commands import COMMANDS
+        from compiler.commands import command as command_of
         from compiler.commands.common import report_error
         from compiler.errors import KkcError
 
-        command = COMMANDS[args.command]
+        command = command_of(args.command)
 
         def run() -> int:
             try:

@@ -463,8 +463,8 @@ def helm_values_yaml(compiled: Compiled) -> str:
 
 def needs_secret(compiled: Compiled, emits: tuple[str, ...]) -> str | None:
     """Why `emits` would leave the target's secret settings out (None when they are all written)."""
-    if "secret" in emits:
-        return None
+    if "secret" in emits or not ("configmap" in emits or "helm-values" in emits):
+        return None  # (without those two, nothing is written without its secrets)
     _, secret = _halves(compiled)
     if not secret:
         return None
@@ -489,6 +489,8 @@ EMITTERS: dict[str, tuple[str, Callable[[Compiled], str]]] = {
 
 def literal_secret_files(compiled: Compiled, emits: tuple[str, ...]) -> set[str]:
     """The emitted files (of `emits`) that hold a literal secret value: written with mode 0600."""
+    if not any(e in emits for e in ("secret", "helm-values", "configmap")):
+        return set()  # the other files' secrets are found by the caller, from the client properties
     plain, secret = _halves(compiled)
     files = set()
     if "secret" in emits and holds_literal_secret(secret):

@@ -415,6 +415,18 @@ class ConfigTree:
                 raise InputError(f"targets[{index}]: {exc.message}", origin, rule="targets") from None
         return targets
 
+    def files(self, target: Target) -> list[Path]:
+        """The files `target` reads, as layers() reads them, without loading any but the primary config."""
+        found = [self.primary_path]
+        for entry in self.defaults:
+            if entry.kind == "config":
+                found.append(self.config_dir / f"{entry.name}.yaml")
+            elif entry.kind == "group":
+                option = target.option(entry.name)
+                if option is not None:
+                    found.append(self.config_dir / entry.name / f"{option}.yaml")
+        return found
+
     def layers(self, target: Target) -> list[Layer]:
         layers: list[Layer] = []
         for entry in self.defaults:

@@ -210,7 +210,11 @@ def checked_versions(compiled: Compiled, cluster: dict[str, Any], options: Optio
 
 def versions_of(compiled: list[Compiled], options: Options) -> dict[str, Checked]:
     """Per target, the Kestra and Kafka versions it is checked against (for the report's header)."""
-    return {c.target: context(c, options).versions or Checked(None, "", ("", ""), "") for c in compiled}
+    return {c.target: _shown_versions(context(c, options)) for c in compiled}
+
+
+def _shown_versions(ctx: Context) -> Checked:
+    return ctx.versions or Checked(None, "", ("", ""), "")
 
 
 def validate(compiled: list[Compiled], options: Options) -> list[Diagnostic]:
@@ -220,37 +224,178 @@ def validate(compiled: list[Compiled], options: Options) -> list[Diagnostic]:
 
 def check(compiled: list[Compiled], options: Options) -> Outcome:
     """The diagnostics to show, and those an inline comment silenced."""
-    findings = _findings(compiled, options)
-    levels = {c.target: Levels(c, options.selection) for c in compiled}
+    checker = Checker(options)
     for c in compiled:
-        for path, message in levels[c.target].problems:
-            findings.append(at(c.merged.origin(path), ".".join(path), "error", "rule-level-invalid", message, c.target))
-    directives = {c.target: tuple(dict.fromkeys(d for layer in c.layers for d in layer.directives)) for c in compiled}
-    shown: list[Diagnostic] = []
-    silenced: list[Suppressed] = []
-    used: set[tuple[Directive, str]] = set()
-    for finding in findings:
-        silencing = _silencing(directives.get(finding.target, ()), finding)
-        used.update(silencing)
-        diagnostic = _at_level(finding, levels.get(finding.target))
-        if diagnostic is None:
-            continue
-        if silencing and not is_stage_id(finding.rule):
-            directive = silencing[0][0]
-            silenced.append(Suppressed(diagnostic, directive.origin, printable(directive.reason)))
-        else:
-            shown.append(diagnostic)
-    for c in compiled:
-        for found in _directive_findings(directives[c.target], used, options.partial_files, c.target):
-            diagnostic = _at_level(found, levels[c.target])
-            if diagnostic is not None:
+        checker.add(c)
+    return checker.outcome()
+
+
+@dataclass(slots=True)
+class _Kept:
+    """What the end of a run needs of one checked target (never the compiled target itself)."""
+
+    target: str
+    low: list[Diagnostic]  # the rules' findings, checked against the low end of its Kafka range
+    high: list[Diagnostic] | None  # ... and the high end, when the range has two ends
+    cuts: dict[str, tuple[int, int]]  # cross-target rule id -> where its findings go in low and high
+    versions: Checked | None
+    levels: Levels
+    level_findings: list[Diagnostic]  # rules: entries that are not levels
+    directives: tuple[Directive, ...]
+
+
+class Checker:
+    """Validation one target at a time, for runs of any size: `add` checks a compiled target and keeps
+    only what the end of the run reads (its findings, rule levels, inline directives, versions, literal
+    secrets, and the facts the cross-target rules compare), so the compiled target can be dropped and a
+    run's memory does not grow with its compiled targets. `outcome` is what `check` returns for the same
+    targets in the same order."""
+
+    def __init__(self, options: Options) -> None:
+        self.options = options
+        self.versions: dict[str, Checked] = {}  # per target, what the report's header shows
+        self._kept: list[_Kept] = []
+        self._facts: dict[str, list[Any]] = {r.id: [] for r in REGISTRY.values() if r.check_all is not None}
+        self._secrets: set[str] = set()
+        self._where: dict[str, int] = {}  # target -> its place in _kept and in each list of facts
+
+    def record(self, target: str) -> tuple[_Kept, Checked, dict[str, Any]] | None:
+        """What `adopt` needs to stand for this target in a later run with the same files and options."""
+        index = self._where.get(target)
+        if index is None:
+            return None
+        facts = {rule_id: found[index] for rule_id, found in self._facts.items()}
+        return self._kept[index], self.versions[target], facts
+
+    def adopt(self, record: object) -> bool:
+        """A target's `record` from an earlier run, in place of `add` (False: not a record; add it instead).
+        Records are only kept from runs that found no literal secret, so a target adopted adds none."""
+        if not (
+            isinstance(record, tuple)
+            and len(record) == 3
+            and isinstance(record[0], _Kept)
+            and isinstance(record[1], Checked)
+            and isinstance(record[2], dict)
+            and list(record[2]) == list(self._facts)
+        ):
+            return False
+        kept, versions, facts = record
+        self._where[kept.target] = len(self._kept)
+        self._kept.append(kept)
+        self.versions[kept.target] = versions
+        for rule_id, fact in facts.items():
+            self._facts[rule_id].append(fact)
+        return True
+
+    @property
+    def found_secrets(self) -> bool:
+        """Whether a literal secret was found (the run's output masks it: nothing of it may be stored)."""
+        return any(len(s) >= 4 and "${" not in s for s in self._secrets)
+
+    def add(self, compiled: Compiled) -> None:
+        ctx = context(compiled, self.options)
+        self.versions[ctx.target] = _shown_versions(ctx)
+        cuts: dict[str, tuple[int, int]] = {}
+        low = self._run(ctx, cuts, 0)
+        high = None
+        versions = ctx.versions
+        if versions is not None and versions.ranged:
+            # The release's Kafka client is not public: check against both ends of its range, and
+            # report what holds for only one as an info naming the fact to declare.
+            other = Context(
+                compiled, ctx.brokers, ctx.brokers_declared, versions.kafka[1], ctx.brokers_origin, versions=versions
+            )
+            high = self._run(other, cuts, 1)
+        for rule in REGISTRY.values():
+            if rule.check_all is not None:
+                self._facts[rule.id].append(rule.facts(ctx, rule) if rule.facts is not None else None)
+        levels = Levels(compiled, self.options.selection)
+        level_findings = [
+            at(compiled.merged.origin(path), ".".join(path), "error", "rule-level-invalid", message, ctx.target)
+            for path, message in levels.problems
+        ]
+        directives = tuple(dict.fromkeys(d for layer in compiled.layers for d in layer.directives))
+        self._secrets.update(_literal_secrets(compiled))
+        self._where[ctx.target] = len(self._kept)
+        self._kept.append(_Kept(ctx.target, low, high, cuts, versions, levels, level_findings, directives))
+
+    @staticmethod
+    def _run(ctx: Context, cuts: dict[str, tuple[int, int]], end: int) -> list[Diagnostic]:
+        diagnostics: list[Diagnostic] = []
+        for rule in REGISTRY.values():
+            if rule.check is not None:
+                try:
+                    findings = list(rule.check(ctx))
+                except InputError as error:
+                    diagnostics.extend(errors_of(error, ctx.target))
+                else:
+                    diagnostics.extend(ctx.diagnostic(rule, f) for f in findings)
+            if rule.check_all is not None:
+                at_low, at_high = cuts.get(rule.id, (0, 0))
+                cuts[rule.id] = (len(diagnostics), at_high) if end == 0 else (at_low, len(diagnostics))
+        return diagnostics
+
+    def outcome(self, partial_files: frozenset[str] | None = None) -> Outcome:
+        """The run's diagnostics and suppressions; `partial_files` replaces the options' when given."""
+        partial = self.options.partial_files if partial_files is None else partial_files
+        across: dict[str, list[tuple[str, Diagnostic]]] = {}
+        for rule in REGISTRY.values():
+            if rule.check_all is not None and self._kept:
+                for found in rule.check_all(self._facts[rule.id]):
+                    across.setdefault(found.target, []).append((rule.id, found))
+        findings: list[Diagnostic] = []
+        for kept in self._kept:
+            low = _with_across(kept.low, across.get(kept.target, []), kept.cuts, 0)
+            if kept.high is None or kept.versions is None:
+                findings.extend(low)
+            else:
+                high = _with_across(kept.high, across.get(kept.target, []), kept.cuts, 1)
+                findings.extend(_both_ends(low, high, {kept.target: kept.versions}))
+        for kept in self._kept:
+            findings.extend(kept.level_findings)
+        levels = {k.target: k.levels for k in self._kept}
+        directives = {k.target: k.directives for k in self._kept}
+        shown: list[Diagnostic] = []
+        silenced: list[Suppressed] = []
+        used: set[tuple[Directive, str]] = set()
+        for finding in findings:
+            silencing = _silencing(directives.get(finding.target, ()), finding)
+            used.update(silencing)
+            diagnostic = _at_level(finding, levels.get(finding.target))
+            if diagnostic is None:
+                continue
+            if silencing and not is_stage_id(finding.rule):
+                directive = silencing[0][0]
+                silenced.append(Suppressed(diagnostic, directive.origin, printable(directive.reason)))
+            else:
                 shown.append(diagnostic)
-    secrets = _secrets(compiled)
-    hidden = {replace(s, diagnostic=_redact(s.diagnostic, secrets), reason=_hide(s.reason, secrets)) for s in silenced}
-    return Outcome(
-        sorted({_redact(d, secrets) for d in shown}, key=lambda d: d.sort_key),
-        sorted(hidden, key=lambda s: s.diagnostic.sort_key),
-    )
+        for kept in self._kept:
+            for found in _directive_findings(kept.directives, used, partial, kept.target):
+                diagnostic = _at_level(found, kept.levels)
+                if diagnostic is not None:
+                    shown.append(diagnostic)
+        secrets = sorted((s for s in self._secrets if len(s) >= 4 and "${" not in s), key=len, reverse=True)
+        # (found_secrets says whether this list is empty)
+        hidden = {
+            replace(s, diagnostic=_redact(s.diagnostic, secrets), reason=_hide(s.reason, secrets)) for s in silenced
+        }
+        return Outcome(
+            sorted({_redact(d, secrets) for d in shown}, key=lambda d: d.sort_key),
+            sorted(hidden, key=lambda s: s.diagnostic.sort_key),
+        )
+
+
+def _with_across(
+    diagnostics: list[Diagnostic], across: list[tuple[str, Diagnostic]], cuts: dict[str, tuple[int, int]], end: int
+) -> list[Diagnostic]:
+    """A target's findings with the cross-target rules' ones in the place their rules have in the registry."""
+    if not across:
+        return diagnostics
+    out = list(diagnostics)
+    for rule_id in reversed([r for r in dict.fromkeys(rule_id for rule_id, _ in across)]):
+        cut = cuts[rule_id][end]
+        out[cut:cut] = [d for r, d in across if r == rule_id]
+    return out
 
 
 def _at_level(diagnostic: Diagnostic, levels: Levels | None) -> Diagnostic | None:
@@ -312,41 +457,6 @@ def _unused_why(directive: Directive, name: str) -> str:
     return f"{what} on {where}; remove it"
 
 
-def _findings(compiled: list[Compiled], options: Options) -> list[Diagnostic]:
-    contexts = [context(c, options) for c in compiled]
-    diagnostics = _run(contexts)
-    ranged = {ctx.target: ctx.versions for ctx in contexts if ctx.versions is not None and ctx.versions.ranged}
-    if ranged:
-        # The release's Kafka client is not public: check against both ends of its range, and
-        # report what holds for only one as an info naming the fact to declare.
-        high = [
-            Context(
-                c.compiled, c.brokers, c.brokers_declared, c.versions.kafka[1], c.brokers_origin, versions=c.versions
-            )
-            if c.versions is not None and c.target in ranged
-            else c
-            for c in contexts
-        ]
-        diagnostics = _both_ends(diagnostics, _run(high), ranged)
-    return diagnostics
-
-
-def _run(contexts: list[Context]) -> list[Diagnostic]:
-    diagnostics: list[Diagnostic] = []
-    for rule in REGISTRY.values():
-        if rule.check is not None:
-            for ctx in contexts:
-                try:
-                    findings = list(rule.check(ctx))
-                except InputError as error:
-                    diagnostics.extend(errors_of(error, ctx.target))
-                    continue
-                diagnostics.extend(ctx.diagnostic(rule, f) for f in findings)
-        if rule.check_all is not None and contexts:
-            diagnostics.extend(ctx.diagnostic(rule, f) for ctx, f in rule.check_all(contexts))
-    return diagnostics
-
-
 def _both_ends(low: list[Diagnostic], high: list[Diagnostic], ranged: dict[str, Checked]) -> list[Diagnostic]:
     """Findings at both ends of a target's Kafka range are kept; one end's alone become infos.
 
@@ -385,24 +495,24 @@ def _only_at(d: Diagnostic, version: str, versions: Checked) -> Diagnostic:
     return replace(d, level="info", message=f"with Kafka {version} clients: {d.message} ({versions.range_note()})")
 
 
-def _secrets(compiled: list[Compiled]) -> list[str]:
-    """Every literal secret value any layer wrote, longest first: no message may quote one."""
+def _literal_secrets(item: Compiled) -> set[str]:
+    """Every literal secret value a target's layers wrote: no message may quote one (those shorter than
+    4 characters or holding a placeholder are left out when the run's list is made)."""
     from compiler.secrets import JAAS_SECRET_RE, is_secret_key
 
     found: set[str] = set()
-    for item in compiled:
-        for path, chain in item.merged.settings.items():
-            # rules.literal-secret names a rule: its value is a level
-            if not path or path[0] == "rules" or not is_secret_key(str(path[-1])):
+    for path, chain in item.merged.settings.items():
+        # rules.literal-secret names a rule: its value is a level
+        if not path or path[0] == "rules" or not is_secret_key(str(path[-1])):
+            continue
+        for setting in chain:
+            value = setting.value
+            if not isinstance(value, str) or not value:
                 continue
-            for setting in chain:
-                value = setting.value
-                if not isinstance(value, str) or not value:
-                    continue
-                found.add(value)
-                for match in JAAS_SECRET_RE.finditer(value):
-                    found.add(next((g for g in match.group(3, 4, 5) if g is not None), ""))
-    return sorted((s for s in found if len(s) >= 4 and "${" not in s), key=len, reverse=True)
+            found.add(value)
+            for match in JAAS_SECRET_RE.finditer(value):
+                found.add(next((g for g in match.group(3, 4, 5) if g is not None), ""))
+    return found
 
 
 def _hide(text: str, secrets: list[str]) -> str:

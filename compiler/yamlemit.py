@@ -115,8 +115,10 @@ def _value(value: Any) -> str:
 def _mapping(data: dict[Any, Any], indent: int, out: list[str]) -> None:
     pad = " " * indent
     for key, value in data.items():
-        head = f"{pad}{_scalar_text(str(key), True)}:"
-        if isinstance(value, dict):
+        head = f"{pad}{_scalar_text(key if type(key) is str else str(key), True)}:"
+        if type(value) is str:  # most leaves: _value's answer, without its other tests
+            out.append(f"{head} {_scalar_text(value, False)}\n")
+        elif isinstance(value, dict):
             if value:
                 out.append(head + "\n")
                 _mapping(value, indent + 2, out)

@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING
 from compiler.errors import KkcError, ProblemList, UsageError
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from compiler.diagnostics import Diagnostic
     from compiler.layers import ConfigTree, Target
     from compiler.model import Compiled
@@ -94,13 +96,14 @@ def selection(args: argparse.Namespace) -> Selection:
     return Selection(select, tuple(n for group in args.ignore or () for n in group))
 
 
-def partial_files(tree: ConfigTree, compiled: list[Compiled]) -> frozenset[str]:
-    """The files a target not compiled in this run also reads (see validate.Options.partial_files)."""
-    done = {c.target for c in compiled}
+def partial_files(tree: ConfigTree, compiled: list[Target]) -> frozenset[str]:
+    """The files a target not compiled in this run also reads (see validate.Options.partial_files);
+    `compiled`: the targets compiled."""
+    done = {t.id for t in compiled}
     try:
         others = [t for t in tree.all_targets() if t.id not in done]
     except KkcError:
-        return frozenset(layer.label for c in compiled for layer in c.layers)
+        return frozenset(layer.label for t in compiled for layer in tree.layers(t))
     found: set[str] = set()
     for target in others:
         try:
@@ -166,9 +169,15 @@ def compile_one(tree: Tree, texts: tuple[str, ...] | list[str]) -> Compiled:
 
 
 def compile_all(
-    tree: ConfigTree, targets: list[Target], overrides: list[Override]
+    tree: ConfigTree,
+    targets: list[Target],
+    overrides: list[Override],
+    each: Callable[[Compiled], None] | None = None,
+    reuse: Callable[[Target], bool] | None = None,
 ) -> tuple[list[Compiled], list[Diagnostic]]:
-    """Compile every target; a target that fails gives its problems as error diagnostics instead."""
+    """Compile every target; a target that fails gives its problems as error diagnostics instead.
+    With `each`, every compiled target is handed to it and not kept (the list returned is empty); a target
+    for which `reuse` answers True (it stood in for it) is not compiled."""
     from compiler import pipeline
     from compiler.validate import errors_of
 
@@ -176,10 +185,17 @@ def compile_all(
     results: list[Compiled] = []
     diagnostics: list[Diagnostic] = []
     for target in targets:
+        if reuse is not None and reuse(target):
+            continue
         try:
-            results.append(pipeline.compile_target(tree, target, overrides, normalizer))
+            compiled = pipeline.compile_target(tree, target, overrides, normalizer)
         except UsageError:
             raise
         except KkcError as error:
             diagnostics.extend(errors_of(error, target.id))
+            continue
+        if each is None:
+            results.append(compiled)
+        else:
+            each(compiled)
     return results, diagnostics

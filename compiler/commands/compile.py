@@ -25,7 +25,8 @@ from compiler.exitcodes import EXIT_OK, EXIT_PROBLEMS
 
 if TYPE_CHECKING:
     from compiler.model import Compiled
-    from compiler.validate import Selection
+    from compiler.validate import Checker, Selection
+    from compiler.writer import Stager
 
 NAME = "compile"
 EMITS = ("strimzi", "kafka-topics", "helm-values", "configmap", "secret")
@@ -117,8 +118,8 @@ class Options:
 
 def run(options: Options) -> int:
     from compiler import report
+    from compiler.validate import Checker
     from compiler.validate import Options as ValidateOptions
-    from compiler.validate import check, versions_of
     from compiler.writer import check_out_dir
 
     if options.out is not None and options.format is not None:
@@ -131,26 +132,103 @@ def run(options: Options) -> int:
         check_out_dir(options.out)
     tree = options.tree.load()
     targets, overrides = select_targets(tree, options.overrides, options.every)
-    results, diagnostics = compile_all(tree, targets, overrides)
-    # Compiling proves the outputs right: errors stop it (nothing written), warnings are shown.
-    outcome = check(results, ValidateOptions(selection=options.selection, partial_files=partial_files(tree, results)))
-    diagnostics = sorted(set(diagnostics + outcome.diagnostics), key=lambda d: d.sort_key)
-    errors = report.counts(diagnostics)["error"]
-    if options.check and errors:
-        # Beside `kkc validate` (pre-commit runs both): say it once, not every finding again.
-        raise AlreadyReported(
-            f"{count(errors, 'error')} in the config (kkc validate lists them): {options.out} was not compared"
-        )
-    if not options.check and any(d.level != "info" for d in diagnostics):
-        ids = [t.id for t in targets]
-        heading = report.header(versions_of(results, ValidateOptions()))
-        colour = report.use_colour(sys.stderr)
-        sys.stderr.write(report.text(diagnostics, ids, colour, suppressed=outcome.suppressed, heading=heading))
-    if errors:
-        raise AlreadyReported(f"{count(errors, 'error')}: nothing written (kkc validate shows the same findings)")
-    if options.out is None:
-        return _print(options, results)
-    return _write(options, options.out, results)
+    checker = Checker(ValidateOptions(selection=options.selection))
+    # Each target is checked, rendered and (with --out) staged as it is compiled, then dropped; nothing
+    # reaches the outputs before every target is compiled and checked.
+    sink = _Sink(options, checker)
+    try:
+        results, diagnostics = compile_all(tree, targets, overrides, sink.add)
+        # Compiling proves the outputs right: errors stop it (nothing written), warnings are shown.
+        done = [t for t in targets if t.id in checker.versions]
+        outcome = checker.outcome(partial_files(tree, done))
+        diagnostics = sorted(set(diagnostics + outcome.diagnostics), key=lambda d: d.sort_key)
+        errors = report.counts(diagnostics)["error"]
+        if options.check and errors:
+            # Beside `kkc validate` (pre-commit runs both): say it once, not every finding again.
+            raise AlreadyReported(
+                f"{count(errors, 'error')} in the config (kkc validate lists them): {options.out} was not compared"
+            )
+        if not options.check and any(d.level != "info" for d in diagnostics):
+            ids = [t.id for t in targets]
+            heading = report.header(checker.versions)
+            colour = report.use_colour(sys.stderr)
+            sys.stderr.write(report.text(diagnostics, ids, colour, suppressed=outcome.suppressed, heading=heading))
+        if errors:
+            raise AlreadyReported(f"{count(errors, 'error')}: nothing written (kkc validate shows the same findings)")
+        if sink.missing:
+            missing = [message for _, message in sink.missing]
+            named = [target for target, _ in sink.missing]
+            raise UsageError("; ".join(missing) if len(missing) < 2 else _one_sentence(missing, named))
+        if sink.problem is not None:
+            raise sink.problem
+        if options.out is None:
+            return _print(options, sink.kept)
+        if options.check:
+            return _check_outputs(options.out, sink.outputs, options.every, options.argv)
+        assert sink.stager is not None
+        stager, sink.stager = sink.stager, None
+        written = stager.commit()
+    finally:
+        sink.discard()
+    print(
+        f"kkc: wrote {len(written)} files for {count(len(sink.targets), 'target')} under {options.out}", file=sys.stderr
+    )
+    return EXIT_OK
+
+
+class _Sink:
+    """What compile keeps of each compiled target: the target itself to print it (no --out), its rendered
+    files to compare them (--check), else its files staged beside the outputs (--out)."""
+
+    def __init__(self, options: Options, checker: Checker) -> None:
+        self.options = options
+        self.checker = checker
+        self.kept: list[Compiled] = []
+        self.outputs: dict[str, dict[str, str]] = {}
+        self.targets: list[str] = []
+        self.problem: UsageError | None = None  # the first reason not to write, raised once the checks pass
+        self.missing: list[tuple[str, str]] = []  # (target, why --emit would leave its secrets out)
+        self.stager: Stager | None = None
+
+    def add(self, compiled: Compiled) -> None:
+        from compiler.emit import literal_secret_files, needs_secret, output_files
+        from compiler.secrets import is_literal_secret
+        from compiler.writer import Stager
+
+        self.checker.add(compiled)
+        self.targets.append(compiled.target)
+        options = self.options
+        if options.out is None:
+            self.kept.append(compiled)
+            return
+        missing = needs_secret(compiled, options.emit)
+        if missing is not None:
+            self.missing.append((compiled.target, missing))  # every such target is named, then nothing written
+            self.discard()
+            return
+        if self.problem is not None or self.missing:
+            return
+        files = output_files(compiled, options.emit)
+        if options.check:
+            self.outputs[compiled.target] = files
+            return
+        secret_files = {str(Path(compiled.target) / name) for name in literal_secret_files(compiled, options.emit)}
+        for role, props in compiled.clients.items():
+            if any(is_literal_secret(k, v) for k, v in props.items()):
+                secret_files.add(str(Path(compiled.target) / f"{role}.properties"))
+                secret_files.add(str(Path(compiled.target) / "application-kafka.yml"))
+        try:
+            if self.stager is None:
+                self.stager = Stager(options.out)
+            self.stager.add(compiled.target, files, secret_files)
+        except UsageError as error:
+            self.problem = error
+            self.discard()
+
+    def discard(self) -> None:
+        if self.stager is not None:
+            stager, self.stager = self.stager, None
+            stager.discard()
 
 
 def _print(options: Options, results: list[Compiled]) -> int:
@@ -166,35 +244,8 @@ def _print(options: Options, results: list[Compiled]) -> int:
     return EXIT_OK
 
 
-def _write(options: Options, out: Path, results: list[Compiled]) -> int:
-    from compiler.emit import literal_secret_files, needs_secret, output_files
-    from compiler.secrets import is_literal_secret
-    from compiler.writer import write_outputs
-
-    outputs: dict[str, dict[str, str]] = {}
-    secret_files: set[str] = set()
-    missing = [m for compiled in results if (m := needs_secret(compiled, options.emit)) is not None]
-    if missing:
-        raise UsageError("; ".join(missing) if len(missing) < 2 else _one_sentence(missing, results, options.emit))
-    for compiled in results:
-        outputs[compiled.target] = output_files(compiled, options.emit)
-        secret_files.update(str(Path(compiled.target) / name) for name in literal_secret_files(compiled, options.emit))
-        for role, props in compiled.clients.items():
-            if any(is_literal_secret(k, v) for k, v in props.items()):
-                secret_files.add(str(Path(compiled.target) / f"{role}.properties"))
-                secret_files.add(str(Path(compiled.target) / "application-kafka.yml"))
-    if options.check:
-        return _check_outputs(out, outputs, options.every, options.argv)
-    written = write_outputs(out, outputs, secret_files)
-    print(f"kkc: wrote {len(written)} files for {count(len(results), 'target')} under {out}", file=sys.stderr)
-    return EXIT_OK
-
-
-def _one_sentence(missing: list[str], results: list[Compiled], emits: tuple[str, ...]) -> str:
+def _one_sentence(missing: list[str], named: list[str]) -> str:
     """The targets whose secrets --emit would leave out, named in one message (not only the first)."""
-    from compiler.emit import needs_secret
-
-    named = [c.target for c in results if needs_secret(c, emits) is not None]
     first = missing[0]
     plural = first.replace(f"target {named[0]}'s", f"targets {', '.join(named)}'", 1)
     return plural.replace("without its secrets", "without their secrets", 1)

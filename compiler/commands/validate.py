@@ -6,7 +6,7 @@ import argparse
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from compiler.commands.common import (
     Tree,
@@ -27,9 +27,10 @@ from compiler.outer import FORMATS as _FORMATS
 
 if TYPE_CHECKING:
     from compiler.diagnostics import Diagnostic
+    from compiler.layers import ConfigTree, Target
     from compiler.live.session import Connect
     from compiler.model import Compiled
-    from compiler.validate import Selection
+    from compiler.validate import Checker, Selection
 
 NAME = "validate"
 EPILOG = """\
@@ -148,6 +149,8 @@ class Options:
     tree: Tree
     selection: Selection
     cluster: Connect | None = None  # --cluster: how to reach it
+    argv: tuple[str, ...] = ()  # as given: names the per-target cache entry
+    cache: bool = False  # reuse what an earlier run found for each target whose files are unchanged
 
     @classmethod
     def from_args(cls, args: argparse.Namespace, argv: list[str]) -> Options:
@@ -164,6 +167,8 @@ class Options:
             Tree.from_args(args),
             selection(args),
             connect_options(args) if args.cluster else None,
+            tuple(argv),
+            not args.no_cache,
         )
 
 
@@ -178,26 +183,86 @@ class _Run:
     scope: str = ""  # what the summary adds: which target of how many, what fails the run
     partial_files: frozenset[str] = frozenset()  # see compiler.validate.Options
     live_versions: dict[str, str] = field(default_factory=dict)  # --cluster: target -> "the live cluster ..."
+    reused: _Reuse | None = None  # the per-target cache of this run
+
+
+class _Reuse:
+    """The per-target cache (compiler.cache): what earlier runs of this command line found for each target
+    whose files are unchanged stands in for compiling and checking it again."""
+
+    def __init__(self, argv: tuple[str, ...], tree: ConfigTree, checker: Checker) -> None:
+        from compiler import cache
+
+        self.tree, self.checker = tree, checker
+        context = cache.targets_context(list(argv))
+        self.name = context[0] if context is not None else ""
+        self._context: Any = context[1] if context is not None else None
+        self.stored = cache.read_targets(self.name) if context is not None else {}
+        self.keys: dict[str, str] = {}  # target -> its key in this run
+        self._bytes: dict[Path, bytes | None] = {}
+        self.hits = 0
+
+    def _read(self, path: Path) -> bytes | None:
+        if path not in self._bytes:
+            try:
+                self._bytes[path] = None if path.is_symlink() else path.read_bytes()
+            except OSError:
+                self._bytes[path] = None
+        return self._bytes[path]
+
+    def __call__(self, target: Target) -> bool:
+        from compiler import cache
+
+        if self._context is None:
+            return False
+        found = cache.target_key(self._context, target.id, self.tree.files(target), self._read)
+        if found is None:
+            return False
+        self.keys[target.id] = found
+        if found in self.stored and self.checker.adopt(self.stored[found]):
+            self.hits += 1
+            return True
+        return False
+
+    def save(self) -> None:
+        """Store every target's record, unless the run found a literal secret (its output masks it)."""
+        from compiler import cache
+
+        if self._context is None or self.checker.found_secrets:
+            return
+        records = {}
+        for target, found in self.keys.items():
+            record = self.checker.record(target)
+            if record is not None:
+                records[found] = record
+        if records.keys() != self.stored.keys():
+            cache.write_targets(self.name, records)
 
 
 def run(options: Options) -> int:
     from compiler import report
+    from compiler.validate import Checker
     from compiler.validate import Options as ValidateOptions
-    from compiler.validate import check, versions_of
 
     _check_paths(options)
-    if options.cluster is not None:
-        covered = _validate_live(options, options.cluster)
-    else:
-        covered = _validate_files(options) if options.paths else _validate_targets(options)
     settings = ValidateOptions(
         brokers=options.brokers,
         kafka_version=options.kafka_version,
         kestra_version=options.kestra_version,
         selection=options.selection,
-        partial_files=covered.partial_files,
     )
-    outcome = check(covered.compiled, settings)
+    checker = Checker(settings)
+    if options.cluster is not None:
+        covered = _validate_live(options, options.cluster)
+    elif options.paths:
+        covered = _validate_files(options)
+    else:
+        covered = _validate_targets(options, checker)  # checks each target as it is compiled
+    for compiled in covered.compiled:
+        checker.add(compiled)
+    outcome = checker.outcome(covered.partial_files)
+    if covered.reused is not None:
+        covered.reused.save()
     diagnostics = _without_defaults_noise(
         sorted(set(covered.diagnostics + outcome.diagnostics), key=lambda d: d.sort_key)
     )
@@ -205,7 +270,7 @@ def run(options: Options) -> int:
     if options.strict and any(d.level == "warning" for d in diagnostics):
         scope += "; --strict: warnings fail the run"
     noun = "file" if options.paths else "target"
-    checked = versions_of(covered.compiled, settings)
+    checked = checker.versions
     for target, source in covered.live_versions.items():
         if target in checked and checked[target].kafka_from == "cluster.kafka-version":
             checked[target] = replace(checked[target], kafka_from=source)
@@ -306,17 +371,24 @@ def _is_yaml(path: Path, role: str | None) -> bool:
     return path.suffix != ".properties" and not role
 
 
-def _validate_targets(options: Options) -> _Run:
+def _validate_targets(options: Options, checker: Checker | None = None) -> _Run:
+    """The targets chosen, compiled; with a checker, each is checked as it is compiled and then dropped
+    (a run's memory does not grow with its targets), else they are kept in the run."""
     from compiler.layers import display_path
 
     if options.role:
         raise UsageError("--as is for .properties files")
     tree = options.tree.load()
     targets, overrides = select_targets(tree, options.overrides, options.every)
-    compiled, diagnostics = compile_all(tree, targets, overrides)
+    reused = _Reuse(options.argv, tree, checker) if checker is not None and options.cache else None
+    each = checker.add if checker is not None else None
+    compiled, diagnostics = compile_all(tree, targets, overrides, each, reused)
     ids = [t.id for t in targets]
     covered = _Run(compiled, diagnostics, ids, dict.fromkeys(ids, display_path(tree.primary_path)))
-    covered.partial_files = partial_files(tree, compiled)
+    covered.reused = reused
+    ok = set(checker.versions) if checker is not None else {c.target for c in compiled}
+    done = [t for t in targets if t.id in ok]
+    covered.partial_files = partial_files(tree, done)
     if not options.every:
         every = len(tree.all_targets())
         covered.scope = f" ({ids[0]}" + (f"; --all checks all {every})" if every > 1 else ")")

@@ -77,7 +77,11 @@ class Rule:
     summary: str  # what is wrong, in one line
     why: str = ""  # what goes wrong at run time, and why the level is what it is
     check: Check | None = None
-    check_all: Callable[[list[Context]], Iterable[tuple[Context, Finding]]] | None = None
+    # A rule over several targets. Validation streams (each compiled target is dropped once checked), so
+    # `facts` keeps what the rule needs of one target (None: nothing), and `check_all` compares the facts
+    # of every target of the run, in order, and says its findings as diagnostics.
+    facts: Callable[[Context, Rule], Any] | None = None
+    check_all: Callable[[list[Any]], Iterable[Diagnostic]] | None = None
     failing: Example | None = None
     passing: Example | None = None
 

@@ -10,9 +10,11 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass, replace
 
-from compiler.cluster import linked, relation, target_cluster
+from compiler.cluster import Cluster, linked, relation, target_cluster
 from compiler.derive import TopicPlan
+from compiler.diagnostics import Diagnostic
 from compiler.kestra_versions import missing_class
 from compiler.keys import KAFKA_PATH, Path_
 from compiler.layers import bundled_layer, kestra_topic_keys
@@ -277,15 +279,46 @@ def _executor_name_pinned(ctx: Context) -> Iterator[Finding]:
     )
 
 
-def _shared_cluster_collisions(ctxs: list[Context]) -> Iterator[tuple[Context, Finding]]:
-    unique = list({c.target: c for c in ctxs if c.compiled.properties_role is None}.values())
-    clusters = linked([target_cluster(c.compiled) for c in unique])
+@dataclass(frozen=True, slots=True)
+class _OnCluster:
+    """What the prefix-collision rule keeps of one target: its cluster, its literal prefixes, and each
+    prefix's finding as it would be placed (the message waits for the other targets)."""
+
+    target: str
+    cluster: Cluster
+    prefixes: tuple[tuple[Path_, str], ...]
+    # per prefix path: the finding placed at the prefix (set by the user), else at cluster.name ("name")
+    # and at the admin client's bootstrap.servers ("servers")
+    placed: dict[tuple[Path_, str], Diagnostic]
+
+
+def _cluster_facts(ctx: Context, rule: Rule) -> _OnCluster | None:
+    if ctx.compiled.properties_role is not None:
+        return None
+    prefixes: list[tuple[Path_, str]] = []
+    placed: dict[tuple[Path_, str], Diagnostic] = {}
+    for path in (TOPIC_PREFIX, CONSUMER_PREFIX):
+        prefix = ctx.get(path)
+        if not isinstance(prefix, str) or "${" in prefix:
+            continue
+        prefixes.append((path, prefix))
+        if ctx.is_user_set(path):
+            placed[path, "path"] = ctx.diagnostic(rule, Finding(path, ""))
+        else:
+            # Kestra's default prefix: point at what the user wrote that puts both on one cluster.
+            placed[path, "name"] = ctx.diagnostic(rule, Finding(("cluster", "name"), ""))
+            servers = ctx.client_origin("admin", "bootstrap.servers")[0]
+            placed[path, "servers"] = ctx.diagnostic(rule, Finding(servers, ""))
+    return _OnCluster(ctx.target, target_cluster(ctx.compiled), tuple(prefixes), placed)
+
+
+def _shared_cluster_collisions(facts: list[_OnCluster | None]) -> Iterator[Diagnostic]:
+    unique = list({f.target: f for f in facts if f is not None}.values())
+    clusters = linked([f.cluster for f in unique])
     groups: dict[tuple[Path_, str], list[int]] = {}
-    for index, ctx in enumerate(unique):
-        for path in (TOPIC_PREFIX, CONSUMER_PREFIX):
-            prefix = ctx.get(path)
-            if isinstance(prefix, str) and "${" not in prefix:
-                groups.setdefault((path, prefix), []).append(index)
+    for index, fact in enumerate(unique):
+        for path, prefix in fact.prefixes:
+            groups.setdefault((path, prefix), []).append(index)
     for (path, prefix), members in groups.items():
         for index in members:
             shared: dict[str, str] = {}  # the other targets on this target's cluster -> the evidence
@@ -295,10 +328,10 @@ def _shared_cluster_collisions(ctxs: list[Context]) -> Iterator[tuple[Context, F
                     if found == "same":
                         shared[unique[other].target] = evidence
             if shared:
-                yield unique[index], _collision(unique[index], path, prefix, shared)
+                yield _collision(unique[index], path, prefix, shared)
 
 
-def _collision(ctx: Context, path: Path_, prefix: str, shared: dict[str, str]) -> Finding:
+def _collision(fact: _OnCluster, path: Path_, prefix: str, shared: dict[str, str]) -> Diagnostic:
     others = list(shared)
     named = ", ".join(f"'{t}'" for t in others[:5]) + (f" and {len(others) - 5} more" if len(others) > 5 else "")
     evidence = list(dict.fromkeys(shared.values()))
@@ -307,14 +340,13 @@ def _collision(ctx: Context, path: Path_, prefix: str, shared: dict[str, str]) -
         effect = "the instances read and write the same topics and consume each other's executions"
     else:
         effect = "the instances join the same consumer groups and Streams applications and split each other's work"
-    where = path
-    if not ctx.is_user_set(path):
-        # Kestra's default prefix: point at what the user wrote that puts both on one cluster.
+    placed = fact.placed.get((path, "path"))
+    if placed is None:
         by_name = all(e.startswith("cluster.name") for e in evidence)
-        where = ("cluster", "name") if by_name else ctx.client_origin("admin", "bootstrap.servers")[0]
-    return Finding(
-        where,
-        f"{label} '{prefix}' is also the {label} of target{'s' if len(others) > 1 else ''} {named} on the "
+        placed = fact.placed[path, "name" if by_name else "servers"]
+    return replace(
+        placed,
+        message=f"{label} '{prefix}' is also the {label} of target{'s' if len(others) > 1 else ''} {named} on the "
         f"same Kafka cluster ({'; '.join(evidence)}): {effect}; give each Kestra "
         "instance its own topic-prefix and consumer-prefix",
     )
@@ -451,6 +483,7 @@ RULES: tuple[Rule, ...] = (
         "overlap, or when they have the same cluster.name and no bootstrap servers say otherwise (both lists "
         "known at compile time, none in common): a cluster.name inherited by an environment whose clients go "
         "to other brokers is not a shared cluster. Targets with neither are not compared.",
+        facts=_cluster_facts,
         check_all=_shared_cluster_collisions,
         failing=example(_SERVERS, _SERVERS),
         passing=example(

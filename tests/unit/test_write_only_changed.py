@@ -11,6 +11,7 @@ from compiler import writer
 
 
 def test_only_changed_files_are_replaced(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(writer, "STAGE_IN_CHILD", False)  # the fsyncs in this process, where they are seen
     outputs = {"dev": {"a.yml": "a: 1\n", "b.properties": "b=1\n"}, "prod": {"a.yml": "a: 2\n"}}
     writer.write_outputs(tmp_path, outputs, set())
     before = {p: os.stat(p) for p in tmp_path.rglob("*") if p.is_file()}
