@@ -407,6 +407,7 @@ def _earlier_cause(problem: str, mark: Any, lines: list[str]) -> tuple[int, int,
 
 
 _YAML11_BREAKS = re.compile("[\t\x85\u2028\u2029]|(?:^|[\\s\\[{,])[!&*]|(?:^|[\\s:?-])[|>][-+0-9]*[^-+0-9 \\n]")
+_ROOT_BLOCK = re.compile(r"(?:\s|#[^\n]*\n)*(?:---[ \t]*)?[|>]")
 _LEADING_INDICATORS = re.compile(r"^[ \t?:-]*", re.MULTILINE)
 
 
@@ -431,6 +432,8 @@ def _compose_fast(text: str) -> list[Any] | None:
     c_parser = getattr(ruamel.yaml, "CParser", None)
     if c_parser is None or "\n%" in text or text.startswith("%") or _YAML11_BREAKS.search(text):
         return None
+    if _ROOT_BLOCK.match(text):
+        return None  # a block scalar as the whole document: the two parsers disagree on its indentation
     lead = max((len(m) for m in _LEADING_INDICATORS.findall(text)), default=0)
     flow = text.count("[") + text.count("{") - text.count("${")
     if 2 * (lead + 1) + flow > MAX_DEPTH and not _within_depth(c_parser, text):
