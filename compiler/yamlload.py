@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import re
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
@@ -263,11 +264,10 @@ class _Place:
         return f"line {origin.line}, column {origin.column}"
 
 
-def _scalar_spans(nodes: list[Any]) -> list[tuple[int, int]]:
-    """Where each scalar starts and ends in the text: a `#` there is content, never a comment."""
-    from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
+def _walk(nodes: list[Any]) -> Iterator[Any]:
+    """Each node of the graphs once (an alias's target is shared, not repeated)."""
+    from ruamel.yaml.nodes import MappingNode, SequenceNode
 
-    spans: list[tuple[int, int]] = []
     seen: set[int] = set()
     stack = list(nodes)
     while stack:
@@ -275,13 +275,18 @@ def _scalar_spans(nodes: list[Any]) -> list[tuple[int, int]]:
         if id(node) in seen:
             continue
         seen.add(id(node))
-        if isinstance(node, ScalarNode):
-            spans.append((node.start_mark.index, node.end_mark.index))
-        elif isinstance(node, MappingNode):
+        yield node
+        if isinstance(node, MappingNode):
             stack.extend(part for pair in node.value for part in pair)
         elif isinstance(node, SequenceNode):
             stack.extend(node.value)
-    return spans
+
+
+def _scalar_spans(nodes: list[Any]) -> list[tuple[int, int]]:
+    """Where each scalar starts and ends in the text: a `#` there is content, never a comment."""
+    from ruamel.yaml.nodes import ScalarNode
+
+    return [(n.start_mark.index, n.end_mark.index) for n in _walk(nodes) if isinstance(n, ScalarNode)]
 
 
 _HINTS = (
@@ -515,20 +520,7 @@ def _resolvers() -> dict[tuple[int, int], Any]:
 
 
 def _distinct_nodes(nodes: list[Any]) -> int:
-    from ruamel.yaml.nodes import MappingNode, SequenceNode
-
-    seen: set[int] = set()
-    stack = list(nodes)
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        if isinstance(node, MappingNode):
-            stack.extend(part for pair in node.value for part in pair)
-        elif isinstance(node, SequenceNode):
-            stack.extend(node.value)
-    return len(seen)
+    return sum(1 for _ in _walk(nodes))
 
 
 def _prescan(text: str, place: _Place) -> None:

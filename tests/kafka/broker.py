@@ -40,8 +40,43 @@ logger.kafka.level = INFO
 """
 
 
+class JavaProcess:
+    """What the single broker and the cluster's nodes share: a JVM in its own process group and directory."""
+
+    workdir: Path
+    process: subprocess.Popen[bytes] | None
+    LOG = "broker.log"  # the log file the process writes besides stdout.log
+
+    def rss_kib(self) -> int:
+        """The process's resident memory now (Linux /proc); 0 once it has ended."""
+        if self.process is None or self.process.poll() is not None:
+            return 0
+        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+        return 0
+
+    def tail(self, lines: int = 40) -> str:
+        parts = []
+        for name in ("stdout.log", self.LOG):
+            path = self.workdir / name
+            if path.is_file():
+                parts.append("\n".join(path.read_text(errors="replace").splitlines()[-lines:]))
+        return "\n".join(parts)
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=30)
+
+
 @dataclass
-class Broker:
+class Broker(JavaProcess):
     """One KRaft node (broker and controller) with its own directory, ports and process."""
 
     workdir: Path
@@ -137,32 +172,6 @@ class Broker:
             time.sleep(0.1)
         self.stop()
         raise HarnessError(f"the broker did not start within {START_TIMEOUT_S:.0f} s:\n{self.tail()}")
-
-    def rss_kib(self) -> int:
-        """The broker process's resident memory now (Linux /proc)."""
-        assert self.process is not None
-        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-        return 0
-
-    def tail(self, lines: int = 40) -> str:
-        parts = []
-        for name in ("stdout.log", "broker.log"):
-            path = self.workdir / name
-            if path.is_file():
-                parts.append("\n".join(path.read_text(errors="replace").splitlines()[-lines:]))
-        return "\n".join(parts)
-
-    def stop(self) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        os.killpg(self.process.pid, signal.SIGTERM)
-        try:
-            self.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(timeout=30)
 
     def kafka_topics_script(self) -> Path:
         """A `kafka-topics.sh` that runs Kafka's own TopicCommand from the pinned kafka-tools jar.

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import base64
 import os
-import signal
 import subprocess
 import time
 import uuid
@@ -21,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tests.kafka.broker import LOG4J2, free_port
+from tests.kafka.broker import LOG4J2, JavaProcess, free_port
 from tests.kafka.harness import HarnessError, jdk_tool, runtime_jars
 
 CONTROLLER_HEAP = "-Xmx256m"
@@ -40,8 +39,10 @@ BROKER_SETTINGS = {
 
 
 @dataclass
-class Node:
+class Node(JavaProcess):
     """One KRaft process: the controller (node 0) or a broker (1, 2, 3)."""
+
+    LOG = "node.log"
 
     workdir: Path
     node_id: int
@@ -135,32 +136,6 @@ class Node:
             self.started_in = time.monotonic() - self._launched
             return True
         return False
-
-    def rss_kib(self) -> int:
-        if self.process is None or self.process.poll() is not None:
-            return 0
-        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-        return 0
-
-    def tail(self, lines: int = 40) -> str:
-        parts = []
-        for name in ("stdout.log", "node.log"):
-            path = self.workdir / name
-            if path.is_file():
-                parts.append("\n".join(path.read_text(errors="replace").splitlines()[-lines:]))
-        return "\n".join(parts)
-
-    def stop(self) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        os.killpg(self.process.pid, signal.SIGTERM)
-        try:
-            self.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(timeout=30)
 
 
 class Cluster:
