@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 import re
 import warnings
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
@@ -22,6 +21,9 @@ from typing import TYPE_CHECKING, Any, Literal, overload
 from compiler.directives import MARKER, Directive, in_yaml
 from compiler.errors import InputError, Origin
 from compiler.keys import Path_
+from compiler.yamlfast import compose_fast as _compose_fast
+from compiler.yamlfast import walk as _walk
+from compiler.yamlsyntax import syntax_error as _syntax_error
 
 if TYPE_CHECKING:
     from ruamel.yaml.composer import Composer
@@ -264,235 +266,11 @@ class _Place:
         return f"line {origin.line}, column {origin.column}"
 
 
-def _walk(nodes: list[Any]) -> Iterator[Any]:
-    """Each node of the graphs once (an alias's target is shared, not repeated)."""
-    from ruamel.yaml.nodes import MappingNode, SequenceNode
-
-    seen: set[int] = set()
-    stack = list(nodes)
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        yield node
-        if isinstance(node, MappingNode):
-            stack.extend(part for pair in node.value for part in pair)
-        elif isinstance(node, SequenceNode):
-            stack.extend(node.value)
-
-
 def _scalar_spans(nodes: list[Any]) -> list[tuple[int, int]]:
     """Where each scalar starts and ends in the text: a `#` there is content, never a comment."""
     from ruamel.yaml.nodes import ScalarNode
 
     return [(n.start_mark.index, n.end_mark.index) for n in _walk(nodes) if isinstance(n, ScalarNode)]
-
-
-_HINTS = (
-    ("'\\t'", "; YAML indents with spaces, never tabs"),
-    ("expected <block end>", ": this line's indentation matches no enclosing level; line it up with its siblings"),
-    ("mapping values are not allowed here", ": a value holding ': ' must be quoted"),
-)
-
-
-def _syntax_error(exc: Any, place: _Place, text: str) -> InputError:
-    """ruamel's error, said the way a user fixes it (an unclosed quote or bracket: where it starts)."""
-    problem = exc.problem or exc.context or "invalid YAML"
-    context = exc.context if exc.context and exc.problem else ""
-    mark = exc.problem_mark or exc.context_mark
-    at_end = "end of stream" in problem or "<stream end>" in problem
-    if at_end and context == "while parsing a flow node":
-        return InputError(
-            "invalid YAML: the file ends inside a [...] list or {...} mapping that is never closed",
-            place.mark(mark),
-            rule="yaml-syntax",
-        )
-    if at_end and context and exc.context_mark is not None:
-        what = context.removeprefix("while scanning ").removeprefix("while parsing ")
-        for yaml_word, plain in (
-            ("flow sequence", "[...] list"),
-            ("flow mapping", "{...} mapping"),
-            ("scalar", "string"),
-        ):
-            what = what.replace(yaml_word, plain)
-        start = exc.context_mark
-        return InputError(
-            f"invalid YAML: the file ends inside {what} that starts at {place.said(start.line + 1, start.column + 1)}"
-            ": close it there",
-            place.mark(mark),
-            rule="yaml-syntax",
-        )
-    lines = text.splitlines()
-    cause = _earlier_cause(problem, mark, lines)
-    if cause is not None:
-        line, column, said = cause
-        return InputError(f"invalid YAML: {said}", place(line, column), rule="yaml-syntax")
-    for needle, hint in _HINTS:
-        if needle in problem:
-            problem += hint
-    if mark is not None and mark.line < len(lines) and "{{" in lines[mark.line]:
-        problem += "; '{{ ... }}' is template syntax (Helm, Jinja): render the template first and check its output"
-    return InputError(
-        f"invalid YAML: {problem}" + (f" ({context})" if context else ""),
-        place.mark(mark),
-        rule="yaml-syntax",
-    )
-
-
-def _indent(line: str) -> int:
-    return len(line) - len(line.lstrip(" "))
-
-
-def _previous_content(lines: list[str], index: int) -> int | None:
-    for j in range(index - 1, -1, -1):
-        if lines[j].strip() and not lines[j].lstrip().startswith("#"):
-            return j
-    return None
-
-
-def _open_quote(line: str) -> int | None:
-    """The column of a double quote the line opens and does not close (outside single quotes), or None."""
-    start, inside, single = None, False, False
-    index = 0
-    while index < len(line):
-        ch = line[index]
-        if ch == "#" and not inside and not single and (index == 0 or line[index - 1] == " "):
-            break
-        if ch == "'" and not inside:
-            single = not single
-        elif ch == '"' and not single:
-            inside, start = not inside, index
-        elif ch == "\\" and inside:
-            index += 1
-        index += 1
-    return start if inside else None
-
-
-def _earlier_cause(problem: str, mark: Any, lines: list[str]) -> tuple[int, int, str] | None:
-    """Where a mistake the scanner only trips over a line later really is: (line, column, message), 1-based.
-
-    'mapping values are not allowed here' on a `key: value` line means the line above swallowed it as
-    more of its own text (its ':' is missing, or this line is indented deeper than it); 'expected <block
-    end>' after a double quote left open means the quoted string ran on to the next line."""
-    if mark is None or mark.line >= len(lines):
-        return None
-    here = lines[mark.line]
-    above = _previous_content(lines, mark.line)
-    if above is None:
-        return None
-    prev = lines[above]
-    if "mapping values are not allowed here" in problem and ": " not in here[: mark.column].strip():
-        key, colon, value = prev.strip().partition(": ")
-        shown = prev.strip()
-        if not colon and not prev.rstrip().endswith(":") and not prev.lstrip().startswith("- "):
-            return (
-                above + 1,
-                _indent(prev) + 1,
-                f"'{shown}' has no ':' after its key, so YAML reads line {mark.line + 1} as more of its text; "
-                f"write '{key.split(' ')[0]}: ...'",
-            )
-        if colon and value and _indent(here) > _indent(prev):
-            return (
-                above + 1,
-                _indent(prev) + 1,
-                f"line {mark.line + 1} is indented deeper than line {above + 1} ('{shown}'), which already has a "
-                f"value, so YAML reads line {mark.line + 1} as more of that value: line both up with their siblings",
-            )
-    if "expected <block end>" in problem or "expected <block end>" in str(getattr(mark, "name", "")):
-        column = _open_quote(prev)
-        if column is not None:
-            return (
-                above + 1,
-                column + 1,
-                "a double-quoted string opened here is not closed on its line, so YAML reads on into line "
-                f"{mark.line + 1}; close it with '\"'",
-            )
-    return None
-
-
-_YAML11_BREAKS = re.compile("[\t\x85\u2028\u2029]|(?:^|[\\s\\[{,])[!&*]|(?:^|[\\s:?-])[|>][-+0-9]*[^-+0-9 \\n]")
-_ROOT_BLOCK = re.compile(r"(?:\s|#[^\n]*\n)*(?:---[ \t]*)?[|>]")
-_LEADING_INDICATORS = re.compile(r"^[ \t?:-]*", re.MULTILINE)
-
-
-def _compose_fast(text: str) -> list[Any] | None:
-    """The file's node graph composed by libyaml (ruamel.yaml.clib), or None to take the pure path.
-
-    The pure-Python scanner was half of `validate --all` (issue 16); libyaml composes the same nodes,
-    with the same tags (ruamel's YAML 1.2 resolver), marks and scalar styles ('' for plain, None in the
-    pure path). It is used only where it is known to agree and to be safe:
-    - nesting provably within MAX_DEPTH before parsing (libyaml's composer recurses in C: a deep file
-      would crash the process): at most 2 block levels per column a collection can start at, plus
-      every '[' or '{' that does not follow '$';
-    - a file short enough to hold at most MAX_NODES nodes, else counted after composing;
-    - no `%` directive (a `%YAML 1.1` changes the pure path's resolver);
-    - no NEL, LS or PS character (line breaks to libyaml's YAML 1.1, not to the pure path's 1.2), no
-      tab (the two scanners disagree on where a tab is allowed), no `!` tag, `&` anchor or `*` alias
-      (edge cases differ; such a character inside a word, as in a password, is neither).
-    Anything libyaml refuses (a syntax error, a reused anchor the pure path accepts) goes the pure way,
-    which words every error and applies every limit as before."""
-    import ruamel.yaml
-
-    c_parser = getattr(ruamel.yaml, "CParser", None)
-    if c_parser is None or "\n%" in text or text.startswith("%") or _YAML11_BREAKS.search(text):
-        return None
-    if _ROOT_BLOCK.match(text):
-        return None  # a block scalar as the whole document: the two parsers disagree on its indentation
-    lead = max((len(m) for m in _LEADING_INDICATORS.findall(text)), default=0)
-    flow = text.count("[") + text.count("{") - text.count("${")
-    if 2 * (lead + 1) + flow > MAX_DEPTH and not _within_depth(c_parser, text):
-        return None
-    loader = _c_loader_class(c_parser)(text)
-    try:
-        nodes = []
-        while loader.check_node():
-            nodes.append(loader.get_node())
-    except Exception:  # noqa: BLE001 - the pure path words libyaml's refusals
-        return None
-    finally:
-        loader.dispose()
-    if 2 * len(text) + 1 > MAX_NODES and _distinct_nodes(nodes) > MAX_NODES:
-        return None  # over the limit: the pure path's pre-scan refuses it with the position
-    return nodes
-
-
-def _within_depth(c_parser: Any, text: str) -> bool:
-    """Whether libyaml's events (its parser does not recurse) nest at most MAX_DEPTH collections deep:
-    the exact test, for a text the quick bound cannot clear (e.g. a `targets:` list of many {...})."""
-    from ruamel.yaml.events import CollectionEndEvent, CollectionStartEvent
-
-    parser = c_parser(text)
-    depth = 0
-    try:
-        while parser.check_event():
-            event = parser.get_event()
-            if isinstance(event, CollectionStartEvent):
-                depth += 1
-                if depth > MAX_DEPTH:
-                    return False
-            elif isinstance(event, CollectionEndEvent):
-                depth -= 1
-    except Exception:  # noqa: BLE001 - libyaml refuses it: the pure path words why
-        return False
-    finally:
-        parser.dispose()
-    return True
-
-
-@cache
-def _c_loader_class(c_parser: Any) -> Any:
-    from ruamel.yaml.resolver import VersionedResolver
-
-    class CComposer(c_parser, VersionedResolver):  # type: ignore[misc]
-        def __init__(self, text: str) -> None:
-            c_parser.__init__(self, text)
-            VersionedResolver.__init__(self, loader=self)
-
-        def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
-            return _resolve12(kind, value, implicit)
-
-    return CComposer
 
 
 @lru_cache(maxsize=65536)
@@ -517,10 +295,6 @@ def _resolvers() -> dict[tuple[int, int], Any]:
     from ruamel.yaml.resolver import VersionedResolver
 
     return {(1, 1): VersionedResolver(version=(1, 1)), (1, 2): VersionedResolver(version=(1, 2))}
-
-
-def _distinct_nodes(nodes: list[Any]) -> int:
-    return sum(1 for _ in _walk(nodes))
 
 
 def _prescan(text: str, place: _Place) -> None:
