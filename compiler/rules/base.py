@@ -433,6 +433,17 @@ def once_per_cause(found: Iterable[ClientFinding], clients: list[Client] | None 
             yield finding
 
 
+def from_notes(rule_id: str) -> Callable[[Context], Iterator[Finding]]:
+    """A rule reporting what a stage noticed under `rule_id` (compiled.notes), so its level can be tuned."""
+
+    def check(ctx: Context) -> Iterator[Finding]:
+        for note in ctx.compiled.notes:
+            if note.rule == rule_id:
+                yield Finding(note.path, note.message, origin=note.origin)
+
+    return check
+
+
 def per_client(
     check: Callable[[Client], Iterable[ClientFinding | Finding]], kind: str | None = None, streams: bool = True
 ) -> Check:

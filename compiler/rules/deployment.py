@@ -4,20 +4,7 @@ report it, so that their levels can be tuned like any other."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
-
-from compiler.rules.base import Context, Finding, Rule, example
-
-
-def _notes(rule_id: str) -> Any:
-    def check(ctx: Context) -> Iterator[Finding]:
-        for note in ctx.compiled.notes:
-            if note.rule == rule_id:
-                yield Finding(note.path, note.message, origin=note.origin)
-
-    return check
-
+from compiler.rules.base import Rule, example, from_notes
 
 _QUEUE = "kestra:\n  queue:\n    type: kafka\n"
 _COMPOSE = (
@@ -36,7 +23,7 @@ RULES: tuple[Rule, ...] = (
         "says so instead of reporting a YAML syntax error at some column of an action. Warning: nothing in the "
         "file was checked; render it (helm template RELEASE CHART -f values.yaml) and validate the rendered "
         "ConfigMaps and Secrets, or the values file itself.",
-        check=_notes("helm-template"),
+        check=from_notes("helm-template"),
         failing=example("{{- if .Values.kafka.enabled }}\n" + _QUEUE + "{{- end }}\n"),
         passing=example(_QUEUE),
     ),
@@ -49,7 +36,7 @@ RULES: tuple[Rule, ...] = (
         "ConfigMaps and Secrets listed under configurations.configmaps and configurations.secrets); the 0.x keys "
         "configuration: and secrets: are ignored, so settings left there after an upgrade silently never reach "
         "Kestra. Warning: Kestra starts, without them.",
-        check=_notes("helm-values-ignored"),
+        check=from_notes("helm-values-ignored"),
         failing=example(
             "configurations:\n  application:\n    kestra:\n      queue:\n        type: kafka\nconfiguration:\n"
             "  kestra:\n    kafka:\n      client:\n        properties:\n          bootstrap.servers: kafka:9092\n"
@@ -71,7 +58,7 @@ RULES: tuple[Rule, ...] = (
         "(sasl.jaas.config, a keystore or truststore password) is then an info, since it may be there. Info: it "
         "depends on a file kkc was not shown; give it too (kkc validate values.yaml secret.yaml) to have both "
         "checked as one configuration.",
-        check=_notes("mounted-file-not-given"),
+        check=from_notes("mounted-file-not-given"),
         failing=example(
             "configurations:\n  application:\n    kestra:\n      queue:\n        type: kafka\n  secrets:\n"
             "    - name: kestra-kafka-secrets\n      key: application-kafka-secrets.yml\n"
@@ -88,7 +75,7 @@ RULES: tuple[Rule, ...] = (
         "string, with a warning, when unset) before the container starts, so Kestra never sees a placeholder "
         "and the value cannot be checked. Info: it depends on the environment compose runs in, and it is what "
         "some teams want; write $${VAR} for Kestra to read the container's environment variable instead.",
-        check=_notes("compose-interpolation"),
+        check=from_notes("compose-interpolation"),
         failing=example(_COMPOSE + "                bootstrap.servers: ${KAFKA_BOOTSTRAP}\n"),
         passing=example(_COMPOSE + "                bootstrap.servers: $${KAFKA_BOOTSTRAP}\n"),
     ),
@@ -101,7 +88,7 @@ RULES: tuple[Rule, ...] = (
         "only; Micronaut's ${NAME:default} and references to Kestra's own keys (${kestra.kafka...}) are an "
         "'invalid interpolation format' and compose refuses the whole file, so Kestra never starts. Error; write "
         "$${...} so that compose hands ${...} to Kestra.",
-        check=_notes("compose-interpolation-invalid"),
+        check=from_notes("compose-interpolation-invalid"),
         failing=example(_COMPOSE + "                bootstrap.servers: ${KAFKA_BOOTSTRAP:kafka:9092}\n"),
         passing=example(_COMPOSE + "                bootstrap.servers: $${KAFKA_BOOTSTRAP:`kafka:9092`}\n"),
     ),

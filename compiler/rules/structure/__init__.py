@@ -8,18 +8,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from compiler.keys import TOOL_KEYS, Path_, dotted
-from compiler.rules.base import Context, Finding, Rule, example, properties_example, tree_example
+from compiler.rules.base import Context, Finding, Rule, example, from_notes, properties_example, tree_example
 from compiler.rules.structure.schema import schema_rule
-
-
-def _notes(rule_id: str) -> Any:
-    def check(ctx: Context) -> Iterator[Finding]:
-        for note in ctx.compiled.notes:
-            if note.rule == rule_id:
-                yield Finding(note.path, note.message, origin=note.origin)
-
-    return check
-
 
 _READ_ROOTS = ("kestra", "cluster", "policy", "rules", "kubernetes")
 
@@ -284,7 +274,7 @@ RULES: tuple[Rule, ...] = (
         "kestra.kafka.defaults.stream.properties.state.dir: a file given to Kestra as written has these settings "
         "ignored (the state directory stays /tmp/kafka-streams). kkc writes the bound path in its outputs, so it "
         "is a warning: the source file is only wrong where it is used without kkc.",
-        check=_notes("doc-variant-path"),
+        check=from_notes("doc-variant-path"),
         failing=example("kestra:\n  kafka:\n    stream:\n      properties:\n        state.dir: /data/streams\n"),
         passing=example(
             "kestra:\n  kafka:\n    defaults:\n      stream:\n        properties:\n          state.dir: /data/s\n"
@@ -299,7 +289,7 @@ RULES: tuple[Rule, ...] = (
         "the kebab-case name in its outputs. Warning because Hydra, OmegaConf and anyone reading the files see "
         "two different keys, so the same setting spelled two ways in two layers is easy to miss or to override "
         "by accident; write the kebab-case name Kestra documents.",
-        check=_notes("camel-case-key"),
+        check=from_notes("camel-case-key"),
         failing=example("kestra:\n  kafka:\n    defaults:\n      topicPrefix: acme_\n"),
         passing=example("kestra:\n  kafka:\n    defaults:\n      topic-prefix: acme_\n"),
     ),
@@ -312,7 +302,7 @@ RULES: tuple[Rule, ...] = (
         "Micronaut, and by kkc, as the nested path, not as one key with dots in its name. Info: it is usually "
         "what was meant, but kkc cannot know whether a single dotted key was intended (a Kafka property name "
         "written outside properties would end up at the wrong place).",
-        check=_notes("dotted-key-expanded"),
+        check=from_notes("dotted-key-expanded"),
         failing=example("kestra.kafka.defaults.topic-prefix: acme_\n"),
         passing=example("kestra:\n  kafka:\n    defaults:\n      topic-prefix: acme_\n"),
     ),
@@ -383,7 +373,7 @@ RULES: tuple[Rule, ...] = (
         "exist, every target that chooses its own (the targets: list, --all) still compiles, so the typo goes "
         "unnoticed until someone runs kkc, or Hydra, without a choice: then it fails. Warning: nothing Kestra "
         "runs with is wrong yet.",
-        check=_notes("defaults-option-missing"),
+        check=from_notes("defaults-option-missing"),
         failing=tree_example(
             config_yaml="defaults:\n  - _self_\n  - instance: b\ntargets:\n  - {instance: a}\n",
             instance__a_yaml="# @package _global_\n",
@@ -402,7 +392,7 @@ RULES: tuple[Rule, ...] = (
         "and instance file, so an organisation-wide value silently beats the environment's (prod's replication "
         "factor or security settings lose to config.yaml's). Warning: it compiles, but the layering is the "
         "reverse of the usual intent; write '- _self_' first.",
-        check=_notes("defaults-without-self"),
+        check=from_notes("defaults-without-self"),
         failing=tree_example(config_yaml="defaults:\n  - instance: a\n", instance__a_yaml="# @package _global_\n"),
         passing=tree_example(config_yaml=_PRIMARY, instance__a_yaml="# @package _global_\n"),
     ),
@@ -415,7 +405,7 @@ RULES: tuple[Rule, ...] = (
         "use, silently keeps the later value, so the first line has no effect and a reader of the file may believe "
         "the wrong one. Warning, not error: Kafka starts and uses the later value (the real Kafka constructors "
         "accept such a file); unlike a key written twice in YAML, which Hydra refuses to load.",
-        check=_notes("duplicate-property"),
+        check=from_notes("duplicate-property"),
         failing=properties_example("producer", "acks=all\nlinger.ms=5\nacks=1\n"),
         passing=properties_example("producer", "acks=all\nlinger.ms=5\n"),
     ),
@@ -427,7 +417,7 @@ RULES: tuple[Rule, ...] = (
         why="A file given to kkc validate that has no setting at all (zero bytes, or only blank lines and comments): "
         "nothing in it was checked, and for YAML anything else reported is about Kestra's own defaults. Warning: "
         "usually the wrong file was given, or the file was emptied by mistake.",
-        check=_notes("empty-file"),
+        check=from_notes("empty-file"),
         failing=properties_example("producer", "# acks=all\n\n"),
         passing=properties_example("producer", "acks=all\n"),
     ),
