@@ -462,7 +462,7 @@ def helm_values_yaml(compiled: Compiled) -> str:
 
 
 def needs_secret(compiled: Compiled, emits: tuple[str, ...]) -> str | None:
-    """Why `emits` would leave the target's secret settings out (None when they are all written)."""
+    """The option of `emits` that would leave the target's secret settings out (None when they are all written)."""
     if "secret" in emits or not ("configmap" in emits or "helm-values" in emits):
         return None  # (without those two, nothing is written without its secrets)
     _, secret = _halves(compiled)
@@ -471,11 +471,20 @@ def needs_secret(compiled: Compiled, emits: tuple[str, ...]) -> str | None:
     chart_one = "helm-values" in emits and Deployment.of(compiled).chart == "1"
     if "configmap" not in emits and not chart_one:
         return None
-    what = "--emit configmap" if "configmap" in emits else "--emit helm-values (Kestra chart 1.x)"
-    return (
-        f"{what} writes target {compiled.target}'s settings without its secrets, which go into a Secret: add "
-        "--emit secret"
-    )
+    return "--emit configmap" if "configmap" in emits else "--emit helm-values (Kestra chart 1.x)"
+
+
+def secrets_left_out(found: list[tuple[str, str]]) -> str:
+    """The message for the (target, needs_secret's option) pairs: every target named, in one sentence each."""
+    by_option: dict[str, list[str]] = {}
+    for target, option in found:
+        by_option.setdefault(option, []).append(target)
+    said = []
+    for option, targets in by_option.items():
+        whose = f"target {targets[0]}'s" if len(targets) == 1 else f"targets {', '.join(targets)}'"
+        their = "its" if len(targets) == 1 else "their"
+        said.append(f"{option} writes {whose} settings without {their} secrets, which go into a Secret")
+    return "; ".join(said) + ": add --emit secret"
 
 
 EMITTERS: dict[str, tuple[str, Callable[[Compiled], str]]] = {

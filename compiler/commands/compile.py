@@ -156,9 +156,9 @@ def run(options: Options) -> int:
         if errors:
             raise AlreadyReported(f"{count(errors, 'error')}: nothing written (kkc validate shows the same findings)")
         if sink.missing:
-            missing = [message for _, message in sink.missing]
-            named = [target for target, _ in sink.missing]
-            raise UsageError("; ".join(missing) if len(missing) < 2 else _one_sentence(missing, named))
+            from compiler.emit import secrets_left_out
+
+            raise UsageError(secrets_left_out(sink.missing))
         if sink.problem is not None:
             raise sink.problem
         if options.out is None:
@@ -242,13 +242,6 @@ def _print(options: Options, results: list[Compiled]) -> int:
                 sys.stdout.write("---\n")
             sys.stdout.write(application_yaml(compiled))
     return EXIT_OK
-
-
-def _one_sentence(missing: list[str], named: list[str]) -> str:
-    """The targets whose secrets --emit would leave out, named in one message (not only the first)."""
-    first = missing[0]
-    plural = first.replace(f"target {named[0]}'s", f"targets {', '.join(named)}'", 1)
-    return plural.replace("without its secrets", "without their secrets", 1)
 
 
 def _check_outputs(out: Path, outputs: dict[str, dict[str, str]], every_target: bool, argv: tuple[str, ...]) -> int:
