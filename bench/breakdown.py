@@ -2,12 +2,12 @@
 
     .venv/bin/python bench/breakdown.py DIR
 
-Runs kkc's own `main(["validate", "--all", "--config-dir", DIR])` with light timers wrapped (at run
-time, nothing is changed on disk) around each pipeline stage and each rule family, and prints each
-one's exclusive time (children subtracted), its share and its cost per target. Far less overhead
-than a sampling or tracing profiler, so the shares are those of a real run. The imports of kkc's
-modules are timed first; cerberus and ruamel.yaml are imported lazily inside the stages that need
-them (structure rules, loading), so their import is counted there.
+Runs kkc's own `main(["validate", "--all", "--no-cache", "--jobs", "1", "--config-dir", DIR])` in this
+process, with light timers wrapped (at run time, nothing is changed on disk) around each pipeline stage
+and each rule family, and prints each one's exclusive time (children subtracted), its share and its cost
+per target. Far less overhead than a sampling or tracing profiler, so the shares are those of a real run.
+The imports of kkc's modules are timed first; cerberus and ruamel.yaml are imported lazily inside the
+stages that need them (structure rules, loading), so their import is counted there.
 """
 
 from __future__ import annotations
@@ -102,7 +102,9 @@ def main() -> int:
     out = io.StringIO()
     begin = time.perf_counter()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
-        code = compiler.cli.main(["validate", "--all", "--config-dir", str(args.directory)])
+        code = compiler.cli.main(
+            ["validate", "--all", "--no-cache", "--jobs", "1", "--config-dir", str(args.directory)]
+        )
     total = time.perf_counter() - begin
     summary = out.getvalue().strip().splitlines()[-1] if out.getvalue().strip() else ""
     targets = max(_calls.get("compile_target (rest)", 1), 1)

@@ -107,6 +107,20 @@ def _hash_inputs(digest: Any, inputs: list[Path]) -> bool:
     return True
 
 
+def without_jobs(argv: list[str]) -> tuple[str, ...]:
+    """The command line without --jobs N (a run's result does not depend on it)."""
+    out: list[str] = []
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg in ("--jobs", "-j"):
+            skip = True
+        elif not arg.startswith(("--jobs=", "-j")) or arg == "-j":
+            out.append(arg)
+    return tuple(out)
+
+
 def key(argv: list[str], inputs: list[Path]) -> str | None:
     from compiler import __version__
 
@@ -116,7 +130,7 @@ def key(argv: list[str], inputs: list[Path]) -> str | None:
         __version__,
         sys.version,
         os.getcwd(),
-        argv,
+        without_jobs(argv),
         "NO_COLOR" in os.environ,
         _isatty(sys.stdout),
         _isatty(sys.stderr),

@@ -66,10 +66,15 @@ def get_path(tree: Any, path: Path_, default: Any = None) -> Any:
     """The value at `path` in nested mappings and lists; `default` when a step is missing."""
     node = tree
     for part in path:
-        listed = isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
-        if not listed and not (isinstance(node, dict) and part in node):
+        if isinstance(node, dict):
+            try:
+                node = node[part]
+            except (KeyError, TypeError):  # TypeError: an unhashable step
+                return default
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+        else:
             return default
-        node = node[part]
     return node
 
 

@@ -23,7 +23,10 @@ from compiler.diagnostics import Note
 from compiler.directives import Directive
 from compiler.errors import InputError, Origin, UsageError
 from compiler.keys import BUNDLED_NAME, Path_, dotted
+from compiler.lru import Lru
 from compiler.yamlload import LoadedFile, Yaml11Lookalike, load_file, load_text
+
+LAYERS_KEPT = 256  # placed group files kept at once (see compiler.lru)
 
 if TYPE_CHECKING:
     from compiler.outer import Found, Part
@@ -236,15 +239,13 @@ class ConfigTree:
         if not primary.is_file():
             raise UsageError(f"no primary config {display_path(primary)}")
         self.primary_path = primary
-        self._files: dict[Path, LoadedFile] = {}
         self._options: dict[str, list[str]] = {}
-        self._placed: dict[tuple[Path, str, str, str], Layer] = {}  # a group file placed once, for every target
+        # a group file is placed once for every target that reads it
+        self._placed: Lru[tuple[Path, str, str, str], Layer] = Lru(LAYERS_KEPT)
         self.self_appended = False
 
     def load(self, path: Path) -> LoadedFile:
-        if path not in self._files:
-            self._files[path] = load_file(path, display_path(path))
-        return self._files[path]
+        return load_file(path, display_path(path))
 
     @cached_property
     def primary(self) -> LoadedFile:
@@ -465,10 +466,7 @@ class ConfigTree:
         return own, positions
 
     def _group_file(self, path: Path, group: str, option: str, kind: str) -> Layer:
-        key = (path, group, option, kind)
-        if key not in self._placed:
-            self._placed[key] = self._place_group_file(path, group, option, kind)
-        return self._placed[key]
+        return self._placed.get((path, group, option, kind), lambda: self._place_group_file(path, group, option, kind))
 
     def _place_group_file(self, path: Path, group: str, option: str, kind: str) -> Layer:
         loaded = self.load(path)

@@ -35,6 +35,16 @@ class Merged:
     origins: ChainMap[Path_, Origin] = field(default_factory=ChainMap)
     yaml11_applied: set[Path_] = field(default_factory=set)  # look-alikes read as YAML 1.1 booleans
 
+    def copy(self) -> Merged:
+        """An independent copy (the layers' position maps and the settings themselves are shared: never written)."""
+        return Merged(
+            copy_tree(self.tree),
+            {path: list(chain) for path, chain in self.settings.items()},
+            list(self.lookalikes),
+            ChainMap(dict(self.origins.maps[0]), *self.origins.maps[1:]),
+            set(self.yaml11_applied),
+        )
+
     def origin(self, path: Path_) -> Origin | None:
         """Where the winning value at `path` (or its nearest enclosing key) was written."""
         for n in range(len(path), 0, -1):

@@ -12,6 +12,7 @@ from compiler.derive import client_properties, topic_plan
 from compiler.diagnostics import Note
 from compiler.errors import InputError, ProblemList
 from compiler.layers import (
+    LAYERS_KEPT,
     ConfigTree,
     Layer,
     Target,
@@ -21,6 +22,7 @@ from compiler.layers import (
     found_layers,
     package_notes,
 )
+from compiler.lru import Lru
 from compiler.merge import Merged, merge_layer
 from compiler.model import Compiled
 from compiler.normalize import normalize_layer
@@ -31,18 +33,32 @@ from compiler.properties import load_layer
 from compiler.resolve import resolve
 from compiler.yaml11 import read_yaml11_booleans
 
+_PREFIXES_KEPT = 64  # merged prefixes kept at once (a run's memory stays flat in its targets)
+
 
 class Normalizer:
-    """Normalizes each distinct layer once, however many targets share it."""
+    """Normalizes each distinct layer once, however many targets share it; and keeps the merge of the
+    layers below each target's last one, which the targets of an environment share (issue 16)."""
 
     def __init__(self) -> None:
-        self._cache: dict[str, tuple[Layer, list[Note]]] = {}
+        self._cache: Lru[str, tuple[Layer, list[Note]]] = Lru(LAYERS_KEPT)
+        self.prefixes: dict[tuple[str, ...], tuple[Merged, list[Layer], list[Note]]] = {}
+        self.seen: set[tuple[str, ...]] = set()  # a prefix is kept from its second target on
+
+    def below(self, key: tuple[str, ...]) -> tuple[Merged, list[Layer], list[Note]] | None:
+        found = self.prefixes.get(key)
+        return None if found is None else (found[0].copy(), list(found[1]), list(found[2]))
+
+    def keep(self, key: tuple[str, ...], merged: Merged, stack: list[Layer], noted: list[Note]) -> None:
+        if key not in self.seen:
+            self.seen.add(key)
+            return
+        if len(self.prefixes) >= _PREFIXES_KEPT:
+            del self.prefixes[next(iter(self.prefixes))]
+        self.prefixes[key] = (merged.copy(), list(stack), list(noted))
 
     def __call__(self, layer: Layer) -> tuple[Layer, list[Note]]:
-        key = layer.label
-        if key not in self._cache:
-            self._cache[key] = normalize_layer(layer)
-        return self._cache[key]
+        return self._cache.get(layer.label, lambda: normalize_layer(layer))
 
 
 _BUNDLED = Normalizer()
@@ -60,17 +76,20 @@ def compile_layers(
 ) -> Compiled:
     """Every stage in order over one target's layers (lowest first); `notes` come from loading them."""
     normalizer = normalizer or Normalizer()
-    stack: list[Layer] = []
-    noted: list[Note] = []
-    merged = Merged()
-    for index, layer in enumerate([bundled_layer(), *layers] if with_bundled else layers):
-        bundled = with_bundled and index == 0
-        if not bundled:
-            noted.extend(package_notes(layer))
-        normalized, layer_notes = (_BUNDLED if bundled else normalizer)(layer)
-        stack.append(normalized)
-        noted.extend(layer_notes)
-        merge_layer(merged, normalized)
+    every = [bundled_layer(), *layers] if with_bundled else layers
+    key = tuple(layer.label for layer in every[:-1])
+    below = normalizer.below(key)
+    stack: list[Layer]
+    noted: list[Note]
+    if below is None:
+        merged, stack, noted = Merged(), [], []
+        for index, layer in enumerate(every[:-1]):
+            _merge_one(merged, stack, noted, layer, with_bundled and index == 0, normalizer)
+        normalizer.keep(key, merged, stack, noted)
+    else:
+        merged, stack, noted = below
+    if every:
+        _merge_one(merged, stack, noted, every[-1], with_bundled and len(every) == 1, normalizer)
     apply_overrides(merged, overrides)
     read_yaml11_booleans(merged)
     resolved = resolve(merged, hydra=whole)  # existing files are read by Micronaut, not OmegaConf
@@ -87,6 +106,17 @@ def compile_layers(
         properties_role,
         whole,
     )
+
+
+def _merge_one(
+    merged: Merged, stack: list[Layer], noted: list[Note], layer: Layer, bundled: bool, normalizer: Normalizer
+) -> None:
+    if not bundled:
+        noted.extend(package_notes(layer))
+    normalized, layer_notes = (_BUNDLED if bundled else normalizer)(layer)
+    stack.append(normalized)
+    noted.extend(layer_notes)
+    merge_layer(merged, normalized)
 
 
 def compile_target(

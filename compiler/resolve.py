@@ -384,7 +384,12 @@ def resolve(merged: Merged, hydra: bool = False) -> Resolved:
 
     def walk(node: Any, path: Path_) -> Any:
         if isinstance(node, dict):
-            return {k: walk(v, (*path, k)) for k, v in node.items()}
+            out = {}
+            for key, value in node.items():
+                # most values are plain scalars: copied without a call or a path of their own
+                plain = not isinstance(value, dict | list) and not (isinstance(value, str) and "${" in value)
+                out[key] = value if plain else walk(value, (*path, key))
+            return out
         if isinstance(node, list):
             return [walk(v, (*path, i)) for i, v in enumerate(node)]
         if isinstance(node, str) and "${" in node:

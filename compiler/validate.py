@@ -287,6 +287,21 @@ class Checker:
             self._facts[rule_id].append(fact)
         return True
 
+    def carry(self, compiled: Compiled) -> tuple[object, frozenset[str]]:
+        """In a worker process (--jobs): check a target and give what `take` needs in the parent (picklable)."""
+        alone = Checker(self.options)
+        alone.add(compiled)
+        return alone.record(compiled.target), frozenset(alone._secrets)
+
+    def take(self, carried: object) -> None:
+        """A worker's `carry` of one target, in the place `add` would have put it."""
+        assert isinstance(carried, tuple)
+        record: object = carried[0]
+        secrets: frozenset[str] = carried[1]
+        if not self.adopt(record):
+            raise TypeError("a worker's result is not a checked target")
+        self._secrets.update(secrets)
+
     @property
     def found_secrets(self) -> bool:
         """Whether a literal secret was found (the run's output masks it: nothing of it may be stored)."""

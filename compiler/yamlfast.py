@@ -30,6 +30,7 @@ def walk(nodes: list[Any]) -> Iterator[Any]:
             stack.extend(node.value)
 
 
+_YAML11_SUSPECTS = re.compile("[\t\x85\u2028\u2029!&*|>]")  # a quick scan: most files hold none of these
 _YAML11_BREAKS = re.compile("[\t\x85\u2028\u2029]|(?:^|[\\s\\[{,])[!&*]|(?:^|[\\s:?-])[|>][-+0-9]*[^-+0-9 \\n]")
 _ROOT_BLOCK = re.compile(r"(?:\s|#[^\n]*\n)*(?:---[ \t]*)?[|>]")
 _LEADING_INDICATORS = re.compile(r"^[ \t?:-]*", re.MULTILINE)
@@ -56,7 +57,9 @@ def compose_fast(text: str) -> list[Any] | None:
     from compiler.yamlload import MAX_DEPTH, MAX_NODES
 
     c_parser = getattr(ruamel.yaml, "CParser", None)
-    if c_parser is None or "\n%" in text or text.startswith("%") or _YAML11_BREAKS.search(text):
+    if c_parser is None or "\n%" in text or text.startswith("%"):
+        return None
+    if _YAML11_SUSPECTS.search(text) and _YAML11_BREAKS.search(text):
         return None
     if _ROOT_BLOCK.match(text):
         return None  # a block scalar as the whole document: the two parsers disagree on its indentation

@@ -475,7 +475,7 @@ class _Builder:
         from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
         if isinstance(node, MappingNode | SequenceNode):
-            tag = str(getattr(node.tag, "value", node.tag))
+            tag = _tag_of(node)
             if tag not in _COLLECTION_TAGS:
                 raise InputError(
                     f"unsupported YAML tag {tag}: kkc reads plain data only", self.origin(node), rule="yaml-syntax"
@@ -498,7 +498,8 @@ class _Builder:
         seen: dict[str, Origin] = {}
         merged: list[Any] = []
         for key_node, value_node in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":
+            key_tag = _tag_of(key_node)
+            if key_tag == "tag:yaml.org,2002:merge":
                 sources = value_node.value if isinstance(value_node, SequenceNode) else [value_node]
                 for source in sources:
                     if not isinstance(source, MappingNode):
@@ -513,7 +514,7 @@ class _Builder:
                     self.origin(key_node),
                     rule="yaml-syntax",
                 )
-            key = self._key_text(key_node)
+            key = self._key_text(key_node, key_tag)
             key_origin = self.origin(key_node)
             if key in seen:
                 first = seen[key].inside or f"line {seen[key].line}, column {seen[key].column}"
@@ -543,8 +544,8 @@ class _Builder:
                 out.setdefault(key, value)
         return out
 
-    def _key_text(self, node: Any) -> str:
-        if node.tag == "tag:yaml.org,2002:null" and node.value in ("", "~"):
+    def _key_text(self, node: Any, tag: str) -> str:
+        if tag == "tag:yaml.org,2002:null" and node.value in ("", "~"):
             raise InputError("empty mapping key", self.origin(node), rule="yaml-syntax")
         key = str(node.value)
         control = None if key.isprintable() else _CONTROL_RE.search(key)
@@ -558,7 +559,7 @@ class _Builder:
 
     def _scalar(self, node: Any, path: Path_) -> Any:
 
-        tag = str(getattr(node.tag, "value", node.tag))
+        tag = _tag_of(node)
         text = node.value
         if tag not in _CORE_TAGS:
             raise InputError(
@@ -584,6 +585,12 @@ class _Builder:
         if tag == STR_TAG or node.style:
             return text
         return _convert(tag, text)
+
+
+def _tag_of(node: Any) -> str:
+    """A node's tag as text: what ruamel's Node.tag gives, in one call instead of four (a tenth of loading)."""
+    ctag = node.ctag
+    return str(ctag.trval) if ctag is not None else "None"
 
 
 def _convert(tag: str, text: str) -> Any:

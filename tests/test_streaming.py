@@ -45,7 +45,7 @@ def test_compiled_targets_alive_stay_bounded(tree: Path, monkeypatch: pytest.Mon
         most = max(most, sum(1 for ref in alive if ref() is not None))
 
     monkeypatch.setattr(validate.Checker, "add", counting)
-    run = kkc("validate", "--all", "--no-cache", "--config-dir", str(tree))
+    run = kkc("validate", "--all", "--no-cache", "--jobs", "1", "--config-dir", str(tree))
     assert added == N, run.err + run.out[-500:]
     assert most <= 2, f"{most} compiled targets alive at once out of {N}"
     assert "shared-cluster-prefix-collision" in run.out
@@ -58,7 +58,7 @@ def test_streamed_report_is_check_over_the_whole_list(tree: Path) -> None:
     options = validate.Options(partial_files=partial_files(config, targets))
     whole = validate.check(compiled, options)
     checker = validate.Checker(options)
-    compile_all(config, targets, [], checker.add)
+    compile_all(config, targets, [], checker)
     assert checker.outcome() == whole
     assert any(d.rule == "shared-cluster-prefix-collision" for d in whole.diagnostics)
     assert checker.versions == validate.versions_of(compiled, options)

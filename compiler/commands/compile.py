@@ -13,9 +13,11 @@ from typing import TYPE_CHECKING
 from compiler.commands.common import (
     AlreadyReported,
     Tree,
+    add_jobs_option,
     add_selection_options,
     compile_all,
     count,
+    jobs_of,
     partial_files,
     select_targets,
     selection,
@@ -81,6 +83,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         help="without --out: yaml prints application-kafka.yml (default), json one document per target",
     )
     add_selection_options(parser)
+    add_jobs_option(parser)
 
 
 def _out_dir(text: str) -> Path:
@@ -100,6 +103,7 @@ class Options:
     format: str | None
     argv: tuple[str, ...]  # as given, to print the command that regenerates stale outputs
     selection: Selection
+    jobs: int = 1  # processes that compile, check and render the targets (--jobs)
 
     @classmethod
     def from_args(cls, args: argparse.Namespace, argv: list[str]) -> Options:
@@ -113,6 +117,7 @@ class Options:
             args.format,
             tuple(argv),
             selection(args),
+            jobs_of(args),
         )
 
 
@@ -137,7 +142,8 @@ def run(options: Options) -> int:
     # reaches the outputs before every target is compiled and checked.
     sink = _Sink(options, checker)
     try:
-        results, diagnostics = compile_all(tree, targets, overrides, sink.add)
+        jobs = options.jobs if options.out is not None else 1  # printing needs the compiled targets here
+        results, diagnostics = compile_all(tree, targets, overrides, sink, jobs=jobs)
         # Compiling proves the outputs right: errors stop it (nothing written), warnings are shown.
         done = [t for t in targets if t.id in checker.versions]
         outcome = checker.outcome(partial_files(tree, done))
@@ -176,6 +182,16 @@ def run(options: Options) -> int:
     return EXIT_OK
 
 
+@dataclass(frozen=True)
+class _Rendered:
+    """One target's output files, rendered (in a worker process with --jobs)."""
+
+    target: str
+    missing: str | None  # why --emit would leave its secrets out
+    files: dict[str, str]
+    secret_files: set[str]  # paths under the outputs that get mode 0600
+
+
 class _Sink:
     """What compile keeps of each compiled target: the target itself to print it (no --out), its rendered
     files to compare them (--check), else its files staged beside the outputs (--out)."""
@@ -191,36 +207,58 @@ class _Sink:
         self.stager: Stager | None = None
 
     def add(self, compiled: Compiled) -> None:
-        from compiler.emit import literal_secret_files, needs_secret, output_files
-        from compiler.secrets import is_literal_secret
-        from compiler.writer import Stager
-
         self.checker.add(compiled)
-        self.targets.append(compiled.target)
-        options = self.options
-        if options.out is None:
+        if self.options.out is None:
+            self.targets.append(compiled.target)
             self.kept.append(compiled)
             return
+        self._place(self._rendered(compiled))
+
+    def carry(self, compiled: Compiled) -> tuple[object, _Rendered]:
+        """In a worker process (--jobs, with --out): the target checked and its files rendered."""
+        return self.checker.carry(compiled), self._rendered(compiled)
+
+    def take(self, carried: object) -> None:
+        assert isinstance(carried, tuple)
+        checked: object = carried[0]
+        rendered: _Rendered = carried[1]
+        self.checker.take(checked)
+        self._place(rendered)
+
+    def _rendered(self, compiled: Compiled) -> _Rendered:
+        from compiler.emit import literal_secret_files, needs_secret, output_files
+        from compiler.secrets import is_literal_secret
+
+        options = self.options
         missing = needs_secret(compiled, options.emit)
         if missing is not None:
-            self.missing.append((compiled.target, missing))  # every such target is named, then nothing written
-            self.discard()
-            return
-        if self.problem is not None or self.missing:
-            return
+            return _Rendered(compiled.target, missing, {}, set())
         files = output_files(compiled, options.emit)
-        if options.check:
-            self.outputs[compiled.target] = files
-            return
         secret_files = {str(Path(compiled.target) / name) for name in literal_secret_files(compiled, options.emit)}
         for role, props in compiled.clients.items():
             if any(is_literal_secret(k, v) for k, v in props.items()):
                 secret_files.add(str(Path(compiled.target) / f"{role}.properties"))
                 secret_files.add(str(Path(compiled.target) / "application-kafka.yml"))
+        return _Rendered(compiled.target, None, files, secret_files)
+
+    def _place(self, rendered: _Rendered) -> None:
+        from compiler.writer import Stager
+
+        self.targets.append(rendered.target)
+        if rendered.missing is not None:
+            self.missing.append((rendered.target, rendered.missing))  # every such target is named, then nothing written
+            self.discard()
+            return
+        if self.problem is not None or self.missing:
+            return
+        if self.options.check:
+            self.outputs[rendered.target] = rendered.files
+            return
+        assert self.options.out is not None
         try:
             if self.stager is None:
-                self.stager = Stager(options.out)
-            self.stager.add(compiled.target, files, secret_files)
+                self.stager = Stager(self.options.out)
+            self.stager.add(rendered.target, rendered.files, rendered.secret_files)
         except UsageError as error:
             self.problem = error
             self.discard()

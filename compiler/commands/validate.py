@@ -10,10 +10,12 @@ from typing import TYPE_CHECKING, Any
 
 from compiler.commands.common import (
     Tree,
+    add_jobs_option,
     add_selection_options,
     compile_all,
     group_option_alone,
     is_override,
+    jobs_of,
     partial_files,
     select_targets,
     selection,
@@ -83,6 +85,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         "$XDG_CACHE_HOME/kkc, else ~/.cache/kkc)",
     )
     add_selection_options(parser)
+    add_jobs_option(parser)
     parser.add_argument("--brokers", type=_positive_int, metavar="N", help="broker count (overrides cluster.brokers)")
     parser.add_argument(
         "--kafka-version",
@@ -151,9 +154,12 @@ class Options:
     cluster: Connect | None = None  # --cluster: how to reach it
     argv: tuple[str, ...] = ()  # as given: names the per-target cache entry
     cache: bool = False  # reuse what an earlier run found for each target whose files are unchanged
+    jobs: int = 1  # processes that compile and check the targets (--jobs)
 
     @classmethod
     def from_args(cls, args: argparse.Namespace, argv: list[str]) -> Options:
+        from compiler import cache
+
         return cls(
             tuple(Path(a) for a in args.inputs if not is_override(a)),
             tuple(a for a in args.inputs if is_override(a)),
@@ -167,8 +173,9 @@ class Options:
             Tree.from_args(args),
             selection(args),
             connect_options(args) if args.cluster else None,
-            tuple(argv),
+            cache.without_jobs(argv),
             not args.no_cache,
+            jobs_of(args),
         )
 
 
@@ -210,16 +217,21 @@ class _Reuse:
                 self._bytes[path] = None
         return self._bytes[path]
 
-    def __call__(self, target: Target) -> bool:
+    def find(self, target: Target) -> object | None:
+        """The record an earlier run stored for this target with the same files and options (None: none)."""
         from compiler import cache
 
         if self._context is None:
-            return False
+            return None
         found = cache.target_key(self._context, target.id, self.tree.files(target), self._read)
         if found is None:
-            return False
+            return None
         self.keys[target.id] = found
-        if found in self.stored and self.checker.adopt(self.stored[found]):
+        return self.stored.get(found)
+
+    def adopt(self, record: object) -> bool:
+        """The record stands for its target (False: it is not one; the target is compiled instead)."""
+        if self.checker.adopt(record):
             self.hits += 1
             return True
         return False
@@ -381,8 +393,7 @@ def _validate_targets(options: Options, checker: Checker | None = None) -> _Run:
     tree = options.tree.load()
     targets, overrides = select_targets(tree, options.overrides, options.every)
     reused = _Reuse(options.argv, tree, checker) if checker is not None and options.cache else None
-    each = checker.add if checker is not None else None
-    compiled, diagnostics = compile_all(tree, targets, overrides, each, reused)
+    compiled, diagnostics = compile_all(tree, targets, overrides, checker, reused, options.jobs)
     ids = [t.id for t in targets]
     covered = _Run(compiled, diagnostics, ids, dict.fromkeys(ids, display_path(tree.primary_path)))
     covered.reused = reused

@@ -141,6 +141,9 @@ ABSENT_SECRETS = frozenset(
 )
 
 
+_PROPERTY_SETS = "kkc.property-sets"  # Context.extra's key for the cached property sets
+
+
 @dataclass
 class Context:
     compiled: Compiled
@@ -190,8 +193,15 @@ class Context:
         """Whether the declared Kafka version is `version` or later."""
         return catalog.parse_version(self.kafka_version) >= catalog.parse_version(version)
 
-    def property_sets(self) -> Iterator[PropertySet]:
-        """Every Kafka property map of the config as written, with the section(s) that read it."""
+    def property_sets(self) -> list[PropertySet]:
+        """Every Kafka property map of the config as written, with the section(s) that read it (made once
+        per target: many rules read them; none may change them)."""
+        found = self.extra.get(_PROPERTY_SETS)
+        if found is None:
+            found = self.extra[_PROPERTY_SETS] = list(self._property_sets())
+        return found
+
+    def _property_sets(self) -> Iterator[PropertySet]:
 
         def props(path: Path_) -> dict[str, str]:
             node = self.get(path)

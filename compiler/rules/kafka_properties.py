@@ -13,6 +13,7 @@ import difflib
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from compiler import catalog
 from compiler.keys import Path_
@@ -253,12 +254,26 @@ def _known(ctx: Context, pset: PropertySet, key: str, value: str, infos: dict[st
         yield _Hit(rule, Finding((*pset.path, key), message, level=level))
 
 
+# What one key and value give, by everything that decides it: the targets of an environment share most
+# of their properties, so each pair is analysed once per run (issue 16), not once per target.
+_PAIRS: dict[tuple[Any, ...], tuple[_Hit, ...]] = {}
+_PAIRS_KEPT = 50_000
+
+
 def _analyse(ctx: Context) -> list[_Hit]:
     hits: list[_Hit] = []
+    version, role = ctx.kafka_version, ctx.compiled.properties_role
     for pset in ctx.property_sets():
         for key, value in _values(ctx, pset).items():
-            infos = {s: info for s in pset.sections if (info := catalog.lookup(s, key, ctx.kafka_version)) is not None}
-            hits.extend(_known(ctx, pset, key, value, infos) if infos else _unknown(ctx, pset, key))
+            pair = (pset.path, pset.sections, key, value, version, role)
+            found = _PAIRS.get(pair)
+            if found is None:
+                infos = {s: info for s in pset.sections if (info := catalog.lookup(s, key, version)) is not None}
+                found = tuple(_known(ctx, pset, key, value, infos) if infos else _unknown(ctx, pset, key))
+                if len(_PAIRS) >= _PAIRS_KEPT:
+                    _PAIRS.clear()
+                _PAIRS[pair] = found
+            hits.extend(found)
     return hits
 
 

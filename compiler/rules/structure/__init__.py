@@ -156,19 +156,18 @@ def _removed_defaults(ctx: Context) -> Iterator[Finding]:
         return
     missing: set[Path_] = set()
 
-    def gone(path: Path_, node: Any) -> bool:
-        value = ctx.get(path, _MISSING)
-        return value is _MISSING or (value is None and node is not None)  # deleted, or replaced by null
-
-    def walk(node: Any, path: Path_) -> None:
-        if path and gone(path, node):
-            missing.add(path)  # its parent is there (walk stops here), so this is what was removed
+    def walk(node: Any, here: Any, path: Path_) -> None:
+        """`here`: the target's value at `path` (the two trees are walked side by side)."""
+        if not isinstance(node, dict):
             return
-        if isinstance(node, dict):
-            for key, child in node.items():
-                walk(child, (*path, key))
+        for key, child in node.items():
+            value = here.get(key, _MISSING) if isinstance(here, dict) else _MISSING
+            if value is _MISSING or (value is None and child is not None):  # deleted, or replaced by null
+                missing.add((*path, key))  # its parent is there (walk stops here), so this is what was removed
+            else:
+                walk(child, value, (*path, key))
 
-    walk(bundled.data, ())
+    walk(bundled.data, ctx.tree, ())
     for path in sorted(missing, key=str):
         yield Finding(
             path,
