@@ -178,14 +178,10 @@ def main() -> int:
 
     py, kkc = sys.executable, kkc_path()
     # kkc before issue 16 has no cache and no --no-cache: its runs are all cold
-    cold = (
-        ["--no-cache"]
-        if "--no-cache"
-        in subprocess.run(
-            [kkc, "validate", "--help"], capture_output=True, text=True, env=CHILD_ENV, check=False
-        ).stdout
-        else []
-    )
+    cold = ["--no-cache"] if "--no-cache" in _help(kkc) else []
+    # kkc from issue 16 on runs the targets in worker processes (--jobs, default: the cores); the memory
+    # goals, and the serial rows shown beside the default ones, run it in one process (--jobs 1)
+    serial = ["--jobs", "1"] if "--jobs" in _help(kkc) else []
     s, lg = args.small, args.large
     measures = [
         Measure("pass", "python -c pass", [py, "-c", "pass"]),
@@ -236,7 +232,7 @@ def main() -> int:
         Measure(
             "validate_heavy3",
             "heavy N=3: kkc validate --all (cache off)",
-            [kkc, "validate", "--all", *cold, "--config-dir", str(heavy[3])],
+            [kkc, "validate", "--all", *cold, *serial, "--config-dir", str(heavy[3])],
         ),
     ]
     for n in args.heavy:
@@ -252,6 +248,14 @@ def main() -> int:
                 [kkc, "validate", "--all", *cold, "--config-dir", str(heavy[n])],
             ),
         ]
+        if serial:
+            measures.append(
+                Measure(
+                    f"validate_heavy{n}_j1",
+                    f"heavy N={n}: kkc validate --all --jobs 1 (cache off)",
+                    [kkc, "validate", "--all", *cold, *serial, "--config-dir", str(heavy[n])],
+                )
+            )
     c = args.compile_n
     measures.append(
         Measure(
@@ -261,6 +265,15 @@ def main() -> int:
             before=clean_out,
         )
     )
+    if serial:
+        measures.append(
+            Measure(
+                f"compile_heavy{c}_j1",
+                f"heavy N={c}: kkc compile --all --out DIR --jobs 1",
+                [kkc, "compile", "--all", *serial, "--config-dir", str(heavy[c]), "--out", str(out)],
+                before=clean_out,
+            )
+        )
     w = args.heavy[-1]
     changed = heavy[w] / "instance" / "dev-001.yaml"
     original = changed.read_text()
@@ -286,8 +299,8 @@ def main() -> int:
         measures.append(
             Measure(
                 f"validate_heavy{args.memory}",
-                f"heavy N={args.memory}: kkc validate --all (cache off, once)",
-                [kkc, "validate", "--all", *cold, "--config-dir", str(heavy[args.memory])],
+                f"heavy N={args.memory}: kkc validate --all{' --jobs 1' if serial else ''} (cache off, once)",
+                [kkc, "validate", "--all", *cold, *serial, "--config-dir", str(heavy[args.memory])],
                 rounds=1,
             )
         )
@@ -338,6 +351,12 @@ def main() -> int:
     return 0
 
 
+def _help(kkc: str) -> str:
+    return subprocess.run(
+        [kkc, "validate", "--help"], capture_output=True, text=True, env=CHILD_ENV, check=False
+    ).stdout
+
+
 def _sizes(text: str) -> tuple[int, ...]:
     return tuple(int(part) for part in text.split(","))
 
@@ -369,6 +388,8 @@ kestra:
 def evaluate(by: dict[str, Measure], s: int, lg: int, args: argparse.Namespace) -> list[dict[str, object]]:
     start_limit = 4 * by["pass"].median + 0.060
     w, c = args.heavy[-1], args.compile_n
+    j1 = "_j1" if f"validate_heavy{w}_j1" in by else ""  # memory: one process holding every target
+    one = ", one process (--jobs 1)" if j1 else ""
     rows = [
         (
             f"validate N={s} / Hydra reference N={s}",
@@ -411,12 +432,12 @@ def evaluate(by: dict[str, Measure], s: int, lg: int, args: argparse.Namespace) 
             by["import_ruamel_cerberus"].median + 0.050,
             "s",
         ),
-        (f"heavy N={w}: peak memory", by[f"validate_heavy{w}"].peak_mb, 120.0, "MB"),
+        (f"heavy N={w}: peak memory{one}", by[f"validate_heavy{w}{j1}"].peak_mb, 120.0, "MB"),
     ]
     if args.memory:
         base = by["validate_heavy3"].peak_mb
         first = args.heavy[0]
-        per_small = (by[f"validate_heavy{first}"].peak_mb - base) / (first - 3)
+        per_small = (by[f"validate_heavy{first}{j1}"].peak_mb - base) / (first - 3)
         per_large = (by[f"validate_heavy{args.memory}"].peak_mb - base) / (args.memory - 3)
         rows.append((f"memory per target (over N=3), N={args.memory} / N={first}", per_large / per_small, 1.2, "x"))
     out = []
@@ -432,6 +453,37 @@ def evaluate(by: dict[str, Measure], s: int, lg: int, args: argparse.Namespace) 
             "met": None,
         }
     )
+    for n in args.heavy:
+        if f"validate_heavy{n}_j1" in by:
+            out.append(
+                {
+                    "goal": f"(info) heavy N={n}: validate --all --jobs 1 / C-loader floor",
+                    "value": round(by[f"validate_heavy{n}_j1"].median / by[f"floor_c_heavy{n}"].median, 4),
+                    "limit": None,
+                    "unit": "x",
+                    "met": None,
+                }
+            )
+    if f"compile_heavy{c}_j1" in by:
+        out.append(
+            {
+                "goal": f"(info) heavy N={c}: compile --jobs 1 / validate --jobs 1",
+                "value": round(by[f"compile_heavy{c}_j1"].median / by[f"validate_heavy{c}_j1"].median, 4),
+                "limit": None,
+                "unit": "x",
+                "met": None,
+            }
+        )
+    if j1:
+        out.append(
+            {
+                "goal": f"(info) heavy N={w}: peak memory with workers (the largest process)",
+                "value": round(by[f"validate_heavy{w}"].peak_mb, 1),
+                "limit": None,
+                "unit": "MB",
+                "met": None,
+            }
+        )
     if "hydra_large" in by:
         ratio = by["validate_large"].median / by["hydra_large"].median
         out.append(

@@ -97,6 +97,46 @@ def test_compile_with_errors_writes_nothing_with_jobs(tree: Path, tmp_path: Path
     assert not out.exists()
 
 
+@pytest.mark.parametrize("syncfs", [True, False])
+def test_staged_files_reach_the_disk_before_any_rename(
+    tmp_path: Path, syncfs: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from compiler import writer
+
+    conf = tmp_path / "conf"
+    generate(N, conf, "heavy")
+    out = tmp_path / "out"
+    first = kkc("compile", "--all", "--config-dir", str(conf), "--out", str(out), "-j", "2")
+    assert first.code == 0, first.err
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    calls: list[str] = []
+    real_syncfs, real_fsync = writer._syncfs, os.fsync
+
+    def counted_syncfs(directory: Path) -> bool:
+        calls.append("syncfs")
+        return real_syncfs(directory) if syncfs else False  # False: as where there is no syncfs
+
+    def failing_fsync(fd: int) -> None:
+        calls.append("fsync")
+        if len(calls) == 4:
+            raise OSError(28, "No space left on device")
+        real_fsync(fd)
+
+    monkeypatch.setattr(writer, "_syncfs", counted_syncfs)
+    monkeypatch.setattr(os, "fsync", failing_fsync)
+    changed = "++kestra.kafka.client.properties[client.id]=new"  # every target's files change
+    run = kkc("compile", "--all", changed, "--config-dir", str(conf), "--out", str(out), "-j", "2")
+    monkeypatch.undo()
+    if syncfs:
+        assert run.code == 0, run.err
+        assert calls == ["syncfs"]  # one call for every staged file, not one per file
+    else:
+        assert run.code == 2, run.err
+        assert f"cannot write under --out {out}: No space left on device" in run.err
+        assert calls[0] == "syncfs" and calls.count("fsync") >= 3
+        assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before  # nothing replaced
+
+
 def test_few_targets_stay_in_this_process(monkeypatch: pytest.MonkeyPatch) -> None:
     forks = _forks(monkeypatch)
     run = kkc("validate", "--all", "--no-cache", "--jobs", "8", "--config-dir", "conf")

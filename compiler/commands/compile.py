@@ -28,7 +28,7 @@ from compiler.exitcodes import EXIT_OK, EXIT_PROBLEMS
 if TYPE_CHECKING:
     from compiler.model import Compiled
     from compiler.validate import Checker, Selection
-    from compiler.writer import Stager
+    from compiler.writer import Staged, Stager
 
 NAME = "compile"
 EMITS = ("strimzi", "kafka-topics", "helm-values", "configmap", "secret")
@@ -123,6 +123,7 @@ class Options:
 
 def run(options: Options) -> int:
     from compiler import report
+    from compiler.parallel import workers_for
     from compiler.validate import Checker
     from compiler.validate import Options as ValidateOptions
     from compiler.writer import check_out_dir
@@ -143,6 +144,8 @@ def run(options: Options) -> int:
     sink = _Sink(options, checker)
     try:
         jobs = options.jobs if options.out is not None else 1  # printing needs the compiled targets here
+        if options.out is not None and not options.check and workers_for(jobs, len(targets)):
+            sink.stage_in_workers()
         results, diagnostics = compile_all(tree, targets, overrides, sink, jobs=jobs)
         # Compiling proves the outputs right: errors stop it (nothing written), warnings are shown.
         done = [t for t in targets if t.id in checker.versions]
@@ -190,6 +193,7 @@ class _Rendered:
     missing: str | None  # why --emit would leave its secrets out
     files: dict[str, str]
     secret_files: set[str]  # paths under the outputs that get mode 0600
+    staged: Staged | UsageError | None = None  # staged by the worker itself (then `files` is empty)
 
 
 class _Sink:
@@ -205,6 +209,20 @@ class _Sink:
         self.problem: UsageError | None = None  # the first reason not to write, raised once the checks pass
         self.missing: list[tuple[str, str]] = []  # (target, why --emit would leave its secrets out)
         self.stager: Stager | None = None
+        self.staged_by_workers = False  # see stage_in_workers
+
+    def stage_in_workers(self) -> None:
+        """--jobs with --out: each worker stages its targets' files itself; nothing is dropped before every
+        worker is done (the staging directory goes at the end of the run, with or without the outputs)."""
+        from compiler.writer import Stager
+
+        assert self.options.out is not None
+        try:
+            self.stager = Stager(self.options.out, in_child=False)
+        except UsageError as error:
+            self.problem = error  # raised once the checks pass, as without --jobs
+            return
+        self.staged_by_workers = True
 
     def add(self, compiled: Compiled) -> None:
         self.checker.add(compiled)
@@ -215,8 +233,16 @@ class _Sink:
         self._place(self._rendered(compiled))
 
     def carry(self, compiled: Compiled) -> tuple[object, _Rendered]:
-        """In a worker process (--jobs, with --out): the target checked and its files rendered."""
-        return self.checker.carry(compiled), self._rendered(compiled)
+        """In a worker process (--jobs, with --out): the target checked and its files rendered (and staged)."""
+        rendered = self._rendered(compiled)
+        if self.staged_by_workers and self.stager is not None and rendered.missing is None:
+            staged: Staged | UsageError
+            try:
+                staged = self.stager.add(rendered.target, rendered.files, rendered.secret_files)
+            except UsageError as error:
+                staged = error
+            rendered = _Rendered(rendered.target, None, {}, set(), staged)
+        return self.checker.carry(compiled), rendered
 
     def take(self, carried: object) -> None:
         assert isinstance(carried, tuple)
@@ -247,7 +273,7 @@ class _Sink:
         self.targets.append(rendered.target)
         if rendered.missing is not None:
             self.missing.append((rendered.target, rendered.missing))  # every such target is named, then nothing written
-            self.discard()
+            self._drop()
             return
         if self.problem is not None or self.missing:
             return
@@ -255,12 +281,23 @@ class _Sink:
             self.outputs[rendered.target] = rendered.files
             return
         assert self.options.out is not None
+        if isinstance(rendered.staged, UsageError):
+            self.problem = rendered.staged
+            return
+        if rendered.staged is not None:
+            assert self.stager is not None
+            self.stager.adopt(rendered.staged)
+            return
         try:
             if self.stager is None:
                 self.stager = Stager(self.options.out)
             self.stager.add(rendered.target, rendered.files, rendered.secret_files)
         except UsageError as error:
             self.problem = error
+            self._drop()
+
+    def _drop(self) -> None:
+        if not self.staged_by_workers:  # a worker may still be writing there: dropped at the end of the run
             self.discard()
 
     def discard(self) -> None:
