@@ -110,15 +110,22 @@ def _within_depth(c_parser: Any, text: str) -> bool:
 def _c_loader_class(c_parser: Any) -> Any:
     from ruamel.yaml.resolver import VersionedResolver
 
+    from compiler.yamlload import _resolve12
+
     class CComposer(c_parser, VersionedResolver):  # type: ignore[misc]
         def __init__(self, text: str) -> None:
             c_parser.__init__(self, text)
             VersionedResolver.__init__(self, loader=self)
 
-        def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
-            from compiler.yamlload import _resolve12
+        # libyaml calls these once per node: the memoised resolver directly, and no path bookkeeping
+        # (ruamel's path-dependent resolvers are not used), instead of a Python method each
+        resolve = staticmethod(_resolve12)
 
-            return _resolve12(kind, value, implicit)
+        def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+            return None
+
+        def ascend_resolver(self) -> None:
+            return None
 
     return CComposer
 
