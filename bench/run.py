@@ -444,57 +444,23 @@ def evaluate(by: dict[str, Measure], s: int, lg: int, args: argparse.Namespace) 
     for goal, value, limit, unit in rows:
         met = value <= limit if unit != "MB" else value < limit
         out.append({"goal": goal, "value": round(value, 4), "limit": round(limit, 4), "unit": unit, "met": met})
-    out.append(
-        {
-            "goal": f"(info) validate N={s} / floor N={s}",
-            "value": round(by["validate_small"].median / by["floor_small"].median, 4),
-            "limit": None,
-            "unit": "x",
-            "met": None,
-        }
-    )
+    infos = [(f"validate N={s} / floor N={s}", by["validate_small"].median / by["floor_small"].median, "x")]
     for n in args.heavy:
         if f"validate_heavy{n}_j1" in by:
-            out.append(
-                {
-                    "goal": f"(info) heavy N={n}: validate --all --jobs 1 / C-loader floor",
-                    "value": round(by[f"validate_heavy{n}_j1"].median / by[f"floor_c_heavy{n}"].median, 4),
-                    "limit": None,
-                    "unit": "x",
-                    "met": None,
-                }
-            )
+            ratio = by[f"validate_heavy{n}_j1"].median / by[f"floor_c_heavy{n}"].median
+            infos.append((f"heavy N={n}: validate --all --jobs 1 / C-loader floor", ratio, "x"))
     if f"compile_heavy{c}_j1" in by:
-        out.append(
-            {
-                "goal": f"(info) heavy N={c}: compile --jobs 1 / validate --jobs 1",
-                "value": round(by[f"compile_heavy{c}_j1"].median / by[f"validate_heavy{c}_j1"].median, 4),
-                "limit": None,
-                "unit": "x",
-                "met": None,
-            }
-        )
+        ratio = by[f"compile_heavy{c}_j1"].median / by[f"validate_heavy{c}_j1"].median
+        infos.append((f"heavy N={c}: compile --jobs 1 / validate --jobs 1", ratio, "x"))
     if j1:
-        out.append(
-            {
-                "goal": f"(info) heavy N={w}: peak memory with workers (the largest process)",
-                "value": round(by[f"validate_heavy{w}"].peak_mb, 1),
-                "limit": None,
-                "unit": "MB",
-                "met": None,
-            }
+        infos.append(
+            (f"heavy N={w}: peak memory with workers (the largest process)", by[f"validate_heavy{w}"].peak_mb, "MB")
         )
     if "hydra_large" in by:
         ratio = by["validate_large"].median / by["hydra_large"].median
-        out.append(
-            {
-                "goal": f"(info) validate N={lg} / Hydra reference N={lg}",
-                "value": round(ratio, 4),
-                "limit": None,
-                "unit": "x",
-                "met": None,
-            }
-        )
+        infos.append((f"validate N={lg} / Hydra reference N={lg}", ratio, "x"))
+    for goal, value, unit in infos:
+        out.append({"goal": f"(info) {goal}", "value": round(value, 4), "limit": None, "unit": unit, "met": None})
     return out
 
 

@@ -122,3 +122,15 @@ def kafka_cluster(kafka_jars: Path, tmp_path_factory: pytest.TempPathFactory) ->
     print(f"\nKafka cluster {cluster.sasl_bootstrap}: started in {cluster.started_in:.1f} s, RSS {sum(rss)} MiB {rss}")
     yield cluster
     cluster.stop()
+
+
+def colliding_tree(conf: Path, n: int) -> Path:
+    """bench's heavy tree of n targets, with two instances of one env on one prefix (the cross-target rule
+    has findings to place)."""
+    from bench.generate import generate
+
+    generate(n, conf, "heavy")
+    for name in ("dev-000.yaml", "dev-001.yaml"):
+        path = conf / "instance" / name
+        path.write_text(path.read_text().replace("dev000_kestra_", "same_").replace("dev001_kestra_", "same_"))
+    return conf

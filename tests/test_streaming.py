@@ -9,25 +9,18 @@ from pathlib import Path
 
 import pytest
 
-from bench.generate import generate
 from compiler import validate
 from compiler.commands.common import compile_all, partial_files
 from compiler.layers import ConfigTree
 from compiler.model import Compiled
-from tests.conftest import kkc
+from tests.conftest import colliding_tree, kkc
 
 N = 24
 
 
 @pytest.fixture(scope="module")
 def tree(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    conf = tmp_path_factory.mktemp("stream") / "conf"
-    generate(N, conf, "heavy")
-    # two instances of one env on one prefix: the cross-target rule has findings to place
-    for name in ("dev-000.yaml", "dev-001.yaml"):
-        path = conf / "instance" / name
-        path.write_text(path.read_text().replace("dev000_kestra_", "same_").replace("dev001_kestra_", "same_"))
-    return conf
+    return colliding_tree(tmp_path_factory.mktemp("stream") / "conf", N)
 
 
 def test_compiled_targets_alive_stay_bounded(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -181,14 +181,15 @@ def add_jobs_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--jobs",
         "-j",
-        type=_jobs,
+        type=positive_int,
         metavar="N",
         help="compile and check the targets in N processes (default: the machine's cores; 1: in this process); "
         "the output is the same for any N",
     )
 
 
-def _jobs(text: str) -> int:
+def positive_int(text: str) -> int:
+    """An argparse type: a whole number, at least 1."""
     try:
         value = int(text)
     except ValueError:

@@ -17,6 +17,7 @@ from compiler.commands.common import (
     is_override,
     jobs_of,
     partial_files,
+    positive_int,
     select_targets,
     selection,
 )
@@ -86,7 +87,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     )
     add_selection_options(parser)
     add_jobs_option(parser)
-    parser.add_argument("--brokers", type=_positive_int, metavar="N", help="broker count (overrides cluster.brokers)")
+    parser.add_argument("--brokers", type=positive_int, metavar="N", help="broker count (overrides cluster.brokers)")
     parser.add_argument(
         "--kafka-version",
         metavar="X.Y",
@@ -109,16 +110,6 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     )
     add_live_options(parser)
     Tree.add_options(parser)
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return value
 
 
 def _kafka_version(text: str) -> str:
