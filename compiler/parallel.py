@@ -19,6 +19,8 @@ import struct
 from collections.abc import Callable, Generator
 from typing import Any
 
+from compiler.errors import UsageError
+
 _LENGTH = struct.Struct("<Q")
 MIN_PER_WORKER = 8  # below this many targets per worker, forking costs more than it saves
 
@@ -39,6 +41,16 @@ def workers_for(jobs: int, count: int) -> int:
     return workers if workers > 1 else 0
 
 
+class WorkerLost(UsageError):
+    """A worker process ended before sending its results: killed (the out-of-memory killer, a signal)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "a worker process ended before sending its results (killed, or out of memory?); nothing was "
+            "written; run again, or with --jobs 1"
+        )
+
+
 class WorkerFailed(Exception):
     """A worker process ended without sending its results (killed, or a bug; its traceback is the message)."""
 
@@ -57,12 +69,23 @@ def fan_out(items: list[Any], workers: int, compute: Callable[[Any], Any]) -> Ge
                 import fcntl  # Linux: a pipe of 1 MiB, so a worker seldom waits for the parent
 
                 fcntl.fcntl(write_end, getattr(fcntl, "F_SETPIPE_SZ", 1031), 1 << 20)
-            pid = os.fork()
-            if pid == 0:  # the worker
+            try:
+                pid = os.fork()
+            except OSError:  # no more processes allowed (a container's pids limit): do it all here instead
                 os.close(read_end)
-                for other in pipes:
-                    os.close(other)
-                _serve(items[index::workers], compute, write_end)  # never returns
+                os.close(write_end)
+                for started in pids:
+                    os.kill(started, 9)
+                yield from (compute(item) for item in items)
+                return
+            if pid == 0:  # the worker: whatever happens, it never returns into the parent's code
+                try:
+                    os.close(read_end)
+                    for other in pipes:
+                        os.close(other)
+                    _serve(items[index::workers], compute, write_end)
+                finally:
+                    os._exit(1)
             os.close(write_end)
             pipes.append(read_end)
             pids.append(pid)
@@ -111,9 +134,12 @@ def _receive(feed: Any) -> Any:
 
     head = feed.read(_LENGTH.size)
     if len(head) != _LENGTH.size:
-        raise WorkerFailed("a worker process ended before sending its results (was it killed?)")
+        raise WorkerLost()
     (length,) = _LENGTH.unpack(head)
-    ok, value = pickle.loads(feed.read(length))
+    body = feed.read(length)
+    if len(body) != length:
+        raise WorkerLost()
+    ok, value = pickle.loads(body)
     if not ok:
         raise WorkerFailed(value)
     return value

@@ -9,6 +9,7 @@ removed and nothing of the outputs changes. Files holding a literal secret are c
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import re
 import shutil
@@ -18,7 +19,6 @@ import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote
 
 from compiler.errors import UsageError
 
@@ -91,6 +91,7 @@ class Stager:
             raise _cannot_write(out, exc) from None
         in_child = in_child and STAGE_IN_CHILD
         self._synced = in_child  # the child puts each file on disk as it writes it
+        self._names = itertools.count()
         if in_child:
             self._child = _Child(self.staging / "new")
 
@@ -114,9 +115,9 @@ class Stager:
             if _unchanged(self.out / rel, text, mode):
                 self.written.append(self.out / rel)
                 continue
-            # Staged side by side in one directory: a directory per target made staging 3 times slower
-            # (ext4). Each name stands for one output path, so two processes never pick the same one.
-            flat = Path(quote(rel.as_posix(), safe=""))
+            # Staged side by side in one directory (a directory per target made staging 3 times slower on
+            # ext4), under short names: this process's id and a count (moves maps each to its output).
+            flat = Path(f"{os.getpid()}.{next(self._names)}")
             temp = self.staging / "new" / flat
             if self._child is not None:
                 try:
@@ -160,31 +161,18 @@ class Stager:
                 directory.rmdir()
 
 
-_UMASK: list[int] = []
-
-
-def _umask() -> int:
-    """This process's umask, read once (reading it means setting it)."""
-    if not _UMASK:
-        mask = os.umask(0o077)
-        os.umask(mask)
-        _UMASK.append(mask)
-    return _UMASK[0]
-
-
 def _create(path: Path, mode: int, data: bytes, made: set[Path]) -> None:
     if path.parent not in made:
         path.parent.mkdir(parents=True, exist_ok=True)
         made.add(path.parent)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
     try:
+        os.fchmod(fd, mode)  # the umask, or a directory's default ACL, may have narrowed it
         view = memoryview(data)
         while view:
             view = view[os.write(fd, view) :]
     finally:
         os.close(fd)
-    if mode & _umask():
-        os.chmod(path, mode)  # the umask narrowed it
 
 
 # Staged files are created by a forked child process where there is fork (tests turn it off to watch the
@@ -315,10 +303,15 @@ def _sync_all(paths: list[Path]) -> None:
             pass
 
 
+def _kernel() -> tuple[int, int]:
+    found = re.match(r"(\d+)\.(\d+)", os.uname().release)
+    return (int(found.group(1)), int(found.group(2))) if found else (0, 0)
+
+
 def _syncfs(directory: Path) -> bool:
     """syncfs(2) on the file system holding `directory`; False where there is none (not Linux) or it failed."""
-    if not sys.platform.startswith("linux"):
-        return False
+    if not sys.platform.startswith("linux") or _kernel() < (5, 8):
+        return False  # before 5.8, syncfs does not report a writeback error: fsync each file instead
     try:
         import ctypes
         import ctypes.util

@@ -132,6 +132,42 @@ def test_staged_files_reach_the_disk_before_any_rename(
         assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before  # nothing replaced
 
 
+def _kill_at_5(n: int) -> int:
+    if n == 5:
+        os.kill(os.getpid(), 9)  # as the out-of-memory killer would
+    return n
+
+
+def test_a_killed_worker_is_a_usage_error_not_a_bug() -> None:
+    with pytest.raises(parallel.WorkerLost, match="with --jobs 1"):
+        list(parallel.fan_out(list(range(20)), 2, _kill_at_5))
+
+
+def test_no_fork_left_runs_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    real, calls = os.fork, []
+
+    def refusing() -> int:
+        calls.append(1)
+        if len(calls) == 2:
+            raise BlockingIOError(11, "Resource temporarily unavailable")
+        return real()
+
+    monkeypatch.setattr(os, "fork", refusing)
+    assert list(parallel.fan_out(list(range(30)), 2, lambda n: n + 1)) == list(range(1, 31))
+
+
+def test_a_long_instance_name_compiles_with_jobs(tmp_path: Path) -> None:
+    conf = tmp_path / "conf"
+    generate(N, conf, "heavy")
+    name = "i" * 200
+    (conf / "instance" / "dev-000.yaml").rename(conf / "instance" / f"{name}.yaml")
+    config = (conf / "config.yaml").read_text().replace('instance: "dev-000"}', f'instance: "{name}"}}')
+    (conf / "config.yaml").write_text(config)
+    run = kkc("compile", "--all", "--config-dir", str(conf), "--out", str(tmp_path / "out"), "-j", "2")
+    assert run.code == 0, run.err
+    assert (tmp_path / "out" / "dev" / name / "application-kafka.yml").is_file()
+
+
 def test_few_targets_stay_in_this_process(monkeypatch: pytest.MonkeyPatch) -> None:
     forks = _forks(monkeypatch)
     run = kkc("validate", "--all", "--no-cache", "--jobs", "8", "--config-dir", "conf")
