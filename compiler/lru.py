@@ -16,6 +16,13 @@ class Lru(Generic[K, V]):
         self.size = size
         self._items: OrderedDict[K, V] = OrderedDict()
 
+    def find(self, key: K) -> V | None:
+        """The value kept for `key` (now the most recently used), or None."""
+        value = self._items.get(key)
+        if value is not None:
+            self._items.move_to_end(key)
+        return value
+
     def get(self, key: K, make: Callable[[], V]) -> V:
         """The value kept for `key`, else make() (kept, dropping the least recently used beyond `size`)."""
         items = self._items

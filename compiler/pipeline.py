@@ -42,20 +42,18 @@ class Normalizer:
 
     def __init__(self) -> None:
         self._cache: Lru[str, tuple[Layer, list[Note]]] = Lru(LAYERS_KEPT)
-        self.prefixes: dict[tuple[str, ...], tuple[Merged, list[Layer], list[Note]]] = {}
+        self.prefixes: Lru[tuple[str, ...], tuple[Merged, list[Layer], list[Note]]] = Lru(_PREFIXES_KEPT)
         self.seen: set[tuple[str, ...]] = set()  # a prefix is kept from its second target on
 
     def below(self, key: tuple[str, ...]) -> tuple[Merged, list[Layer], list[Note]] | None:
-        found = self.prefixes.get(key)
+        found = self.prefixes.find(key)
         return None if found is None else (found[0].copy(), list(found[1]), list(found[2]))
 
     def keep(self, key: tuple[str, ...], merged: Merged, stack: list[Layer], noted: list[Note]) -> None:
         if key not in self.seen:
             self.seen.add(key)
             return
-        if len(self.prefixes) >= _PREFIXES_KEPT:
-            del self.prefixes[next(iter(self.prefixes))]
-        self.prefixes[key] = (merged.copy(), list(stack), list(noted))
+        self.prefixes.get(key, lambda: (merged.copy(), list(stack), list(noted)))
 
     def __call__(self, layer: Layer) -> tuple[Layer, list[Note]]:
         return self._cache.get(layer.label, lambda: normalize_layer(layer))

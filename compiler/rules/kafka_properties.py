@@ -13,10 +13,12 @@ import difflib
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from compiler import catalog
 from compiler.keys import Path_
+from compiler.lru import Lru
 from compiler.rules.base import Context, Finding, PropertySet, Rule, example, props_layer
 from compiler.secrets import is_secret_key
 from compiler.values import as_text
@@ -256,8 +258,7 @@ def _known(ctx: Context, pset: PropertySet, key: str, value: str, infos: dict[st
 
 # What one key and value give, by everything that decides it: the targets of an environment share most
 # of their properties, so each pair is analysed once per run (issue 16), not once per target.
-_PAIRS: dict[tuple[Any, ...], tuple[_Hit, ...]] = {}
-_PAIRS_KEPT = 50_000
+_PAIRS: Lru[tuple[Any, ...], tuple[_Hit, ...]] = Lru(50_000)
 
 
 def _analyse(ctx: Context) -> list[_Hit]:
@@ -266,15 +267,13 @@ def _analyse(ctx: Context) -> list[_Hit]:
     for pset in ctx.property_sets():
         for key, value in _values(ctx, pset).items():
             pair = (pset.path, pset.sections, key, value, version, role)
-            found = _PAIRS.get(pair)
-            if found is None:
-                infos = {s: info for s in pset.sections if (info := catalog.lookup(s, key, version)) is not None}
-                found = tuple(_known(ctx, pset, key, value, infos) if infos else _unknown(ctx, pset, key))
-                if len(_PAIRS) >= _PAIRS_KEPT:
-                    _PAIRS.clear()
-                _PAIRS[pair] = found
-            hits.extend(found)
+            hits.extend(_PAIRS.get(pair, partial(_pair, ctx, pset, key, value)))
     return hits
+
+
+def _pair(ctx: Context, pset: PropertySet, key: str, value: str) -> tuple[_Hit, ...]:
+    infos = {s: info for s in pset.sections if (info := catalog.lookup(s, key, ctx.kafka_version)) is not None}
+    return tuple(_known(ctx, pset, key, value, infos) if infos else _unknown(ctx, pset, key))
 
 
 def _findings(rule: str) -> Callable[[Context], Iterator[Finding]]:
