@@ -190,7 +190,16 @@ def java(main: str, lines: list[str], args: tuple[str, ...] = (), jars: list[Pat
         raise HarnessError("java not found")
     classpath = os.pathsep.join(map(str, [compiled_classes(), *(jars if jars is not None else runtime_jars())]))
     proc = subprocess.run(
-        [str(runner), *JVM_FLAGS, "-Dlog4j2.level=OFF", "-cp", classpath, main, *args],
+        [
+            str(runner),
+            *JVM_FLAGS,
+            "-Dlog4j2.level=OFF",
+            f"-Djava.io.tmpdir={tempfile.gettempdir()}",
+            "-cp",
+            classpath,
+            main,
+            *args,
+        ],
         input="".join(line + "\n" for line in lines),
         capture_output=True,
         text=True,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -264,6 +265,19 @@ def test_streams_construct_runs_with_a_state_dir_of_its_own(kafka_java: None, tm
     got = check_properties([("s", "streams", path)], construct=True)["s"]
     assert got.ok, got
     assert "state.dir" in got.injected
+
+
+def test_streams_construct_leaves_no_state_dir_behind(kafka_java: None, tmp_path: Path) -> None:
+    # Each Streams constructor run gets a temporary state dir; a CI run makes hundreds of them.
+    def left() -> set[str]:
+        return {p.name for p in Path(tempfile.gettempdir()).glob("kkc-judge-state*")}
+
+    before = left()
+    path = tmp_path / "s.properties"
+    path.write_text("processing.guarantee=exactly_once_v2\n", encoding="utf-8")
+    got = check_properties([(f"s{i}", "streams", path) for i in range(3)], construct=True)
+    assert all(r.ok for r in got.values()), got
+    assert left() - before == set()
 
 
 def test_config_dump_of_the_oldest_and_newest_versions(kafka_java: None) -> None:

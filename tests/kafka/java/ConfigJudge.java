@@ -23,18 +23,22 @@
 // closed local port, and every client is closed at once.
 
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -135,6 +139,7 @@ public final class ConfigJudge {
             }
         }
         List<String> injected = new ArrayList<>();
+        Path stateDir = null;
         if (!(role.equals("admin") && props.containsKey("bootstrap.controllers"))) { // admin: one, never both
             inject(props, injected, CommonSettings.BOOTSTRAP, DUMMY_BOOTSTRAP);
         }
@@ -150,8 +155,8 @@ public final class ConfigJudge {
             inject(props, injected, StreamsConfig.APPLICATION_ID_CONFIG, "kkc-judge");
             if (construct) {
                 try {
-                    String dir = Files.createTempDirectory("kkc-judge-state").toString();
-                    props.setProperty(StreamsConfig.STATE_DIR_CONFIG, dir);
+                    stateDir = Files.createTempDirectory("kkc-judge-state");
+                    props.setProperty(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
                     injected.add(StreamsConfig.STATE_DIR_CONFIG);
                 } catch (Exception e) {
                     return fail(id, e.getClass().getName(), e.getMessage());
@@ -180,6 +185,8 @@ public final class ConfigJudge {
             o.put("exception", Json.q(reason.getClass().getName()));
             o.put("message", Json.q(reason.getMessage()));
             o.put("causes", Json.causes(e));
+        } finally {
+            removeTree(stateDir);
         }
         o.put("unknown", Json.list(unknown));
         o.put("injected", Json.list(injected));
@@ -212,6 +219,18 @@ public final class ConfigJudge {
                         .to("kkc-judge-out", Produced.with(Serdes.ByteArray(), Serdes.ByteArray()));
                 new KafkaStreams(builder.build(), props).close(Duration.ZERO);
                 break;
+        }
+    }
+
+    /** The state directory a KafkaStreams was given (it writes its own files in it): one per judged file. */
+    private static void removeTree(Path dir) {
+        if (dir == null) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // best effort: a directory left in the temp dir is not a verdict
         }
     }
 
