@@ -6,7 +6,7 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
-from typing import cast
+from typing import NoReturn, cast
 
 from compiler import __version__
 from compiler.exitcodes import EXIT_INTERNAL, EXIT_OK, EXIT_USAGE
@@ -63,6 +63,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         if inputs is not None:
             return cache.run_cached(argv, inputs, lambda: _main(argv))
     return _main(argv)
+
+
+def entry() -> NoReturn:
+    """The `kkc` console script (and `python -m compiler`): main(), then an exit without teardown.
+
+    Freeing one by one every object a run built costs more than the run's own work on a small file
+    (40 ms of a 170 ms pre-commit check); exit handlers still run and output is flushed first.
+    """
+    code = main()
+    import atexit
+
+    atexit._run_exitfuncs()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except OSError:
+        sys.exit(code)  # the interpreter's own exit reports a failed flush, as it always has
+    os._exit(code)
 
 
 def _main(argv: list[str]) -> int:
