@@ -11,17 +11,18 @@ that points its clients at other brokers names no shared cluster. A run-time pla
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any, Literal
 
 from compiler.model import Compiled
 from compiler.placeholders import PlaceholderSyntaxError, find
+from compiler.records import record
 
 Relation = Literal["same", "different", "unknown"]
 _HIDDEN = "\x00"  # stands for a run-time placeholder while the entries are split
 
 
-@dataclass(frozen=True)
+@record
 class Cluster:
     """What identifies a target's Kafka cluster."""
 

@@ -8,18 +8,18 @@ by the topic's own; partitions and replication factor fall back to the topic def
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from compiler.errors import InputError
 from compiler.keys import CLIENT_PROPERTIES, ROLE_DEFAULTS, TOPICS, Path_, dotted
 from compiler.merge import Merged
+from compiler.records import record
 from compiler.values import as_text, parse_int
 
 KAFKA_DEFAULT_RETENTION_MS = 604_800_000
 
 
-@dataclass(frozen=True)
+@record
 class TopicPlan:
     key: str
     name: str

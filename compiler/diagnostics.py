@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from typing import Any
 
 from compiler.errors import KkcError, Origin, printable
 from compiler.keys import Path_
+from compiler.records import record
 
 LEVELS = ("error", "warning", "info")
 
 
-@dataclass(frozen=True)
+@record
 class Note:
     """What a stage noticed and applied anyway (a renamed key, an empty file): a rule reports it."""
 
@@ -22,7 +23,7 @@ class Note:
     origin: Origin | None
 
 
-@dataclass(frozen=True)
+@record
 class Diagnostic:
     file: str
     line: int
@@ -41,7 +42,7 @@ class Diagnostic:
         return (self.target, self.file, self.line, self.column, LEVELS.index(self.level), self.rule, self.key)
 
 
-@dataclass(frozen=True)
+@record
 class Suppressed:
     """A finding an inline `# kkc: disable=...` comment silenced: kept for the count and for SARIF."""
 

@@ -12,7 +12,6 @@ When kkc cannot tell, it assumes the same cluster, where those risks are real.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +19,7 @@ from compiler.cluster import Cluster, cluster_of, relation
 from compiler.errors import UsageError
 from compiler.keys import ROLES
 from compiler.model import Compiled
+from compiler.records import record
 from compiler.secrets import MASK, is_secret_key
 from compiler.values import as_text
 
@@ -41,7 +41,7 @@ _ELSEWHERE = {
 }
 
 
-@dataclass(frozen=True)
+@record
 class Change:
     section: str
     key: str

@@ -11,9 +11,9 @@ import bisect
 import difflib
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from compiler.errors import Origin
+from compiler.records import record
 
 MARKER = "kkc:"
 _BODY = re.compile(r"^[#!]\s*kkc:\s*(.*?)\s*$")
@@ -25,7 +25,7 @@ _YAML_COMMENT = re.compile(r"(?:^|(?<=[ \t]))#")
 SYNTAX = "# kkc: disable=RULE-ID reason"
 
 
-@dataclass(frozen=True)
+@record
 class Directive:
     origin: Origin  # where the comment starts
     line: int  # the line it silences; 0 when there is none (a blank line or the end of the file below it)

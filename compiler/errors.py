@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from compiler.exitcodes import EXIT_PROBLEMS, EXIT_USAGE
+from compiler.records import record
 
 _CONTROL = {c: f"\\x{c:02x}" for c in [*range(0x20), 0x7F] if c not in (0x09,)}
 
@@ -14,7 +13,7 @@ def printable(text: str) -> str:
     return text.translate(_CONTROL)
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class Origin:
     """Where a value was written: a file position (1-based) or a command-line override."""
 

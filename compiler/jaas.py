@@ -13,10 +13,10 @@ only known at run time and parse_jaas returns None.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from functools import lru_cache
 
 from compiler.placeholders import PlaceholderSyntaxError, find
+from compiler.records import record
 
 CONTROL_FLAGS = ("REQUIRED", "REQUISITE", "SUFFICIENT", "OPTIONAL")
 
@@ -26,7 +26,7 @@ _SENTINEL = "kkcRuntimePlaceholder"
 Token = tuple[str, str | None]
 
 
-@dataclass(frozen=True)
+@record
 class JaasEntry:
     module: str
     flag: str

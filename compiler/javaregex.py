@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import re
 import warnings
-from dataclasses import dataclass
+
+from compiler.records import record
 
 _JAVA_FLAGS = set("idmsuxU")
 _PYTHON_SCOPED_FLAGS = set("imsx")
@@ -37,7 +38,7 @@ _CLEAR_ERRORS = (
 )
 
 
-@dataclass(frozen=True)
+@record
 class Translation:
     pattern: str  # a Python pattern that accepts what the Java one accepts (approximately)
     flags: int  # Java's global inline flags (allowed anywhere in Java), applied to the whole pattern

@@ -12,16 +12,17 @@ from __future__ import annotations
 import gzip
 import json
 import re
-from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+
+from compiler.records import record
 
 DEFAULT = "1.3"  # the current long-term Enterprise release (Helm chart appVersion v1.3.15, 2026-04)
 OLDEST = (0, 4)  # the 15 topic keys and the executor changelog name are fixed from 0.4.0
 _VERSION = re.compile(r"^(\d+)\.(\d+)(?:\.(\d+))?$")
 
 
-@dataclass(frozen=True)
+@record
 class ClientBand:
     first: tuple[int, int]
     last: tuple[int, int]
@@ -58,7 +59,7 @@ DOCUMENTED_SINCE: dict[tuple[str, ...], tuple[tuple[int, int, int], str]] = {
 }
 
 
-@dataclass(frozen=True)
+@record
 class KestraVersion:
     text: str  # as the user wrote it, or DEFAULT
     parts: tuple[int, int, int]
@@ -177,7 +178,7 @@ def _after(version: str, versions: tuple[str, ...]) -> str:
 # --- what one target is checked against ------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@record
 class Checked:
     """The Kestra and Kafka versions a target is checked against, and where each came from."""
 

@@ -24,6 +24,7 @@ from compiler.directives import Directive
 from compiler.errors import InputError, Origin, UsageError
 from compiler.keys import BUNDLED_NAME, Path_, dotted
 from compiler.lru import Lru
+from compiler.records import record
 from compiler.yamlload import LoadedFile, Yaml11Lookalike, load_file, load_text
 
 LAYERS_KEPT = 256  # placed group files kept at once (see compiler.lru)
@@ -52,7 +53,7 @@ class Layer:
         return self.kind or self.label
 
 
-@dataclass(frozen=True)
+@record
 class Target:
     choices: tuple[tuple[str, str | None], ...]
 
@@ -211,7 +212,7 @@ def _place(loaded: LoadedFile, package: str, label: str) -> Layer:
     )
 
 
-@dataclass(frozen=True)
+@record
 class _Default:
     kind: str  # "self", "group", "config"
     name: str

@@ -13,10 +13,11 @@ from typing import Any
 from compiler.errors import InputError, Origin
 from compiler.keys import Path_, copy_tree
 from compiler.layers import Layer
+from compiler.records import record
 from compiler.yamlload import Yaml11Lookalike
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class Setting:
     """One layer's write of a value at a path (the value as written, before resolution)."""
 

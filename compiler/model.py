@@ -5,7 +5,7 @@ The pipeline builds it once, at the end of the stages; nothing changes it afterw
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from compiler.derive import TopicPlan
@@ -13,10 +13,11 @@ from compiler.diagnostics import Note
 from compiler.keys import TOOL_KEYS, Path_
 from compiler.layers import Layer
 from compiler.merge import Merged
+from compiler.records import record
 from compiler.resolve import Resolved, lookup_reference
 
 
-@dataclass(frozen=True)
+@record
 class Compiled:
     target: str
     layers: list[Layer]

@@ -29,6 +29,7 @@ from typing import Any
 from compiler.diagnostics import Note
 from compiler.errors import InputError, Origin, UsageError
 from compiler.keys import Path_, dotted
+from compiler.records import record
 from compiler.yamlload import Embedded, LoadedFile, Yaml11Lookalike, load_text, read_text
 
 CHART_1 = "Kestra Helm chart 1.x (kestra-io/helm-charts charts/kestra 1.0.54, commit 2faf81ea1b19)"
@@ -46,7 +47,7 @@ _ACTION = re.compile(
 _BREAK = re.compile(r"\r\n|[\n\r\x85\u2028\u2029]")
 
 
-@dataclass(frozen=True)
+@record
 class Part:
     """One Kestra configuration file as the deployment hands it to Kestra, positions in the outer file."""
 
@@ -58,7 +59,7 @@ class Part:
     namespace: str = ""  # its metadata.namespace
 
 
-@dataclass(frozen=True)
+@record
 class Reference:
     """A chart 1.x values entry mounting an existing ConfigMap's or Secret's key as a config file."""
 
@@ -82,14 +83,14 @@ class Found:
     empty: bool = False  # a plain file with no setting at all (zero bytes, comments only)
 
 
-@dataclass(frozen=True)
+@record
 class Source:
     text: str
     display: str
     documents: list[LoadedFile]
 
 
-@dataclass(frozen=True)
+@record
 class Format:
     name: str
     summary: str

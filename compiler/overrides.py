@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass
 from typing import Any
 
 from compiler.errors import InputError, Origin
 from compiler.keys import Path_, dotted
 from compiler.merge import Merged, Setting
 from compiler.normalize import expand, normalize_path, split_reference
+from compiler.records import record
 
 _KEY_RE = re.compile(r"^(~|\+\+|\+)?([A-Za-z0-9_./@\-]+(?:\[[^\]]*\][A-Za-z0-9_.\-]*)*)(?:=(.*))?$", re.S)
 _INT_RE = re.compile(r"^[-+]?(0|[1-9][0-9_]*)$")
@@ -30,7 +30,7 @@ _FLOAT_RE = re.compile(r"^[-+]?(\d[\d_]*\.\d*([eE][-+]?\d+)?|\.\d+([eE][-+]?\d+)
 _ESCAPED = re.compile(r"\\([\\()\[\]{}:=, \t'\"])")
 
 
-@dataclass(frozen=True)
+@record
 class Override:
     text: str
     shown: str  # the text with a secret value masked, for every message

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import re
 import warnings
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
+
+from compiler.records import record
 
 _NAME_RE = re.compile(r"[A-Za-z0-9_.\-\[\]]*")
 # OmegaConf's resolvers are named oc.*, Hydra's `hydra` and `now` (OmegaConf's ID token between the dots).
@@ -26,7 +27,7 @@ class PlaceholderSyntaxError(ValueError):
     pass
 
 
-@dataclass(frozen=True)
+@record
 class Placeholder:
     start: int
     end: int  # index after the closing brace

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -13,12 +13,13 @@ from compiler.directives import parse as parse_directive
 from compiler.errors import InputError, Origin
 from compiler.keys import Path_, role_properties_path
 from compiler.layers import Layer, display_path, empty_file_note
+from compiler.records import record
 from compiler.yamlload import MAX_FILE_BYTES
 
 _ESCAPES = {"t": "\t", "n": "\n", "r": "\r", "f": "\f"}
 
 
-@dataclass(frozen=True)
+@record
 class Entry:
     key: str
     value: str

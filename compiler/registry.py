@@ -6,13 +6,13 @@ pipeline's stages raise when they cannot go on (invalid YAML, a missing referenc
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cache
 
+from compiler.records import record
 from compiler.rules.base import Example
 
 
-@dataclass(frozen=True)
+@record
 class DiagnosticId:
     id: str
     source: str  # the rule family, or "stage: <stage>" for an error that stops compilation

@@ -23,12 +23,13 @@ from compiler.keys import BUNDLED_NAME, Path_, dotted, get_path, has_path
 from compiler.merge import Merged
 from compiler.normalize import normalize_path, split_reference
 from compiler.placeholders import RESOLVER_CALL, Placeholder, PlaceholderSyntaxError, find
+from compiler.records import record
 from compiler.resolvers import ResolverProblem, evaluate
 from compiler.secrets import is_secret_key
 from compiler.values import as_text
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class Reference:
     """One placeholder met while resolving a value: what it named and what it gave."""
 

@@ -6,13 +6,13 @@ every other problem. Documented here so that `kkc rules` and docs/rules.md cover
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from compiler.records import record
 
 # A primary config.yaml that chooses env dev; the examples below add one client property under it.
 CONFIG = "# config.yaml\ndefaults:\n  - _self_\n  - env: dev\nkestra:\n  kafka:\n    client:\n      properties:\n"
 
 
-@dataclass(frozen=True)
+@record
 class StageId:
     id: str
     stage: str  # the stage that raises it: load, layers, overrides, resolve, derive, emit, init, live

@@ -22,6 +22,7 @@ from compiler.directives import Directive
 from compiler.errors import InputError, KkcError, Origin, ProblemList, printable
 from compiler.kestra_versions import Checked
 from compiler.model import Compiled
+from compiler.records import record
 from compiler.rules import REGISTRY
 from compiler.rules.base import Context
 from compiler.values import as_text, parse_int
@@ -29,7 +30,7 @@ from compiler.values import as_text, parse_int
 LEVEL_CHOICES = (*LEVELS, "off")
 
 
-@dataclass(frozen=True)
+@record
 class Selection:
     """--select and --ignore: rule ids or family names. --select only filters: it never raises a
     rule the config turned off; --ignore turns rules off whatever the config says."""
@@ -38,7 +39,7 @@ class Selection:
     ignore: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@record
 class Options:
     brokers: int | None = None  # --brokers: overrides cluster.brokers
     kafka_version: str | None = None  # --kafka-version: overrides cluster.kafka-version
@@ -49,7 +50,7 @@ class Options:
     partial_files: frozenset[str] = frozenset()
 
 
-@dataclass(frozen=True)
+@record
 class Outcome:
     diagnostics: list[Diagnostic]
     suppressed: list[Suppressed]
@@ -94,7 +95,7 @@ def stage_error_fixed(name: str) -> str:
     )
 
 
-@dataclass(frozen=True)
+@record
 class InForce:
     """The level of a rule in one target and what set it."""
 

@@ -17,10 +17,10 @@ import stat
 import struct
 import sys
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 
 from compiler.errors import UsageError
+from compiler.records import record
 
 
 def check_out_dir(out: Path) -> None:
@@ -57,7 +57,7 @@ def _cannot_write(out: Path, exc: OSError) -> UsageError:
     )
 
 
-@dataclass(frozen=True)
+@record
 class Staged:
     """One target's staged files: those already in place, and (staged, final) pairs to rename at commit."""
 

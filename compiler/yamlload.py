@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Literal, overload
 from compiler.directives import MARKER, Directive, in_yaml
 from compiler.errors import InputError, Origin
 from compiler.keys import Path_
+from compiler.records import record
 from compiler.yamlfast import compose_fast as _compose_fast
 from compiler.yamlfast import walk as _walk
 from compiler.yamlsyntax import syntax_error as _syntax_error
@@ -53,7 +54,7 @@ _BOOL_TAG = "tag:yaml.org,2002:bool"
 _NOT_SNAKEYAML_BOOLS = {"y", "Y", "n", "N"}
 
 
-@dataclass(frozen=True)
+@record
 class Yaml11Lookalike:
     """A plain scalar that YAML 1.1 (Kestra's SnakeYAML) would read as another type."""
 
@@ -74,7 +75,7 @@ class LoadedFile:
     blocks: dict[Path_, int] = field(default_factory=dict)  # literal block scalars (`|`): the 0-based line of `|`
 
 
-@dataclass(frozen=True)
+@record
 class Embedded:
     """Where a YAML text held in another file's value sits in that file, so positions map back.
 

@@ -25,20 +25,24 @@ def _classes() -> tuple[tuple[str, ...], dict[str, int]]:
     return tuple(doc["versions"]), doc["classes"]
 
 
+def _bit(kafka_version: str) -> int:
+    versions = _classes()[0]
+    return 1 << versions.index(kafka_version if kafka_version in versions else versions[-1])
+
+
 @cache
 def classes_of(kafka_version: str) -> frozenset[str]:
-    versions, masks = _classes()
-    if kafka_version not in versions:
-        kafka_version = versions[-1]
-    bit = 1 << versions.index(kafka_version)
-    return frozenset(name for name, mask in masks.items() if mask & bit)
+    bit = _bit(kafka_version)
+    return frozenset(name for name, mask in _classes()[1].items() if mask & bit)
 
 
 def missing_class(name: str, kafka_version: str) -> str | None:
     """Why Kafka cannot load `name` in `kafka_version` (with a suggestion), or None when it can or may."""
-    if not name.startswith(KAFKA_PACKAGE) or name in classes_of(kafka_version):
+    if not name.startswith(KAFKA_PACKAGE):
         return None
     versions, masks = _classes()
+    if masks.get(name, 0) & _bit(kafka_version):
+        return None
     found_in = [v for bit, v in enumerate(versions) if masks.get(name, 0) & (1 << bit)]
     if found_in:
         later = [v for v in found_in if versions.index(v) > versions.index(kafka_version)]

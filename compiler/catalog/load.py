@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
 from types import MappingProxyType
@@ -13,16 +12,17 @@ from typing import Any
 
 from compiler.catalog.records import KeyInfo, StreamsForced
 from compiler.catalog.validators import _parse_validator_cached
+from compiler.records import record
 
 
-@dataclass(frozen=True)
+@record
 class _Dynamic:
     pattern: re.Pattern[str]
     sections: tuple[str, ...]
     info: KeyInfo
 
 
-@dataclass(frozen=True)
+@record
 class _Catalog:
     rows: Mapping[str, Mapping[str, KeyInfo]]
     dynamic: tuple[_Dynamic, ...]

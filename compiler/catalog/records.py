@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Literal, TypeVar
 
 from compiler.catalog.validators import Validator, _parse_validator_cached
 from compiler.catalog.versions import LATEST, _at_least, _before
+from compiler.records import record
 
 ProblemKind = Literal[
     "type",
@@ -22,7 +23,7 @@ ProblemKind = Literal[
 Level = Literal["error", "warning"]
 
 
-@dataclass(frozen=True)
+@record
 class KeyInfo:
     """One Kafka configuration key definition.
 
@@ -97,7 +98,7 @@ def _in_force(steps: Sequence[_Step], kafka_version: str) -> _Step | None:
     return chosen
 
 
-@dataclass(frozen=True)
+@record
 class Problem:
     """One finding about a key or value. ``message`` is Kafka's own text where Kafka has one."""
 
@@ -108,7 +109,7 @@ class Problem:
     hint: str | None = None
 
 
-@dataclass(frozen=True)
+@record
 class StreamsForced:
     """A client setting Kafka Streams overrides; a user value is dropped and logged.
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import cache
 
+from compiler.records import record
 
-@dataclass(frozen=True)
+
+@record
 class Validator:
     """A parsed ``valid_values_or_range`` description.
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import argparse
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from compiler.errors import KkcError, ProblemList, UsageError
+from compiler.records import record
 
 if TYPE_CHECKING:
     from compiler.diagnostics import Diagnostic
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from compiler.validate import Selection
 
 
-@dataclass(frozen=True)
+@record
 class Tree:
     """--config-dir and --config-name: where the Hydra config tree is."""
 

@@ -6,7 +6,6 @@ import argparse
 import re
 import shlex
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,6 +23,7 @@ from compiler.commands.common import (
 )
 from compiler.errors import UsageError
 from compiler.exitcodes import EXIT_OK, EXIT_PROBLEMS
+from compiler.records import record
 
 if TYPE_CHECKING:
     from compiler.model import Compiled
@@ -92,7 +92,7 @@ def _out_dir(text: str) -> Path:
     return Path(text)
 
 
-@dataclass(frozen=True)
+@record
 class Options:
     overrides: tuple[str, ...]
     every: bool
@@ -185,7 +185,7 @@ def run(options: Options) -> int:
     return EXIT_OK
 
 
-@dataclass(frozen=True)
+@record
 class _Rendered:
     """One target's output files, rendered (in a worker process with --jobs)."""
 

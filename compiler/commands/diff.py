@@ -5,13 +5,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from compiler.commands.common import Tree, compile_one
 from compiler.errors import UsageError
 from compiler.exitcodes import EXIT_OK, EXIT_PROBLEMS
+from compiler.records import record
 
 if TYPE_CHECKING:
     from compiler.diagnostics import Diagnostic
@@ -60,7 +60,7 @@ def _risks(text: str) -> tuple[str, ...]:
     return chosen
 
 
-@dataclass(frozen=True)
+@record
 class Options:
     overrides: tuple[str, ...]  # side A
     right: tuple[str, ...] | None  # side B: what came after '--'

@@ -6,12 +6,12 @@ import argparse
 import json
 import shlex
 import sys
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from compiler.commands.common import Tree, add_selection_options, compile_one, is_override, selection
 from compiler.errors import UsageError
 from compiler.exitcodes import EXIT_OK
+from compiler.records import record
 
 if TYPE_CHECKING:
     from compiler.validate import Selection
@@ -45,7 +45,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     add_selection_options(parser)
 
 
-@dataclass(frozen=True)
+@record
 class Options:
     key: str
     overrides: tuple[str, ...]

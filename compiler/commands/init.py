@@ -5,11 +5,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 from compiler.errors import InputError, UsageError
 from compiler.exitcodes import EXIT_OK
+from compiler.records import record
 
 NAME = "init"
 FILES = ("config.yaml", "env/dev.yaml", "env/prod.yaml", "instance/main.yaml")
@@ -26,7 +26,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     parser.add_argument("directory", nargs="?", type=Path, default=Path("conf"), metavar="DIR")
 
 
-@dataclass(frozen=True)
+@record
 class Options:
     directory: Path
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from compiler.commands.common import Tree, compile_all, select_targets
 from compiler.errors import UsageError
 from compiler.exitcodes import EXIT_OK, EXIT_PROBLEMS
+from compiler.records import record
 
 if TYPE_CHECKING:
     from compiler.live.plan import Change
@@ -109,7 +109,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     )
 
 
-@dataclass(frozen=True)
+@record
 class Options:
     overrides: tuple[str, ...]
     every: bool

@@ -6,12 +6,13 @@ import argparse
 import difflib
 import json
 import sys
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
 from compiler.commands.common import Tree, add_selection_options, selection
 from compiler.errors import KkcError, UsageError
 from compiler.exitcodes import EXIT_OK
+from compiler.records import record
 
 if TYPE_CHECKING:
     from compiler.validate import Selection
@@ -41,7 +42,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     add_selection_options(one)
 
 
-@dataclass(frozen=True)
+@record
 class Options:
     rule_id: str | None  # `kkc rule ID`; None for `kkc rules`
     format: str

@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from dataclasses import dataclass
 
 from compiler.exitcodes import EXIT_OK
+from compiler.records import record
 
 NAME = "schema"
 
@@ -22,7 +22,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     )
 
 
-@dataclass(frozen=True)
+@record
 class Options:
     @classmethod
     def from_args(cls, args: argparse.Namespace, argv: list[str]) -> Options:

@@ -27,6 +27,7 @@ from compiler.exitcodes import EXIT_OK, EXIT_PROBLEMS
 from compiler.kestra_versions import DEFAULT as KESTRA_DEFAULT
 from compiler.keys import ROLES
 from compiler.outer import FORMATS as _FORMATS
+from compiler.records import record
 
 if TYPE_CHECKING:
     from compiler.diagnostics import Diagnostic
@@ -129,7 +130,7 @@ def _kestra_version(text: str) -> str:
     return text.strip().removeprefix("v")
 
 
-@dataclass(frozen=True)
+@record
 class Options:
     paths: tuple[Path, ...]  # files given instead of a target
     overrides: tuple[str, ...]

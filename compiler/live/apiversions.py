@@ -17,15 +17,16 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+
+from compiler.records import record
 
 FEATURE_GATED_FROM = 68
 _LINE = re.compile(r"(?P<broker>\S+):\s+ApiKey \S+ \((?P<key>\d+)\) Versions (?P<min>\d+)\.\.(?P<max>\d+)")
 
 
-@dataclass(frozen=True)
+@record
 class LiveVersion:
     """The releases of kkc's catalog a broker answers like (`low` to `high`, oldest first)."""
 

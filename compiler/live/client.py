@@ -12,13 +12,13 @@ import logging
 import time
 from collections.abc import Iterable, Mapping
 from concurrent.futures import Future
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from compiler.errors import ClusterError
 from compiler.live.apiversions import cluster_release, parse_log
 from compiler.live.connection import Connection
 from compiler.live.state import LiveConfig, LiveTopic, Snapshot
+from compiler.records import record
 
 if TYPE_CHECKING:
     from confluent_kafka import KafkaError
@@ -56,7 +56,7 @@ def available() -> None:
         ) from None
 
 
-@dataclass(frozen=True)
+@record
 class Refused:
     """A request the cluster answered with an error: Kafka's error name and the broker's text."""
 

@@ -20,6 +20,7 @@ from pathlib import Path
 from compiler.errors import ClusterError
 from compiler.jaas import JaasEntry, parse_jaas
 from compiler.placeholders import PlaceholderSyntaxError, find
+from compiler.records import record
 from compiler.secrets import JAAS_SECRET_RE, is_secret_key
 
 PLAIN_MODULE = "org.apache.kafka.common.security.plain.PlainLoginModule"
@@ -44,7 +45,7 @@ _JKS_MAGIC = (b"\xfe\xed\xfe\xed", b"\xce\xce\xce\xce")  # JKS, JCEKS
 _Put = Callable[[str, str, str], None]  # (Java property, librdkafka setting, value)
 
 
-@dataclass(frozen=True)
+@record
 class Connection:
     """librdkafka settings for one cluster. `settings` holds secrets: print `bootstrap`, never it."""
 

@@ -5,7 +5,6 @@ reading the broker count, the Kafka version and the brokers' settings as if they
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from compiler.catalog import KNOWN_VERSIONS
@@ -15,6 +14,7 @@ from compiler.keys import Path_
 from compiler.live.state import Snapshot
 from compiler.model import Compiled
 from compiler.overrides import Override
+from compiler.records import record
 from compiler.values import parse_int
 
 RULE = "cluster-fact-differs"
@@ -38,7 +38,7 @@ BROKER_KEYS = (
 )
 
 
-@dataclass(frozen=True)
+@record
 class LiveFact(Override):
     """An override that says where it comes from: the live cluster."""
 

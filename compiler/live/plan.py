@@ -18,6 +18,7 @@ from compiler.errors import ClusterError
 from compiler.live.connection import fill
 from compiler.live.state import Snapshot
 from compiler.model import Compiled
+from compiler.records import record
 from compiler.values import parse_int
 
 Kind = Literal["cluster", "create", "orphan", "partitions", "replication-factor", "config", "extra-config"]
@@ -27,7 +28,7 @@ LIST_KEYS = ("cleanup.policy", "leader.replication.throttled.replicas", "followe
 STREAMS_INTERNAL = ("-changelog", "-repartition")
 
 
-@dataclass(frozen=True)
+@record
 class PlannedTopic:
     key: str
     name: str
@@ -36,7 +37,7 @@ class PlannedTopic:
     configs: dict[str, str]
 
 
-@dataclass(frozen=True)
+@record
 class Change:
     kind: Kind
     level: Level  # error: the plan cannot be created here; drift: the topics differ (exit 1); info: shown only

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from compiler.errors import ClusterError
 from compiler.live.connection import Connection, read_properties, translate
 from compiler.live.plan import Change, Plan, PlannedTopic, build, planned_topics
+from compiler.records import record
 
 if TYPE_CHECKING:
     from compiler.live.client import Admin, Refused
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
 DEFAULT_TIMEOUT_S = 15.0
 
 
-@dataclass(frozen=True)
+@record
 class Connect:
     """--bootstrap, --command-config, --timeout."""
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from compiler.live.apiversions import LiveVersion
+from compiler.records import record
 
 # Kafka's ConfigSource names; a topic's own value is DYNAMIC_TOPIC_CONFIG, whatever it equals.
 EXPLICIT = "DYNAMIC_TOPIC_CONFIG"
@@ -18,7 +19,7 @@ SOURCES = {
 }
 
 
-@dataclass(frozen=True)
+@record
 class LiveConfig:
     value: str | None  # None: unset, or hidden because it is sensitive
     source: str  # Kafka's ConfigSource name
@@ -32,7 +33,7 @@ class LiveConfig:
         return SOURCES.get(self.source, self.source)
 
 
-@dataclass(frozen=True)
+@record
 class LiveTopic:
     name: str
     partitions: int
@@ -40,7 +41,7 @@ class LiveTopic:
     configs: Mapping[str, LiveConfig] | None = None  # None: not described (not a topic of the plan)
 
 
-@dataclass(frozen=True)
+@record
 class Snapshot:
     """One cluster as one connection saw it."""
 

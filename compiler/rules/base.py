@@ -37,13 +37,14 @@ from compiler.keys import (
 )
 from compiler.layers import kestra_topic_keys
 from compiler.model import Compiled
+from compiler.records import record
 from compiler.values import as_text, parse_int
 
 Check = Callable[["Context"], Iterable["Finding"]]
 T = TypeVar("T")
 
 
-@dataclass(frozen=True)
+@record
 class Finding:
     """A rule's report: where (a key path of the merged config) and what."""
 
@@ -56,7 +57,7 @@ class Finding:
     cause: Origin | None = None
 
 
-@dataclass(frozen=True)
+@record
 class Example:
     """A layer of YAML over the bundled defaults; several layers make several targets.
 
@@ -69,7 +70,7 @@ class Example:
     properties: tuple[str, str] | None = None  # (client role, text of a .properties file)
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(kw_only=True)
 class Rule:
     id: str
     family: str
@@ -120,7 +121,7 @@ def props_layer(section: str, body: str) -> str:
 # --- the context a rule reads ----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@record
 class PropertySet:
     """One map of Kafka properties as written in the config, and the Kafka section that reads it."""
 
@@ -342,7 +343,7 @@ _STREAMS_PREFIXES = {
 }
 
 
-@dataclass(frozen=True)
+@record
 class Client:
     """One Kafka client Kestra creates (or the one a .properties file configures), as Kafka sees it.
 
@@ -415,7 +416,7 @@ class Client:
         return ClientFinding(self, Finding(path, message, level, origin))
 
 
-@dataclass(frozen=True)
+@record
 class ClientFinding:
     client: Client
     finding: Finding

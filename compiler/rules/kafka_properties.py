@@ -12,13 +12,13 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
 from compiler import catalog
 from compiler.keys import Path_
 from compiler.lru import Lru
+from compiler.records import record
 from compiler.rules.base import Context, Finding, PropertySet, Rule, example, props_layer
 from compiler.secrets import is_secret_key
 from compiler.values import as_text
@@ -80,7 +80,7 @@ _STREAMS_PREFIXES = ("main.consumer.", "restore.consumer.", "global.consumer.", 
 _TOPIC_PREFIX = "topic."
 
 
-@dataclass(frozen=True)
+@record
 class _Hit:
     rule: str
     finding: Finding

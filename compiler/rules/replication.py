@@ -9,10 +9,10 @@ it loses redundancy. Each value is reported once, at the key that set it: the de
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from compiler.keys import KAFKA_PATH, Path_
 from compiler.layers import kestra_topic_keys
+from compiler.records import record
 from compiler.rules.base import Context, Finding, Rule, describe_topics, example
 from compiler.values import parse_int
 
@@ -26,7 +26,7 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
-@dataclass(frozen=True)
+@record
 class RfSetting:
     path: Path_  # the key that set the replication factor
     value: int

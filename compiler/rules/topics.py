@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from compiler.cluster import Cluster, linked, relation, target_cluster
 from compiler.derive import TopicPlan
@@ -19,6 +19,7 @@ from compiler.kestra_versions import missing_class
 from compiler.keys import KAFKA_PATH, Path_
 from compiler.layers import bundled_layer, kestra_topic_keys
 from compiler.placeholders import PlaceholderSyntaxError, find
+from compiler.records import record
 from compiler.rules.base import Context, Finding, Rule, example
 
 TOPIC_PREFIX: Path_ = (*KAFKA_PATH, "defaults", "topic-prefix")
@@ -279,7 +280,7 @@ def _executor_name_pinned(ctx: Context) -> Iterator[Finding]:
     )
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class _OnCluster:
     """What the prefix-collision rule keeps of one target: its cluster, its literal prefixes, and each
     prefix's finding as it would be placed (the message waits for the other targets)."""

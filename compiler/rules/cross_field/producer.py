@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
+from compiler.records import record
 from compiler.rules.base import (
     Client,
     ClientFinding,
@@ -33,7 +33,7 @@ _IDEMPOTENCE_NEEDS = "it is on by default only with acks=all, retries above 0 an
 _NO_TXN = "ConfigException: Cannot set a transactional.id without also enabling idempotence."
 
 
-@dataclass(frozen=True)
+@record
 class _Conflict:
     name: str
     cause: str

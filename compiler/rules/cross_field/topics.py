@@ -4,9 +4,9 @@ rejects because of a broker setting (tiered storage switched off on the brokers)
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 
 from compiler.keys import BROKER_DEFAULTS, BUNDLED_NAME, KAFKA_PATH, Path_
+from compiler.records import record
 from compiler.rules.base import (
     Context,
     Finding,
@@ -23,7 +23,7 @@ from compiler.rules.cross_field.common import (
 from compiler.values import as_text, parse_bool, parse_int
 
 
-@dataclass(frozen=True)
+@record
 class _TopicValue:
     value: int | None
     path: Path_ | None  # where it is set: the topic, the topic defaults, cluster.broker-defaults; None: Kafka
