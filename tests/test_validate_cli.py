@@ -477,3 +477,31 @@ def test_a_value_holding_colon_space_still_says_quote_it(tmp_path: Path) -> None
     path = write(tmp_path / "a.yml", "kestra:\n  kafka:\n    defaults:\n      topic-prefix: a: b\n")
     run = kkc("validate", str(path))
     assert "a value holding ': ' must be quoted" in run.out + run.err
+
+
+@pytest.mark.parametrize("size", ["small", "large"])
+def test_console_script_prints_everything_and_keeps_the_exit_code(size: str, tmp_path: Path) -> None:
+    """`kkc` skips the interpreter's teardown: all its output is flushed first, a few lines (which sit
+    in stdout's buffer) or more than a pipe holds."""
+    import os
+    import subprocess
+    import sys
+
+    from bench.generate import generate
+
+    conf = tmp_path / "conf"
+    generate(120, conf)
+    for instance in (conf / "instance").glob("*.yaml"):  # a key twice: an error in each file
+        instance.write_text(instance.read_text(encoding="utf-8") + "kestra: {}\n", encoding="utf-8")
+    if size == "small":
+        args = ["validate", "--no-cache", str(conf / "instance" / "dev-000.yaml")]
+    else:
+        args = ["validate", "--all", "--no-cache", "--format", "sarif", "--config-dir", str(conf)]
+    inside = kkc(*args)
+    buffered = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "compiler", *args], capture_output=True, text=True, check=False, env=buffered
+    )
+    assert (len(proc.stdout) > 65536) == (size == "large")
+    assert (proc.returncode, proc.stdout, proc.stderr) == (inside.code, inside.out, inside.err)
+    assert proc.returncode == 1
