@@ -9,19 +9,19 @@ from __future__ import annotations
 
 import bisect
 import difflib
-import re
 from collections.abc import Callable
 
 from compiler.errors import Origin
+from compiler.patterns import lazy
 from compiler.records import record
 
 MARKER = "kkc:"
-_BODY = re.compile(r"^[#!]\s*kkc:\s*(.*?)\s*$")
-_DISABLE = re.compile(r"^disable\s*=\s*([A-Za-z0-9_.\-]+(?:\s*,\s*[A-Za-z0-9_.\-]+)*)(.*)$")
-_WORD = re.compile(r"^([A-Za-z][\w-]*)\s*=")
+_BODY = lazy(r"^[#!]\s*kkc:\s*(.*?)\s*$")
+_DISABLE = lazy(r"^disable\s*=\s*([A-Za-z0-9_.\-]+(?:\s*,\s*[A-Za-z0-9_.\-]+)*)(.*)$")
+_WORD = lazy(r"^([A-Za-z][\w-]*)\s*=")
 # Line breaks as ruamel counts them, so a comment's line number is the one YAML positions use.
-_BREAK = re.compile(r"\r\n|[\n\r\x85\u2028\u2029]")
-_YAML_COMMENT = re.compile(r"(?:^|(?<=[ \t]))#")
+_BREAK = lazy(r"\r\n|[\n\r\x85\u2028\u2029]")
+_YAML_COMMENT = lazy(r"(?:^|(?<=[ \t]))#")
 SYNTAX = "# kkc: disable=RULE-ID reason"
 
 
@@ -36,11 +36,11 @@ class Directive:
 
 def parse(comment: str, origin: Origin, line: int) -> Directive | None:
     """The directive a comment (starting at its `#` or `!`) holds; None for an ordinary comment."""
-    match = _BODY.match(comment)
+    match = _BODY().match(comment)
     if match is None:
         return None
     body = match.group(1)
-    disable = _DISABLE.match(body)
+    disable = _DISABLE().match(body)
     if disable is not None:
         ids = tuple(i.strip() for i in disable.group(1).split(","))
         rest = disable.group(2)
@@ -49,7 +49,7 @@ def parse(comment: str, origin: Origin, line: int) -> Directive | None:
         return Directive(origin, line, ids, rest.strip())
     if body.startswith("disable"):
         return Directive(origin, line, (), "", f"name the rule ids to silence: {SYNTAX}")
-    word = _WORD.match(body)
+    word = _WORD().match(body)
     if word is None:
         return None  # free text after `kkc:` is a comment about kkc, not a directive
     hint = "did you mean 'disable'? " if difflib.get_close_matches(word.group(1), ["disable"], n=1) else ""
@@ -74,7 +74,7 @@ def in_yaml(
 
     lines: list[tuple[int, str]] = []  # (offset of the line, its text)
     offset = 0
-    for match in _BREAK.finditer(text):
+    for match in _BREAK().finditer(text):
         lines.append((offset, text[offset : match.start()]))
         offset = match.end()
     lines.append((offset, text[offset:]))
@@ -82,7 +82,7 @@ def in_yaml(
     def comment_at(index: int) -> int:
         """The column (0-based) where line `index`'s comment starts, or -1."""
         start, line = lines[index]
-        for found in _YAML_COMMENT.finditer(line):
+        for found in _YAML_COMMENT().finditer(line):
             if not in_scalar(start + found.start()):
                 return found.start()
         return -1

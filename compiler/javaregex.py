@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import warnings
 
+from compiler.patterns import lazy
 from compiler.records import record
 
 _JAVA_FLAGS = set("idmsuxU")
@@ -53,7 +54,7 @@ def _hex_escape(code: int) -> str:
 _SIMPLE_ESCAPES = {"h": "\\s", "R": "\\s", "X": "\\w", "H": "\\S", "V": "\\S", "e": "\\x1b"}
 # Anchors Python lacks (\G) or spells otherwise (\z); inside a class Java reads them as the letter.
 _ANCHORS = {"G": "(?:)", "z": "\\Z"}
-_INLINE_FLAGS = re.compile(r"\(\?([a-zA-Z]*)(?:-([a-zA-Z]*))?([:)])")
+_INLINE_FLAGS = lazy(r"\(\?([a-zA-Z]*)(?:-([a-zA-Z]*))?([:)])")
 
 
 def _escape_error(e: str, rest: str, i: int) -> str | None:
@@ -132,7 +133,7 @@ def _group_opener(java: str, i: int) -> tuple[str, int, int] | None:
     """(Python text, characters read, global flags) for a named group or inline flags at java[i]; else None."""
     if java.startswith("(?<", i) and i + 3 < len(java) and java[i + 3] not in "=!":
         return "(?P<", 3, 0
-    m = _INLINE_FLAGS.match(java, i)
+    m = _INLINE_FLAGS().match(java, i)
     if not m or not (m.group(1) or m.group(2)) or not set(m.group(1) + (m.group(2) or "")) <= _JAVA_FLAGS:
         return None
     on, off, closer = m.group(1), m.group(2) or "", m.group(3)

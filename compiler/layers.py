@@ -12,7 +12,6 @@ from __future__ import annotations
 import difflib
 import itertools
 import os
-import re
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from importlib import resources
@@ -24,6 +23,7 @@ from compiler.directives import Directive
 from compiler.errors import InputError, Origin, UsageError
 from compiler.keys import BUNDLED_NAME, Path_, dotted
 from compiler.lru import Lru
+from compiler.patterns import lazy
 from compiler.records import record
 from compiler.yamlload import LoadedFile, Yaml11Lookalike, load_file, load_text
 
@@ -32,7 +32,7 @@ LAYERS_KEPT = 256  # placed group files kept at once (see compiler.lru)
 if TYPE_CHECKING:
     from compiler.outer import Found, Part
 
-_NAME_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
+_NAME_RE = lazy(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
 
 
 @dataclass
@@ -179,14 +179,14 @@ def _not_given(item: Found, reference: Any) -> Note:
 
 
 def _check_name(kind: str, name: str) -> None:
-    if not _NAME_RE.match(name) or ".." in name:
+    if not _NAME_RE().match(name) or ".." in name:
         raise UsageError(f"invalid {kind} name '{name}': use letters, digits, '_', '-' and '.' only")
 
 
 def _check_written_name(kind: str, name: str, origin: Origin, nested: bool = False) -> None:
     """A name in a config file becomes a path: no `..`, no absolute path (a nested group may use `/`)."""
     parts = name.split("/") if nested else [name]
-    if all(_NAME_RE.match(part) and ".." not in part for part in parts):
+    if all(_NAME_RE().match(part) and ".." not in part for part in parts):
         return
     nested_note = " (and '/' between nested group names)" if nested else ""
     raise InputError(

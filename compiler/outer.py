@@ -29,6 +29,7 @@ from typing import Any
 from compiler.diagnostics import Note
 from compiler.errors import InputError, Origin, UsageError
 from compiler.keys import Path_, dotted
+from compiler.patterns import lazy
 from compiler.records import record
 from compiler.yamlload import Embedded, LoadedFile, Yaml11Lookalike, load_text, read_text
 
@@ -37,8 +38,8 @@ CHART_0 = "Kestra Helm chart 0.x (kestra-io/helm-charts charts/kestra 0.24.4, co
 KESTRA_CONFIGURATION = "KESTRA_CONFIGURATION"
 # The file names Kestra's deployments give its configuration in a ConfigMap or Secret: application.yml
 # and application-*.yml (chart 0.x, the documentation), _default.yml (chart 1.x).
-_CONFIG_KEY = re.compile(r"^(application[^/]*|_default)\.ya?ml$")
-_YAML_KEY = re.compile(r"^[^/]+\.ya?ml$")
+_CONFIG_KEY = lazy(r"^(application[^/]*|_default)\.ya?ml$")
+_YAML_KEY = lazy(r"^[^/]+\.ya?ml$")
 # A Go-template action as Helm charts write them: {{ .Values.x }}, {{- if ... }}, {{ include ... }}.
 _ACTION = re.compile(
     r"\{\{-?\s*(?:[.$]|/\*|(?:if|else|end|range|with|define|template|include|block|toYaml|tpl|printf|print|"
@@ -288,7 +289,7 @@ def _recognise_compose(source: Source) -> bool:
 
 # docker compose's interpolation (the compose specification): `$$` is a `$`; `$NAME`, `${NAME}` and
 # `${NAME:-x}`-style forms are replaced from the shell or the .env file; any other `${` is refused.
-_COMPOSE = re.compile(
+_COMPOSE = lazy(
     r"\$(?:(?P<escaped>\$)|(?P<named>[_a-z][_a-z0-9]*)|\{(?:(?P<braced>[_a-z][_a-z0-9]*)(?P<rest>:?[-+?][^}]*)?\}|"
     r"(?P<invalid>)))",
     re.I,
@@ -316,7 +317,7 @@ def _interpolate(text: str) -> _Interpolated:
         pieces.append(replacement)
         written += len(replacement)
 
-    for match in _COMPOSE.finditer(text):
+    for match in _COMPOSE().finditer(text):
         pieces.append(text[last : match.start()])
         written += match.start() - last
         last = match.end()
@@ -439,7 +440,7 @@ def _read_manifest(source: Source) -> Found:
                     continue
                 written_over = resource.get("stringData") if data_field == "data" and kind == "Secret" else None
                 for key, value in entries.items():
-                    if not isinstance(value, str) or not _YAML_KEY.match(key):
+                    if not isinstance(value, str) or not _YAML_KEY().match(key):
                         continue
                     if isinstance(written_over, dict) and key in written_over:
                         continue  # Kubernetes writes stringData over data: only that text reaches Kestra
@@ -447,7 +448,7 @@ def _read_manifest(source: Source) -> Found:
                     where = f"{kind} {name or '(no name)'}, {data_field}.{key}"
                     encoded = kind == "Secret" and data_field == "data"
                     text = _decoded(value, doc, path, source.display, where) if encoded else value
-                    if not _CONFIG_KEY.match(key) and not re.search(r"(?m)^kestra\s*:", text):
+                    if not _CONFIG_KEY().match(key) and not re.search(r"(?m)^kestra\s*:", text):
                         continue  # another YAML file the resource carries, not Kestra's configuration
                     what = f"the {'base64-decoded ' if encoded else ''}value of {data_field}.{key}"
                     embedded = _embedded(source, doc, path, "", what, exact=not encoded)

@@ -22,12 +22,13 @@ from compiler.errors import InputError, Origin
 from compiler.keys import Path_, dotted
 from compiler.merge import Merged, Setting
 from compiler.normalize import expand, normalize_path, split_reference
+from compiler.patterns import lazy
 from compiler.records import record
 
-_KEY_RE = re.compile(r"^(~|\+\+|\+)?([A-Za-z0-9_./@\-]+(?:\[[^\]]*\][A-Za-z0-9_.\-]*)*)(?:=(.*))?$", re.S)
-_INT_RE = re.compile(r"^[-+]?(0|[1-9][0-9_]*)$")
-_FLOAT_RE = re.compile(r"^[-+]?(\d[\d_]*\.\d*([eE][-+]?\d+)?|\.\d+([eE][-+]?\d+)?|\d[\d_]*[eE][-+]?\d+|inf|nan)$", re.I)
-_ESCAPED = re.compile(r"\\([\\()\[\]{}:=, \t'\"])")
+_KEY_RE = lazy(r"^(~|\+\+|\+)?([A-Za-z0-9_./@\-]+(?:\[[^\]]*\][A-Za-z0-9_.\-]*)*)(?:=(.*))?$", re.S)
+_INT_RE = lazy(r"^[-+]?(0|[1-9][0-9_]*)$")
+_FLOAT_RE = lazy(r"^[-+]?(\d[\d_]*\.\d*([eE][-+]?\d+)?|\.\d+([eE][-+]?\d+)?|\d[\d_]*[eE][-+]?\d+|inf|nan)$", re.I)
+_ESCAPED = lazy(r"\\([\\()\[\]{}:=, \t'\"])")
 
 
 @record
@@ -59,11 +60,11 @@ def parse_value(raw: str, text: str) -> Any:
         return None
     if stripped.lower() in ("true", "false"):
         return stripped.lower() == "true"
-    if _INT_RE.match(stripped):
+    if _INT_RE().match(stripped):
         return int(stripped.replace("_", ""))
-    if _FLOAT_RE.match(stripped):
+    if _FLOAT_RE().match(stripped):
         return float(stripped.replace("_", ""))
-    bare = _ESCAPED.sub("", re.sub(r"\$\{[^}]*\}", "", stripped))
+    bare = _ESCAPED().sub("", re.sub(r"\$\{[^}]*\}", "", stripped))
     bad = sorted({c for c in bare if c in "={}[]()'\""})
     if bad:
         raise InputError(
@@ -71,7 +72,7 @@ def parse_value(raw: str, text: str) -> Any:
             f"(key='...') or escape the character with a backslash",
             rule="bad-override",
         )
-    return _ESCAPED.sub(r"\1", stripped)
+    return _ESCAPED().sub(r"\1", stripped)
 
 
 def _hydra_value(raw: str, text: str) -> Any:
@@ -105,7 +106,7 @@ def masked(text: str) -> str:
 
 def parse(text: str, index: int) -> Override:
     shown = masked(text)
-    match = _KEY_RE.match(text)
+    match = _KEY_RE().match(text)
     if not match:
         raise InputError(
             f"bad override '{shown}': expected key=value, +key=value, ++key=value or ~key "

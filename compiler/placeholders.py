@@ -11,16 +11,16 @@ applies there too: `\\${KAFKA_PASSWORD}` is the literal text `${KAFKA_PASSWORD}`
 
 from __future__ import annotations
 
-import re
 import warnings
 from functools import lru_cache
 from typing import Any
 
+from compiler.patterns import lazy
 from compiler.records import record
 
-_NAME_RE = re.compile(r"[A-Za-z0-9_.\-\[\]]*")
+_NAME_RE = lazy(r"[A-Za-z0-9_.\-\[\]]*")
 # OmegaConf's resolvers are named oc.*, Hydra's `hydra` and `now` (OmegaConf's ID token between the dots).
-RESOLVER_CALL = re.compile(r"\$\{[ \t]*(oc(?:\.[A-Za-z_][A-Za-z0-9_\-]*)+|hydra|now)[ \t]*:")
+RESOLVER_CALL = lazy(r"\$\{[ \t]*(oc(?:\.[A-Za-z_][A-Za-z0-9_\-]*)+|hydra|now)[ \t]*:")
 
 
 class PlaceholderSyntaxError(ValueError):
@@ -52,7 +52,7 @@ def _split_top(body: str, hydra: bool) -> list[str]:
     i = 0
     while i < len(body):
         ch = body[i]
-        if hydra and not quoted and RESOLVER_CALL.match(body, i):
+        if hydra and not quoted and RESOLVER_CALL().match(body, i):
             end = resolver_end(body, i)
             current.append(body[i:end])
             i = end
@@ -93,7 +93,7 @@ def _find(text: str, hydra: bool) -> tuple[Placeholder, ...]:
 
 def _unclosed(text: str, start: int) -> PlaceholderSyntaxError:
     # Only the name is quoted back: the rest of the value may hold a password.
-    name = _NAME_RE.match(text, start + 2)
+    name = _NAME_RE().match(text, start + 2)
     shown = text[start : name.end() if name else start + 2]
     why = " (an unpaired ` quotes it)" if text.count("`", start) % 2 else ""
     return PlaceholderSyntaxError(f"unclosed placeholder '{shown}...': a '${{' without its '}}'{why}")
@@ -124,7 +124,7 @@ def resolver_end(text: str, start: int) -> int:
             if depth == 0:
                 return start + int(token.stop) + 1
     except GrammarParseError as exc:
-        name = RESOLVER_CALL.match(text, start)
+        name = RESOLVER_CALL().match(text, start)
         shown = f"${{{name.group(1) if name else ''}:...}}"
         raise PlaceholderSyntaxError(f"malformed resolver call '{shown}': {exc}") from None
 
@@ -185,7 +185,7 @@ def _scan(text: str, hydra: bool) -> list[Placeholder]:
         backslashes = 0
         while hydra and start - backslashes > i and text[start - backslashes - 1] == "\\":
             backslashes += 1
-        call = RESOLVER_CALL.match(text, start) if hydra and backslashes % 2 == 0 else None
+        call = RESOLVER_CALL().match(text, start) if hydra and backslashes % 2 == 0 else None
         if call:
             end = resolver_end(text, start)
             out.append(_resolver_placeholder(text, start, end, call.group(1), backslashes))
@@ -196,7 +196,7 @@ def _scan(text: str, hydra: bool) -> list[Placeholder]:
         j = start
         end = -1
         while j < len(text):
-            if hydra and not quoted and j > start and RESOLVER_CALL.match(text, j):
+            if hydra and not quoted and j > start and RESOLVER_CALL().match(text, j):
                 j = resolver_end(text, j)
                 continue
             if text[j] == "`":

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -13,6 +12,7 @@ from compiler.directives import parse as parse_directive
 from compiler.errors import InputError, Origin
 from compiler.keys import Path_, role_properties_path
 from compiler.layers import Layer, display_path, empty_file_note
+from compiler.patterns import lazy
 from compiler.records import record
 from compiler.yamlload import MAX_FILE_BYTES
 
@@ -132,7 +132,7 @@ def parse(text: str, display: str) -> list[Entry]:
     return entries
 
 
-_IN_VALUE = re.compile(r"[ \t\f]([#!][ \t\f]*kkc:.*)$")
+_IN_VALUE = lazy(r"[ \t\f]([#!][ \t\f]*kkc:.*)$")
 
 
 def find_directives(text: str, display: str) -> tuple[Directive, ...]:
@@ -155,7 +155,7 @@ def find_directives(text: str, display: str) -> tuple[Directive, ...]:
         if found is not None:
             out.append(found)
     for line in logical:
-        match = _IN_VALUE.search(line.text)
+        match = _IN_VALUE().search(line.text)
         found = parse_directive(match.group(1), line.origin(display, match.start(1)), 0) if match else None
         if found is not None:
             problem = (

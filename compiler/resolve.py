@@ -148,7 +148,7 @@ class _Resolver:
                 break  # Micronaut tries the run-time key first: the whole placeholder stays for Kestra
             return self.follow(ph.text, target, path, stack)
         if runtime_keys:
-            if self.hydra and RESOLVER_CALL.search(ph.text):
+            if self.hydra and RESOLVER_CALL().search(ph.text):
                 raise InputError(
                     f"{dotted(path)}: in '{ph.text if not _secret(path) else '${' + ph.keys[0] + ':...}'}', a Hydra "
                     "resolver call sits in the default of a "

@@ -11,16 +11,16 @@ refuses is `resolver-invalid`. The call's syntax is OmegaConf's own grammar (its
 from __future__ import annotations
 
 import difflib
-import re
 import warnings
 from typing import Any, Protocol
 
+from compiler.patterns import lazy
 from compiler.placeholders import PlaceholderSyntaxError, find
 from compiler.values import JAVA_WHITESPACE
 
 KNOWN = ("oc.create", "oc.decode", "oc.deprecated", "oc.dict.keys", "oc.dict.values", "oc.env", "oc.select")
 # Micronaut reads an environment variable in a placeholder only by such a name (NameUtils.isEnvironmentName).
-_ENV_NAME = re.compile(r"[A-Z0-9_]+")
+_ENV_NAME = lazy(r"[A-Z0-9_]+")
 
 
 class ResolverProblem(Exception):
@@ -135,7 +135,7 @@ def _env(args: tuple[Any, ...]) -> str:
     if not isinstance(name, str):
         raise _invalid(f"oc.env's variable name must be a string, not {type(name).__name__}")
     _runtime_argument("oc.env", name, "variable name")
-    if not _ENV_NAME.fullmatch(name):
+    if not _ENV_NAME().fullmatch(name):
         raise _unsupported(
             f"oc.env reads the variable '{name}', but Micronaut reads an environment variable in a placeholder "
             "only by an upper-case name (A-Z, 0-9, _): use such a name"

@@ -182,16 +182,20 @@ def _tool_schemas() -> dict[str, Any]:
         "requirements kkc validate enforces",
     )
     targets = {"type": "array", "items": _obj({"env": {"type": "string"}, "instance": {"type": "string"}})}
-    name = {"type": "string", "maxLength": 253, "pattern": kubernetes.SUBDOMAIN.pattern}
+    name = {"type": "string", "maxLength": 253, "pattern": kubernetes.SUBDOMAIN().pattern}
     k8s = _obj(
         {
-            "namespace": {"type": "string", "maxLength": 63, "pattern": kubernetes.NAMESPACE.pattern},
+            "namespace": {"type": "string", "maxLength": 63, "pattern": kubernetes.NAMESPACE().pattern},
             "configmap-name": {**name, "description": f"default: {kubernetes.DEFAULT_CONFIGMAP}"},
             "secret-name": {**name, "description": f"default: {kubernetes.DEFAULT_SECRET}"},
             "labels": {
                 "type": "object",
-                "propertyNames": {"pattern": kubernetes.LABEL_KEY.pattern},
-                "additionalProperties": {"type": "string", "maxLength": 63, "pattern": kubernetes.LABEL_VALUE.pattern},
+                "propertyNames": {"pattern": kubernetes.LABEL_KEY().pattern},
+                "additionalProperties": {
+                    "type": "string",
+                    "maxLength": 63,
+                    "pattern": kubernetes.LABEL_VALUE().pattern,
+                },
             },
         },
         "names and labels of the manifests --emit configmap, secret and helm-values write (kkc only)",

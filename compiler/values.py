@@ -21,6 +21,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from compiler.patterns import lazy
+
 JAVA_WHITESPACE = "".join(map(chr, range(33)))  # String.trim() strips every char <= U+0020
 INTEGER_RANGES: dict[str, tuple[int, int]] = {
     "short": (-(2**15), 2**15 - 1),
@@ -29,7 +31,7 @@ INTEGER_RANGES: dict[str, tuple[int, int]] = {
 }
 _INTEGER = re.compile(r"[+-]?\d+")  # Integer.parseInt takes any Unicode digit, as \d does
 _LIST_SPLIT = re.compile(r"\s*,\s*", re.ASCII)
-_DURATION = re.compile(
+_DURATION = lazy(
     r"([-+]?)P(?:([-+]?[0-9]+)D)?"
     r"(T(?:([-+]?[0-9]+)H)?(?:([-+]?[0-9]+)M)?(?:([-+]?[0-9]+)(?:[.,]([0-9]{0,9}))?S)?)?",
     re.IGNORECASE,
@@ -103,7 +105,7 @@ def parse_list(value: Any) -> list[str]:
 
 def parse_duration_nanos(text: str) -> int | None:
     """``java.time.Duration.parse``: the duration in nanoseconds, None when Java refuses the text."""
-    m = _DURATION.fullmatch(text)
+    m = _DURATION().fullmatch(text)
     if not m or m.group(3) in ("T", "t") or not any(m.group(i) for i in (2, 4, 5, 6)):
         return None
     days, hours, minutes, seconds = (int(m.group(i) or 0) for i in (2, 4, 5, 6))

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Literal, overload
 from compiler.directives import MARKER, Directive, in_yaml
 from compiler.errors import InputError, Origin
 from compiler.keys import Path_
+from compiler.patterns import lazy
 from compiler.records import record
 from compiler.yamlfast import compose_fast as _compose_fast
 from compiler.yamlfast import walk as _walk
@@ -37,7 +38,7 @@ MAX_DEPTH = 100
 
 _PACKAGE_RE = re.compile(r"^#\s*@package\s+(\S+)\s*$")
 _OCTAL_LIKE = re.compile(r"^[-+]?0[0-9_]+$")
-_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_CONTROL_RE = lazy(r"[\x00-\x1f\x7f-\x9f]")
 
 STR_TAG = "tag:yaml.org,2002:str"
 _CORE_TAGS = {
@@ -549,7 +550,7 @@ class _Builder:
         if tag == "tag:yaml.org,2002:null" and node.value in ("", "~"):
             raise InputError("empty mapping key", self.origin(node), rule="yaml-syntax")
         key = str(node.value)
-        control = None if key.isprintable() else _CONTROL_RE.search(key)
+        control = None if key.isprintable() else _CONTROL_RE().search(key)
         if control:  # no setting is named so; printed back, it would drive the user's terminal
             raise InputError(
                 f"a key holds the control character U+{ord(control.group()):04X}; no Kestra or Kafka setting does",

@@ -16,15 +16,16 @@ from compiler.catalog.records import KeyInfo, Problem
 from compiler.catalog.status import key_status
 from compiler.catalog.validators import Validator
 from compiler.catalog.versions import LATEST, _at_least, _before, parse_version
+from compiler.patterns import lazy
 from compiler.values import INTEGER_RANGES, java_trim, parse_bool, parse_duration_nanos, parse_int, parse_list
 
-_LIST_SPLIT = re.compile(r"\s*,\s*", re.ASCII)
-_DOUBLE = re.compile(
+_LIST_SPLIT = lazy(r"\s*,\s*", re.ASCII)
+_DOUBLE = lazy(
     r"[+-]?(?:NaN|Infinity|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?[fFdD]?"
     r"|0[xX](?:[0-9a-fA-F]+\.?[0-9a-fA-F]*|\.[0-9a-fA-F]+)[pP][+-]?\d+[fFdD]?)",
     re.ASCII,
 )
-_CLASS_NAME = re.compile(r"(?:[^\W\d]|\$)[\w$]*(?:\.(?:[^\W\d]|\$)[\w$]*)*")
+_CLASS_NAME = lazy(r"(?:[^\W\d]|\$)[\w$]*(?:\.(?:[^\W\d]|\$)[\w$]*)*")
 _TOPOLOGY_ERROR = (
     'Acceptable values are: "+NO_OPTIMIZATION+", "+OPTIMIZE+", or a comma separated list of specific '
     'optimizations: ("+REUSE_KTABLE_SOURCE_TOPICS+", "+MERGE_REPARTITION_TOPICS+" + "SINGLE_STORE_SELF_JOIN+").'
@@ -60,7 +61,7 @@ def _parse_typed(info: KeyInfo, raw: str, kafka_version: str) -> tuple[object, P
             return None, _type_problem(info, raw, f"Not a number of type {kind.upper()}")
         return number, None
     if kind == "double":
-        if not _DOUBLE.fullmatch(trimmed):
+        if not _DOUBLE().fullmatch(trimmed):
             return None, _type_problem(info, raw, "Not a number of type DOUBLE")
         body = trimmed[:-1] if trimmed[-1] in "fFdD" and "x" not in trimmed.lower() else trimmed
         if "x" in body.lower():
@@ -76,7 +77,7 @@ def _parse_typed(info: KeyInfo, raw: str, kafka_version: str) -> tuple[object, P
             items = list(dict.fromkeys(items))
         return items, None
     if kind == "class":
-        if _CLASS_NAME.fullmatch(trimmed):
+        if _CLASS_NAME().fullmatch(trimmed):
             return trimmed, None
         return None, _type_problem(info, raw, f"Class {raw} could not be found.")
     return trimmed, None  # string, password
@@ -162,7 +163,7 @@ def _auto_offset_reset_ok(value: str) -> bool:
 
 
 def _java_split_drop_trailing(text: str) -> list[str]:
-    parts = _LIST_SPLIT.split(text)
+    parts = _LIST_SPLIT().split(text)
     if len(parts) > 1:
         while parts and parts[-1] == "":
             parts.pop()

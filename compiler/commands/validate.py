@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,6 +26,7 @@ from compiler.exitcodes import EXIT_OK, EXIT_PROBLEMS
 from compiler.kestra_versions import DEFAULT as KESTRA_DEFAULT
 from compiler.keys import ROLES
 from compiler.outer import FORMATS as _FORMATS
+from compiler.patterns import lazy
 from compiler.records import record
 
 if TYPE_CHECKING:
@@ -452,7 +452,7 @@ def _compile_properties(path: Path, role: str | None) -> Compiled:
     return compile_properties(path, role)
 
 
-_PROPERTY_LINE = re.compile(r"^\s*[A-Za-z][\w.\-]*\s*=")
+_PROPERTY_LINE = lazy(r"^\s*[A-Za-z][\w.\-]*\s*=")
 
 
 def _looks_like_properties(path: Path) -> bool:
@@ -461,4 +461,4 @@ def _looks_like_properties(path: Path) -> bool:
     except OSError:
         return False
     content = [line for line in lines if line.strip() and not line.lstrip().startswith(("#", "!"))]
-    return bool(content) and sum(1 for line in content if _PROPERTY_LINE.match(line)) * 2 >= len(content)
+    return bool(content) and sum(1 for line in content if _PROPERTY_LINE().match(line)) * 2 >= len(content)

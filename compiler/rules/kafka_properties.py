@@ -10,7 +10,6 @@ while clients only log unknown keys: hence the different levels.
 from __future__ import annotations
 
 import difflib
-import re
 from collections.abc import Callable, Iterable, Iterator
 from functools import partial
 from typing import Any
@@ -18,6 +17,7 @@ from typing import Any
 from compiler import catalog
 from compiler.keys import Path_
 from compiler.lru import Lru
+from compiler.patterns import lazy
 from compiler.records import record
 from compiler.rules.base import Context, Finding, PropertySet, Rule, example, props_layer
 from compiler.secrets import is_secret_key
@@ -194,7 +194,7 @@ def _unknown(ctx: Context, pset: PropertySet, key: str) -> Iterator[_Hit]:
     yield _Hit(UNKNOWN_CLIENT, Finding(path, message))
 
 
-_TRAILING = re.compile(r"\s[#!]")  # what a YAML or shell user writes as a trailing comment
+_TRAILING = lazy(r"\s[#!]")  # what a YAML or shell user writes as a trailing comment
 
 
 def _hide(message: str, key: str, value: str) -> str:
@@ -246,7 +246,7 @@ def _known(ctx: Context, pset: PropertySet, key: str, value: str, infos: dict[st
             message += ". Remove it."
         elif not message.endswith(("...", "?")):
             message += "."
-        if rule == INVALID_VALUE and ctx.compiled.properties_role is not None and _TRAILING.search(value):
+        if rule == INVALID_VALUE and ctx.compiled.properties_role is not None and _TRAILING().search(value):
             message += (
                 " Java's Properties has no trailing comments: the text after the value is part of what Kafka "
                 "reads; put the comment on a line of its own."

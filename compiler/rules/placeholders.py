@@ -15,18 +15,19 @@ from collections.abc import Iterator
 from typing import Any
 
 from compiler.keys import BUNDLED_NAME, Path_, dotted
+from compiler.patterns import lazy
 from compiler.placeholders import RESOLVER_CALL, Placeholder, PlaceholderSyntaxError, find
 from compiler.resolve import lookup_reference
 from compiler.rules.base import Context, Finding, Rule, example, properties_example
 from compiler.secrets import is_secret_key
 
-_ENV_STYLE = re.compile(r"^[A-Z][A-Z0-9_]*$")
+_ENV_STYLE = lazy(r"^[A-Z][A-Z0-9_]*$")
 _PROPERTY_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-\[\]]*$")
-_SHELL_VARIABLE = re.compile(r"(?<![\w$\\])\$([A-Z][A-Z0-9_]+)(?![\w{])")
+_SHELL_VARIABLE = lazy(r"(?<![\w$\\])\$([A-Z][A-Z0-9_]+)(?![\w{])")
 _WHOLE_SHELL_VARIABLE = re.compile(r"^\s*\$[A-Z][A-Z0-9_]+\s*$")
 # Kafka's ConfigTransformer reads `${provider:path:key}` and `${provider:key}`; provider names are
 # written in lower case in practice (file, env, dir, vault...), environment variables in upper case.
-_PROVIDER_NAME = re.compile(r"^[a-z][a-z0-9_\-]*$")
+_PROVIDER_NAME = lazy(r"^[a-z][a-z0-9_\-]*$")
 _JAAS_QUOTED = re.compile(r"""=\s*(?:"([^"]*)"|'([^']*)')""")
 
 
@@ -164,7 +165,7 @@ def _only_provider_references(ctx: Context, path: Path_, name: str) -> bool:
 
 def _provider_reference(ph: Placeholder) -> str | None:
     """The provider a `${provider:[path:]key}` names, as Kafka's ConfigTransformer reads it; None otherwise."""
-    if ph.default is None or not _PROVIDER_NAME.match(ph.keys[0]):
+    if ph.default is None or not _PROVIDER_NAME().match(ph.keys[0]):
         return None
     return ph.keys[0]
 
@@ -194,7 +195,7 @@ def _intended_key(ctx: Context, key: str) -> bool:
     """A fallback key that reads as meant: a config key, an environment variable or a random value."""
     if not key:
         return True  # `${A::b}`: compilation already fails on the empty name
-    return bool(_ENV_STYLE.match(key) or key.startswith("random.") or lookup_reference(ctx.compiled.merged.tree, key))
+    return bool(_ENV_STYLE().match(key) or key.startswith("random.") or lookup_reference(ctx.compiled.merged.tree, key))
 
 
 def _default_colon(ctx: Context) -> Iterator[Finding]:
@@ -278,7 +279,7 @@ def _misread(ctx: Context) -> Iterator[Finding]:
         for ph in _placeholders(text, ctx.compiled.whole):
             shown = _shown(ph, secret)
             name = ph.keys[0]  # later names are placeholder-default-colon's concern
-            if (ph.escaped or not ctx.compiled.whole) and ph.default is not None and RESOLVER_CALL.match(ph.text):
+            if (ph.escaped or not ctx.compiled.whole) and ph.default is not None and RESOLVER_CALL().match(ph.text):
                 fallback = "(value hidden)" if secret else f"'{ph.default}'"
                 write = "${" + ph.default.split(",")[0].strip() + "}" if name == "oc.env" and not secret else "${NAME}"
                 if ph.escaped:
@@ -350,7 +351,7 @@ def _shell_style(ctx: Context) -> Iterator[Finding]:
                     "nor Kafka expands that, so the client gets the text itself; write ${NAME}",
                 )
             continue
-        names = sorted(set(_SHELL_VARIABLE.findall(text)))
+        names = sorted(set(_SHELL_VARIABLE().findall(text)))
         if names:
             shown = ", ".join(f"${n}" for n in names)
             fixed = ", ".join(f"${{{n}}}" for n in names)

@@ -3,9 +3,9 @@ effective security settings."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 
+from compiler.patterns import lazy
 from compiler.rules.base import (
     Check,
     Context,
@@ -38,7 +38,7 @@ _FAMILY_MODULE = {
     "GSSAPI": "com.sun.security.auth.module.Krb5LoginModule",
 }
 _PKCS12_SUFFIXES = (".p12", ".pfx", ".pkcs12")
-_OPTION_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
+_OPTION_NAME = lazy(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
 
 
 def _runtime(value: str) -> bool:

@@ -155,7 +155,7 @@ def _sasl_jaas_credentials(ctx: Context, role: str, props: dict[str, str]) -> It
         return
     import difflib
 
-    names = [k for k in parsed.options if _OPTION_NAME.match(k)]
+    names = [k for k in parsed.options if _OPTION_NAME().match(k)]
     hints = []
     for name in missing:
         close = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
