@@ -265,6 +265,30 @@ def main() -> int:
             before=clean_out,
         )
     )
+    # The same files written by a plain loop (bench/files_floor.py), into the same place, after the same
+    # removal: what the filesystem charges for creating them. And the compile into memory (tmpfs), where
+    # that charge is small: what kkc's own work adds to validate's.
+    reference = work / f"compiled-heavy{c}"
+    floor_out = work / "floor-out"
+    measures.append(
+        Measure(
+            f"files_floor{c}",
+            f"heavy N={c}: file floor, the same files written by a plain loop",
+            [py, str(BENCH / "files_floor.py"), str(reference), str(floor_out)],
+            before=lambda: shutil.rmtree(floor_out, ignore_errors=True),
+        )
+    )
+    memory = Path("/dev/shm")
+    memory_out = memory / f"kkc-bench-{os.getpid()}" if memory.is_dir() and os.access(memory, os.W_OK) else None
+    if memory_out is not None:
+        measures.append(
+            Measure(
+                f"compile_heavy{c}_tmpfs",
+                f"heavy N={c}: kkc compile --all --out DIR on tmpfs (/dev/shm)",
+                [kkc, "compile", "--all", "--config-dir", str(heavy[c]), "--out", str(memory_out)],
+                before=lambda: shutil.rmtree(memory_out, ignore_errors=True),
+            )
+        )
     if serial:
         measures.append(
             Measure(
@@ -304,6 +328,12 @@ def main() -> int:
                 rounds=1,
             )
         )
+    subprocess.run(
+        [kkc, "compile", "--all", "--config-dir", str(heavy[c]), "--out", str(reference)],
+        env=CHILD_ENV,
+        check=True,
+        capture_output=True,
+    )
     print(f"bench: kkc={kkc} python={py} work={work} rounds={rounds}", file=sys.stderr)
     started = time.perf_counter()
     for m in measures:  # warm-up, untimed (also checks every command succeeds)
@@ -348,6 +378,8 @@ def main() -> int:
         print(f"bench: results written to {results}/latest.{{json,md}}", file=sys.stderr)
     if args.work is None:
         shutil.rmtree(work, ignore_errors=True)
+    if memory_out is not None:
+        shutil.rmtree(memory_out, ignore_errors=True)
     return 0
 
 
@@ -449,6 +481,18 @@ def evaluate(by: dict[str, Measure], s: int, lg: int, args: argparse.Namespace) 
         if f"validate_heavy{n}_j1" in by:
             ratio = by[f"validate_heavy{n}_j1"].median / by[f"floor_c_heavy{n}"].median
             infos.append((f"heavy N={n}: validate --all --jobs 1 / C-loader floor", ratio, "x"))
+    compiled, validated, files = by[f"compile_heavy{c}"], by[f"validate_heavy{c}"], by[f"files_floor{c}"]
+    infos.append((f"heavy N={c}: file floor (the same files by a plain loop)", files.median, "s"))
+    infos.append(
+        (
+            f"heavy N={c}: (compile --out - file floor) / validate",
+            (compiled.median - files.median) / validated.median,
+            "x",
+        )
+    )
+    if f"compile_heavy{c}_tmpfs" in by:
+        ratio = by[f"compile_heavy{c}_tmpfs"].median / validated.median
+        infos.append((f"heavy N={c}: compile --out on tmpfs / validate --all", ratio, "x"))
     if f"compile_heavy{c}_j1" in by:
         ratio = by[f"compile_heavy{c}_j1"].median / by[f"validate_heavy{c}_j1"].median
         infos.append((f"heavy N={c}: compile --jobs 1 / validate --jobs 1", ratio, "x"))
