@@ -23,6 +23,7 @@ no literal secret store them).
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import sys
@@ -147,16 +148,21 @@ def key(argv: list[str], inputs: list[Path]) -> str | None:
 
 def _sha256() -> Any:
     """SHA-256 from CPython's own module: hashlib loads OpenSSL first, which costs more than a cache hit."""
+    return _sha256_type()()
+
+
+@functools.cache
+def _sha256_type() -> Any:
     import importlib
 
     for name in ("_sha2", "_sha256"):  # Python 3.12+, 3.11
         try:
-            return importlib.import_module(name).sha256()
+            return importlib.import_module(name).sha256
         except ImportError:
             continue
     import hashlib
 
-    return hashlib.sha256()
+    return hashlib.sha256
 
 
 def _isatty(stream: Any) -> bool:
@@ -290,15 +296,30 @@ def targets_context(argv: list[str]) -> tuple[str, Any] | None:
     return str(digest.copy().hexdigest()), digest
 
 
-def target_key(context: Any, target: str, files: list[Path], read: Callable[[Path], bytes | None]) -> str | None:
-    """A hash of the run's context, the target and the bytes of its files; None when one cannot be read."""
+def file_print(path: Path) -> bytes | None:
+    """The SHA-256 of a file's bytes (None: a symbolic link, or unreadable), for target_key."""
+    try:
+        data = None if path.is_symlink() else path.read_bytes()
+    except OSError:
+        return None
+    if data is None:
+        return None
+    digest = _sha256()
+    digest.update(data)
+    return bytes(digest.digest())
+
+
+def target_key(context: Any, target: str, files: list[Path], prints: Callable[[Path], bytes | None]) -> str | None:
+    """A hash of the run's context, the target and its files' names and file_print()s (each file is
+    hashed once per run, not once per target: config.yaml lists every target); None when one cannot be
+    read."""
     digest = context.copy()
     digest.update(b"target\0" + target.encode() + b"\0")
     for path in files:
-        data = read(path)
-        if data is None:
+        fingerprint = prints(path)
+        if fingerprint is None:
             return None
-        digest.update(str(path).encode() + b"\0" + str(len(data)).encode() + b"\0" + data)
+        digest.update(str(path).encode() + b"\0" + fingerprint)
     return str(digest.hexdigest())
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -171,7 +171,7 @@ class Options:
         )
 
 
-@dataclass
+@record(frozen=False)
 class _Run:
     """What one validation covered, for the report."""
 
@@ -198,16 +198,15 @@ class _Reuse:
         self._context: Any = context[1] if context is not None else None
         self.stored = cache.read_targets(self.name) if context is not None else {}
         self.keys: dict[str, str] = {}  # target -> its key in this run
-        self._bytes: dict[Path, bytes | None] = {}
+        self._prints: dict[Path, bytes | None] = {}
         self.hits = 0
 
-    def _read(self, path: Path) -> bytes | None:
-        if path not in self._bytes:
-            try:
-                self._bytes[path] = None if path.is_symlink() else path.read_bytes()
-            except OSError:
-                self._bytes[path] = None
-        return self._bytes[path]
+    def _print(self, path: Path) -> bytes | None:
+        from compiler import cache
+
+        if path not in self._prints:
+            self._prints[path] = cache.file_print(path)
+        return self._prints[path]
 
     def find(self, target: Target) -> object | None:
         """The record an earlier run stored for this target with the same files and options (None: none)."""
@@ -215,7 +214,7 @@ class _Reuse:
 
         if self._context is None:
             return None
-        found = cache.target_key(self._context, target.id, self.tree.files(target), self._read)
+        found = cache.target_key(self._context, target.id, self.tree.files(target), self._print)
         if found is None:
             return None
         self.keys[target.id] = found
