@@ -8,12 +8,13 @@ name the config key they come from.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING, Any
 
 from compiler.errors import InputError
 from compiler.keys import ROLE_DEFAULTS, Path_, dotted, get_path, has_path
 from compiler.model import Compiled
+from compiler.records import record
 from compiler.resolve import lookup_reference
 from compiler.secrets import MASK, is_secret_key
 from compiler.values import as_text
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
     from compiler.validate import Selection
 
 
-@dataclass
+@record(frozen=False)
 class Explanation:
     key: str
     value: Any

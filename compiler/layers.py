@@ -12,7 +12,7 @@ from __future__ import annotations
 import difflib
 import itertools
 import os
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 _NAME_RE = lazy(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
 
 
-@dataclass
+@record(frozen=False)
 class Layer:
     """One source of settings, in precedence order: later layers win."""
 

@@ -7,7 +7,7 @@ chain of layers that set it, so `explain`, diagnostics and diffs can say where a
 from __future__ import annotations
 
 from collections import ChainMap
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from compiler.errors import InputError, Origin
@@ -26,7 +26,7 @@ class Setting:
     value: Any
 
 
-@dataclass
+@record(frozen=False)
 class Merged:
     tree: dict[str, Any] = field(default_factory=dict)
     settings: dict[Path_, list[Setting]] = field(default_factory=dict)

@@ -22,7 +22,7 @@ import base64
 import binascii
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from pathlib import Path
 from typing import Any
 
@@ -71,7 +71,7 @@ class Reference:
     origin: Origin | None
 
 
-@dataclass
+@record(frozen=False)
 class Found:
     """What one file holds: its format, its Kestra configuration parts in the order Kestra reads them,
     what the reading noticed, and the other files a chart's values mount."""
@@ -296,7 +296,7 @@ _COMPOSE = lazy(
 )
 
 
-@dataclass
+@record(frozen=False)
 class _Interpolated:
     text: str  # as Kestra receives it, compose's substitutions kept as placeholders kkc does not judge
     substituted: list[tuple[str, int]] = field(default_factory=list)  # (variable, offset in the original)

@@ -1,12 +1,13 @@
-"""`@record`: kkc's immutable data classes, made cheaply at import.
+"""`@record`: kkc's data classes, made cheaply at import.
 
 A record is a dataclass whose fields mypy treats as read-only (PEP 681's frozen_default): mypy
 --strict, which the tests run over compiler/, refuses an assignment to a field as it does for
 `@dataclass(frozen=True)`. Instances compare, hash and print by value, as frozen dataclasses do.
+`@record(frozen=False)` is a mutable one: assignable, compared by value, no hash.
 
 Why not `@dataclass(frozen=True)`: Python 3.11's dataclasses compile each generated method from
 source at import, six per frozen class, and a frozen instance sets every field through
-`object.__setattr__`. For kkc's 70 such classes that was about 25 ms of a 140 ms pre-commit check
+`object.__setattr__`. For kkc's 72 such classes that was about 25 ms of a 140 ms pre-commit check
 of one small file. Here dataclasses generate `__init__` alone; `__eq__`, `__hash__` and `__repr__`
 are shared functions reading each class's fields through one `operator.attrgetter`.
 """
@@ -66,13 +67,15 @@ def record(cls: type[_T], /) -> type[_T]: ...
 
 
 @overload
-def record(*, slots: bool = False, kw_only: bool = False) -> Callable[[type[_T]], type[_T]]: ...
+def record(*, slots: bool = False, kw_only: bool = False, frozen: bool = True) -> Callable[[type[_T]], type[_T]]: ...
 
 
 @dataclass_transform(frozen_default=True, field_specifiers=(field,))
 def record(
-    cls: type[_T] | None = None, /, *, slots: bool = False, kw_only: bool = False
+    cls: type[_T] | None = None, /, *, slots: bool = False, kw_only: bool = False, frozen: bool = True
 ) -> type[_T] | Callable[[type[_T]], type[_T]]:
+    """The decorator; `@record(frozen=False)` makes a mutable one, which, as a dataclass, has no hash."""
+
     def make(klass: type[_T]) -> type[_T]:
         own = dict(klass.__dict__)
         if klass.__doc__ is None:
@@ -85,7 +88,7 @@ def record(
             [f.name for f in every if (f.compare if f.hash is None else f.hash)],
             [f.name for f in every if f.repr],
         )
-        for name, method in (("__eq__", _eq), ("__hash__", _hash), ("__repr__", _repr)):
+        for name, method in (("__eq__", _eq), ("__hash__", _hash if frozen else None), ("__repr__", _repr)):
             if name not in own:
                 setattr(made, name, method)
         made_type: type[_T] = made

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from typing import Any
 
 from compiler.errors import InputError, Origin
@@ -38,7 +38,7 @@ class Reference:
     value: Any
 
 
-@dataclass
+@record(frozen=False)
 class Resolved:
     tree: dict[str, Any]
     references: dict[Path_, list[Reference]] = field(default_factory=dict)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from functools import cache
 from typing import Any
 
@@ -231,7 +231,7 @@ def check(compiled: list[Compiled], options: Options) -> Outcome:
     return checker.outcome()
 
 
-@dataclass(slots=True)
+@record(slots=True, frozen=False)
 class _Kept:
     """What the end of a run needs of one checked target (never the compiled target itself)."""
 

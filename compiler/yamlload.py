@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import re
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, overload
@@ -65,7 +65,7 @@ class Yaml11Lookalike:
     origin: Origin
 
 
-@dataclass
+@record(frozen=False)
 class LoadedFile:
     path: str
     data: dict[str, Any]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from functools import cache
 from importlib.resources import files
 from types import MappingProxyType
@@ -60,14 +60,36 @@ def _info(name: str, origin: str, raw: Mapping[str, Any]) -> KeyInfo:
     )
 
 
+class _Rows(Mapping[str, KeyInfo]):
+    """One scope's keys, each KeyInfo built on first use: a run reads a few dozen of the catalog's 900."""
+
+    __slots__ = ("_built", "_raw", "_scope")
+
+    def __init__(self, scope: str, raw: dict[str, Mapping[str, Any]]) -> None:
+        self._scope, self._raw = scope, raw
+        self._built: dict[str, KeyInfo] = {}
+
+    def __getitem__(self, name: str) -> KeyInfo:
+        built = self._built.get(name)
+        if built is None:
+            built = self._built[name] = _info(name, self._scope, self._raw[name])
+        return built
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._raw
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._raw)
+
+    def __len__(self) -> int:
+        return len(self._raw)
+
+
 @cache
 def _catalog() -> _Catalog:
     resource = files("compiler") / "data" / "kafka-catalog.json"
     raw = json.loads(resource.read_text(encoding="utf-8"))
-    rows = {
-        scope: {name: _info(name, scope, entry) for name, entry in entries.items()}
-        for scope, entries in raw["keys"].items()
-    }
+    rows = {scope: _Rows(scope, entries) for scope, entries in raw["keys"].items()}
     dynamic = tuple(
         _Dynamic(re.compile(d["pattern"]), tuple(d["sections"]), _info(d["name"], "dynamic", d)) for d in raw["dynamic"]
     )

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 
 from compiler.errors import ClusterError
@@ -59,7 +59,7 @@ class Connection:
         return tuple(sorted(self.settings.items()))
 
 
-@dataclass
+@record(frozen=False)
 class _Properties:
     """Java client properties whose run-time placeholders are filled from the environment when read."""
 

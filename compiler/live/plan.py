@@ -11,7 +11,7 @@ No Kafka client is imported here.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from typing import Any, Literal
 
 from compiler.errors import ClusterError
@@ -67,7 +67,7 @@ class Change:
         }
 
 
-@dataclass
+@record(frozen=False)
 class Plan:
     target: str
     snapshot: Snapshot

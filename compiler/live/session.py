@@ -10,7 +10,7 @@ import json
 import os
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -44,7 +44,7 @@ def connection(compiled: Compiled, how: Connect, env: Mapping[str, str]) -> Conn
     return translate(admin, env, bootstrap=how.bootstrap, overlay=overlay, source=source)
 
 
-@dataclass
+@record(frozen=False)
 class Session:
     """Targets and their connections; one client per distinct connection."""
 
@@ -94,7 +94,7 @@ class Session:
 # --- applying --------------------------------------------------------------------------------------
 
 
-@dataclass
+@record(frozen=False)
 class Applied:
     done: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)

@@ -10,7 +10,7 @@ through a `Context`. Families import this module, never each other.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from typing import Any, TypeVar
 
 from compiler import catalog
@@ -145,7 +145,7 @@ ABSENT_SECRETS = frozenset(
 _PROPERTY_SETS = "kkc.property-sets"  # Context.extra's key for the cached property sets
 
 
-@dataclass
+@record(frozen=False)
 class Context:
     compiled: Compiled
     brokers: int | None

@@ -78,8 +78,8 @@ def test_repr_eq_hash_as_a_frozen_dataclass(args: tuple[object, ...]) -> None:
 def test_eq_skips_compare_false_and_other_classes() -> None:
     assert Point(1, note="x") == Point(1, note="y")
     assert Point(1) != Point(2)
-    assert Point(1) != FrozenPoint(1)
-    assert (Point(1) == (1, "a")) is False
+    assert Point(1) != FrozenPoint(1)  # type: ignore[comparison-overlap]
+    assert (Point(1) == (1, "a")) is False  # type: ignore[comparison-overlap]
 
 
 def test_hash_skips_hash_false_fields() -> None:
@@ -100,7 +100,7 @@ def test_slots_kw_only_own_methods_and_no_fields() -> None:
     assert repr(Slotted(1)) == "Slotted(a=1, b=2)"
     assert pickle.loads(pickle.dumps(Slotted(1, 3))) == Slotted(1, 3)
     with pytest.raises(TypeError):
-        Named(1)  # type: ignore[misc]
+        Named(1)  # type: ignore[call-arg]
     assert Named(a=1) == Named(a=1, b=2)
     assert repr(OwnRepr(1)) == "mine"
     assert Empty() == Empty() and hash(Empty()) == hash(Empty()) and repr(Empty()) == "Empty()"
@@ -125,3 +125,18 @@ def test_mypy_refuses_assigning_a_field(tmp_path: Path) -> None:
     )
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert 'Property "a" defined in "R" is read-only' in proc.stdout
+
+
+@record(frozen=False)
+class Counter:
+    name: str
+    seen: int = 0
+
+
+def test_a_mutable_record_is_a_mutable_dataclass() -> None:
+    counter = Counter("a")
+    counter.seen += 1
+    assert counter == Counter("a", 1) and repr(counter) == "Counter(name='a', seen=1)"
+    assert Counter.__hash__ is None
+    with pytest.raises(TypeError):
+        hash(counter)
