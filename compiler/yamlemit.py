@@ -11,6 +11,7 @@ caller uses ruamel for that document.
 
 from __future__ import annotations
 
+import re
 from functools import cache, lru_cache
 from typing import Any
 
@@ -38,6 +39,10 @@ _ESCAPES = {
 }
 
 _BREAKS = frozenset("\n\r\x85\u2028\u2029")
+# Starts with an ASCII letter or `_`, then letters, digits and `_.-/` only: no YAML indicator, no space,
+# and, once YAML 1.1's typed words are ruled out, a string in YAML 1.2 too. Most names, prefixes and
+# paths are such; ruamel's analysis of each new one was a third of rendering a target.
+_PLAIN = re.compile(r"[A-Za-z_][A-Za-z0-9_./-]*\Z")
 MAX_SIMPLE_KEY = 100  # ruamel writes a key of 128 characters or more as a complex key (`? key`)
 
 
@@ -65,6 +70,8 @@ def _scalar_text(text: str, key: bool) -> str:
         raise Unsupported("a key ruamel writes as a complex key (`? key`)")
     if yaml11_typed(text) or (not key and (text == "" or text != text.strip() or "\n" in text)):
         return _double_quoted(text)  # emit._prepare's rule (keys: YAML 1.1 typed only): DoubleQuotedScalarString
+    if _PLAIN.match(text):
+        return text
     analysis = _emitter().analyze_scalar(text)
     implicit = _implicit_tag(text, (1, 2)) == "tag:yaml.org,2002:str"
     if implicit and not (key and (analysis.empty or analysis.multiline)) and analysis.allow_block_plain:

@@ -129,3 +129,14 @@ def test_generated_data_is_written_as_ruamel_writes_it(data: dict[str, Any], hea
     except yamlemit.Unsupported:
         return
     assert direct == ruamel_dump_yaml(data, header)
+
+
+_NAMES = st.from_regex(r"[A-Za-z_][A-Za-z0-9_./-]{0,20}", fullmatch=True)
+_NEAR_NAMES = ["yes", "On", "NULL", "n", "Y", "0o17", "0x1f", "1e3", "1_000", "_", "a-", "a/b", "a.b", ".inf", "-a"]
+
+
+@given(_NAMES | st.sampled_from(_NEAR_NAMES))
+@settings(max_examples=400, deadline=None)
+def test_plain_names_are_written_as_ruamel_writes_them(text: str) -> None:
+    data = {text: text, "list": [text], "k": {"nested": text}}
+    assert yamlemit.dump(data) == ruamel_dump_yaml(data)
