@@ -336,16 +336,20 @@ def main() -> int:
     )
     print(f"bench: kkc={kkc} python={py} work={work} rounds={rounds}", file=sys.stderr)
     started = time.perf_counter()
-    for m in measures:  # warm-up, untimed (also checks every command succeeds)
-        if m.key != "hydra_large" and m.rounds != 1:
-            run_once(m, work)
-            m.times.clear()
-            m.rss_kb.clear()
-    for index in range(rounds):
-        for m in measures:
-            if m.rounds is None or index < m.rounds:
+    try:
+        for m in measures:  # warm-up, untimed (also checks every command succeeds)
+            if m.key != "hydra_large" and m.rounds != 1:
                 run_once(m, work)
-        print(f"bench: round {index + 1}/{rounds} done ({time.perf_counter() - started:.0f} s)", file=sys.stderr)
+                m.times.clear()
+                m.rss_kb.clear()
+        for index in range(rounds):
+            for m in measures:
+                if m.rounds is None or index < m.rounds:
+                    run_once(m, work)
+            print(f"bench: round {index + 1}/{rounds} done ({time.perf_counter() - started:.0f} s)", file=sys.stderr)
+    finally:
+        if memory_out is not None:  # memory, not disk: removed even when a measured command failed
+            shutil.rmtree(memory_out, ignore_errors=True)
 
     by = {m.key: m for m in measures}
     goals = evaluate(by, s, lg, args)
@@ -378,8 +382,6 @@ def main() -> int:
         print(f"bench: results written to {results}/latest.{{json,md}}", file=sys.stderr)
     if args.work is None:
         shutil.rmtree(work, ignore_errors=True)
-    if memory_out is not None:
-        shutil.rmtree(memory_out, ignore_errors=True)
     return 0
 
 

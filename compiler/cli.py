@@ -76,9 +76,10 @@ def entry() -> NoReturn:
 
     atexit._run_exitfuncs()
     try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except OSError:
+        for stream in (sys.stdout, sys.stderr):
+            if stream is not None:  # None: the descriptor was closed when kkc started
+                stream.flush()
+    except (OSError, ValueError):
         sys.exit(code)  # the interpreter's own exit reports a failed flush, as it always has
     os._exit(code)
 

@@ -505,3 +505,17 @@ def test_console_script_prints_everything_and_keeps_the_exit_code(size: str, tmp
     assert (len(proc.stdout) > 65536) == (size == "large")
     assert (proc.returncode, proc.stdout, proc.stderr) == (inside.code, inside.out, inside.err)
     assert proc.returncode == 1
+
+
+@pytest.mark.parametrize(("args", "closed"), [(["--version"], ">&-"), (["validate", "--no-cache", "CONF"], "2>&-")])
+def test_console_script_with_a_closed_stdout_or_stderr_exits_as_before(args: list[str], closed: str) -> None:
+    """A closed descriptor makes sys.stdout or sys.stderr None: nothing to flush, not a crash."""
+    import shlex
+    import subprocess
+    import sys
+
+    argv = [sys.executable, "-m", "compiler", *(str(REPO / "conf" / "config.yaml") if a == "CONF" else a for a in args)]
+    proc = subprocess.run(
+        ["sh", "-c", f"exec {shlex.join(argv)} {closed}"], capture_output=True, text=True, check=False, cwd=REPO
+    )
+    assert (proc.returncode, proc.stderr) == (0, "")
