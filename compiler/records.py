@@ -14,6 +14,7 @@ are shared functions reading each class's fields through one `operator.attrgette
 
 from __future__ import annotations
 
+import reprlib
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from operator import attrgetter
@@ -56,6 +57,7 @@ def _hash(self: Any) -> int:
     return hash(self._record.hashed(self))
 
 
+@reprlib.recursive_repr()  # as dataclasses' own: a record that holds itself prints "..." there
 def _repr(self: Any) -> str:
     shape: _Shape = self._record
     shown = ", ".join(f"{name}={value!r}" for name, value in zip(shape.names, shape.shown(self), strict=True))

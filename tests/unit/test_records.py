@@ -140,3 +140,22 @@ def test_a_mutable_record_is_a_mutable_dataclass() -> None:
     assert Counter.__hash__ is None
     with pytest.raises(TypeError):
         hash(counter)
+
+
+@record(frozen=False)
+class Node:
+    name: str
+    children: list[Node] = field(default_factory=list)
+
+
+@dataclass
+class PlainNode:
+    name: str
+    children: list[PlainNode] = field(default_factory=list)
+
+
+def test_a_record_holding_itself_prints_as_a_dataclass_does() -> None:
+    node, plain = Node("a"), PlainNode("a")
+    node.children.append(node)
+    plain.children.append(plain)
+    assert repr(node) == repr(plain).replace("PlainNode", "Node") == "Node(name='a', children=[...])"
