@@ -299,10 +299,10 @@ def targets_context(argv: list[str]) -> tuple[str, Any] | None:
 def file_print(path: Path) -> bytes | None:
     """The SHA-256 of a file's bytes (None: a symbolic link, or unreadable), for target_key."""
     try:
-        data = None if path.is_symlink() else path.read_bytes()
+        if path.is_symlink():
+            return None
+        data = path.read_bytes()
     except OSError:
-        return None
-    if data is None:
         return None
     digest = _sha256()
     digest.update(data)

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import shlex
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
+from bench.generate import generate
 from tests.conftest import REPO, kkc
 
 BROKEN_RF = "kestra:\n  kafka:\n    defaults:\n      topic:\n        partitions: 0\n"
@@ -190,10 +195,7 @@ def test_empty_out_is_refused() -> None:
 
 def _on_a_terminal(args: list[str], env: dict[str, str]) -> str:
     """Run kkc with stdout on a pseudo-terminal, as a person at a shell would."""
-    import os
     import pty
-    import subprocess
-    import sys
 
     leader, follower = pty.openpty()
     proc = subprocess.Popen(
@@ -215,7 +217,6 @@ def _on_a_terminal(args: list[str], env: dict[str, str]) -> str:
 
 
 def test_colour_only_on_a_terminal_and_never_with_no_color(tmp_path: Path) -> None:
-    import os
 
     path = write(tmp_path / "application.yml", BROKEN_RF)
     env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
@@ -483,11 +484,6 @@ def test_a_value_holding_colon_space_still_says_quote_it(tmp_path: Path) -> None
 def test_console_script_prints_everything_and_keeps_the_exit_code(size: str, tmp_path: Path) -> None:
     """`kkc` skips the interpreter's teardown: all its output is flushed first, a few lines (which sit
     in stdout's buffer) or more than a pipe holds."""
-    import os
-    import subprocess
-    import sys
-
-    from bench.generate import generate
 
     conf = tmp_path / "conf"
     generate(120, conf)
@@ -510,9 +506,6 @@ def test_console_script_prints_everything_and_keeps_the_exit_code(size: str, tmp
 @pytest.mark.parametrize(("args", "closed"), [(["--version"], ">&-"), (["validate", "--no-cache", "CONF"], "2>&-")])
 def test_console_script_with_a_closed_stdout_or_stderr_exits_as_before(args: list[str], closed: str) -> None:
     """A closed descriptor makes sys.stdout or sys.stderr None: nothing to flush, not a crash."""
-    import shlex
-    import subprocess
-    import sys
 
     argv = [sys.executable, "-m", "compiler", *(str(REPO / "conf" / "config.yaml") if a == "CONF" else a for a in args)]
     proc = subprocess.run(
