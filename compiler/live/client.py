@@ -25,7 +25,6 @@ if TYPE_CHECKING:
     from confluent_kafka.admin import AdminClient
 
 K = TypeVar("K")
-# librdkafka errors after which waiting longer cannot help.
 BROKER_TAG = "\0broker "  # a resource name no topic can have
 
 
@@ -41,6 +40,9 @@ def _differences(per_broker: Mapping[int, Mapping[str, LiveConfig]]) -> dict[str
     return found
 
 
+# A topic the describing broker has not learnt yet (see Admin._describe_again).
+UNKNOWN = "UNKNOWN_TOPIC_OR_PART"
+# librdkafka errors after which waiting longer cannot help.
 GIVE_UP = ("_ALL_BROKERS_DOWN", "_AUTHENTICATION", "_SSL", "_INVALID_ARG", "_UNSUPPORTED_FEATURE")
 POLL_S = 0.05
 
@@ -182,12 +184,16 @@ class Admin:
             by_resource = {str(r): f for r, f in futures.items()}
             pending.update({name: by_resource[str(resource)] for name, resource in call.items()})
         results = self.wait(pending, "describing configs")
+        self._describe_again(results, resources)
         per_broker: dict[int, dict[str, LiveConfig]] = {}
         for name, result in results.items():
             which = int(name.removeprefix(BROKER_TAG)) if name.startswith(BROKER_TAG) else None
             if isinstance(result, Refused):
                 shown = name if which is None else f"broker {which}"
-                raise self._fail(f"describing the configs of {shown}", str(result))
+                why = str(result)
+                if which is None and result.name == UNKNOWN:
+                    why += f" (the metadata lists it; still unknown after {self.timeout:g} s: deleted meanwhile?)"
+                raise self._fail(f"describing the configs of {shown}", why)
             configs = {str(k): _config(v) for k, v in result.items()}
             if which is not None:
                 per_broker[which] = configs
@@ -206,6 +212,23 @@ class Admin:
             topics,
             _differences(per_broker),
         )
+
+    def _describe_again(self, results: dict[str, Any], resources: Mapping[str, Any]) -> None:
+        """Ask again, until the deadline, for the configs of listed topics a broker called unknown.
+
+        The metadata came from one broker and DescribeConfigs went to another: a broker learns a new
+        topic from the controller's log a moment later (more when it has just restarted), so a plan
+        right after an apply can meet a topic the metadata lists and the describing broker does not know.
+        """
+        deadline = time.monotonic() + self.timeout
+        while True:
+            unknown = [n for n in resources if isinstance(r := results.get(n), Refused) and r.name == UNKNOWN]
+            if not unknown or time.monotonic() > deadline:
+                return
+            time.sleep(POLL_S)
+            futures = self.client.describe_configs([resources[n] for n in unknown], request_timeout=self.timeout)
+            by_resource = {str(r): f for r, f in futures.items()}
+            results.update(self.wait({n: by_resource[str(resources[n])] for n in unknown}, "describing configs"))
 
     def validate_new(self, topics: Mapping[str, tuple[int, int, Mapping[str, str]]]) -> dict[str, Refused | None]:
         """CreateTopics with validate_only: the broker's whole check of each new topic; nothing is created."""
