@@ -43,6 +43,8 @@ class Measure:
     rounds: int | None = None  # None: every round
     before: object = None  # callable run (untimed) before each run
     code: int = 0  # the exit code the command must give (1: a refusal that is the point of the line)
+    # Each run writes into a directory of its own under this one (OUT in argv): see FRESH_OUTPUTS
+    outputs: Path | None = None
     times: list[float] = field(default_factory=list)
     rss_kb: list[int] = field(default_factory=list)
 
@@ -71,11 +73,50 @@ GNU_TIME = "/usr/bin/time" if Path("/usr/bin/time").is_file() else None
 CHILD_ENV: dict[str, str] = dict(os.environ)
 
 
+# Written files go into a new directory on every run, never into one just emptied, and that directory is
+# placed away from recently freed inodes. On ext4 without a journal (these machines' disks), creating a file
+# skips, one by one, the free inodes of its block group that were freed in the last 1-6 minutes (ext4's
+# recently_deleted(), which only journal-less ext4 runs; seen with perf): after the `rm -rf` of a previous
+# run's 1,800 files, or of an earlier bench's work directory, each new file paid for all of them (1-2 s of
+# kernel time per compile, against 0.1-0.2 s). The outputs go when the bench ends.
+OUT = "\0out"
+_runs = iter(range(10**9))
+
+
+def spread(directory: Path) -> bool:
+    """Ask ext4 to place each new directory under `directory` as it places top-level ones (FS_TOPDIR_FL,
+    `chattr +T`): in a block group of its own choosing, not beside the parent's recently freed inodes.
+    False where the file system has no such flag (nothing changes there)."""
+    import struct
+
+    try:
+        import fcntl
+    except ImportError:
+        return False
+    get_flags, set_flags, topdir = 0x80086601, 0x40086602, 0x00020000  # linux/fs.h
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        (flags,) = struct.unpack("i4x", fcntl.ioctl(fd, get_flags, bytes(8)))
+        fcntl.ioctl(fd, set_flags, struct.pack("i4x", flags | topdir))
+        return True
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+
+
 def run_once(measure: Measure, cwd: Path) -> None:
     if callable(measure.before):
         measure.before()
+    command = measure.argv
+    if measure.outputs is not None:
+        fresh = str(measure.outputs / f"{measure.key}-{next(_runs)}")
+        command = [fresh if a == OUT else a for a in measure.argv]
     with tempfile.TemporaryFile() as err, tempfile.NamedTemporaryFile("r") as rss:
-        argv = [GNU_TIME, "-q", "-f", "%M", "-o", rss.name, *measure.argv] if GNU_TIME else measure.argv
+        argv = [GNU_TIME, "-q", "-f", "%M", "-o", rss.name, *command] if GNU_TIME else command
         start = time.perf_counter()
         proc = subprocess.Popen(
             argv, cwd=cwd, env=CHILD_ENV, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err
@@ -86,7 +127,7 @@ def run_once(measure: Measure, cwd: Path) -> None:
         if proc.returncode != measure.code:
             err.seek(0)
             tail = err.read().decode("utf-8", "replace")[-3000:]
-            sys.exit(f"bench: {measure.label} exited {proc.returncode}:\n  {' '.join(measure.argv)}\n{tail}")
+            sys.exit(f"bench: {measure.label} exited {proc.returncode}:\n  {' '.join(command)}\n{tail}")
         peak = int(rss.read().split()[-1]) if GNU_TIME else usage.ru_maxrss
     measure.times.append(elapsed)
     measure.rss_kb.append(peak)
@@ -150,7 +191,7 @@ def main() -> int:
     large_rounds = 1 if args.quick else rounds
 
     work = args.work or Path(tempfile.mkdtemp(prefix="kkc-bench-"))
-    small, large, out = work / f"n{args.small}", work / f"n{args.large}", work / "out"
+    small, large, outputs = work / f"n{args.small}", work / f"n{args.large}", work / "outputs"
     generate(args.small, small)
     generate(args.large, large)
     heavy = {n: work / f"heavy{n}" for n in (3, *args.heavy, args.memory)}
@@ -171,10 +212,9 @@ def main() -> int:
         bytecode = "cached (PYTHONPYCACHEPREFIX)"
     CHILD_ENV["XDG_CACHE_HOME"] = str(work / "cache")  # kkc's result cache, kept out of the user's
     shutil.rmtree(work / "cache", ignore_errors=True)
+    outputs.mkdir(parents=True, exist_ok=True)
+    placement = "spread over the disk (FS_TOPDIR_FL)" if spread(outputs) else "as the file system places them"
     load_before = os.getloadavg()
-
-    def clean_out() -> None:
-        shutil.rmtree(out, ignore_errors=True)
 
     py, kkc = sys.executable, kkc_path()
     # kkc before issue 16 has no cache and no --no-cache: its runs are all cold
@@ -203,8 +243,8 @@ def main() -> int:
         Measure(
             "compile_small",
             f"kkc compile --all --out DIR, N={s}",
-            [kkc, "compile", "--all", "--config-dir", str(small), "--out", str(out)],
-            before=clean_out,
+            [kkc, "compile", "--all", "--config-dir", str(small), "--out", OUT],
+            outputs=outputs,
         ),
         Measure(
             "floor_large",
@@ -261,21 +301,20 @@ def main() -> int:
         Measure(
             f"compile_heavy{c}",
             f"heavy N={c}: kkc compile --all --out DIR (never cached)",
-            [kkc, "compile", "--all", "--config-dir", str(heavy[c]), "--out", str(out)],
-            before=clean_out,
+            [kkc, "compile", "--all", "--config-dir", str(heavy[c]), "--out", OUT],
+            outputs=outputs,
         )
     )
-    # The same files written by a plain loop (bench/files_floor.py), into the same place, after the same
-    # removal: what the filesystem charges for creating them. And the compile into memory (tmpfs), where
+    # The same files written by a plain loop (bench/files_floor.py), into a new directory beside compile's:
+    # what the filesystem charges for creating them. And the compile into memory (tmpfs), where
     # that charge is small: what kkc's own work adds to validate's.
     reference = work / f"compiled-heavy{c}"
-    floor_out = work / "floor-out"
     measures.append(
         Measure(
             f"files_floor{c}",
             f"heavy N={c}: file floor, the same files written by a plain loop",
-            [py, str(BENCH / "files_floor.py"), str(reference), str(floor_out)],
-            before=lambda: shutil.rmtree(floor_out, ignore_errors=True),
+            [py, str(BENCH / "files_floor.py"), str(reference), OUT],
+            outputs=outputs,
         )
     )
     memory = Path("/dev/shm")
@@ -294,8 +333,8 @@ def main() -> int:
             Measure(
                 f"compile_heavy{c}_j1",
                 f"heavy N={c}: kkc compile --all --out DIR --jobs 1",
-                [kkc, "compile", "--all", *serial, "--config-dir", str(heavy[c]), "--out", str(out)],
-                before=clean_out,
+                [kkc, "compile", "--all", *serial, "--config-dir", str(heavy[c]), "--out", OUT],
+                outputs=outputs,
             )
         )
     w = args.heavy[-1]
@@ -350,6 +389,7 @@ def main() -> int:
     finally:
         if memory_out is not None:  # memory, not disk: removed even when a measured command failed
             shutil.rmtree(memory_out, ignore_errors=True)
+        shutil.rmtree(outputs, ignore_errors=True)
 
     by = {m.key: m for m in measures}
     goals = evaluate(by, s, lg, args)
@@ -357,6 +397,7 @@ def main() -> int:
         "machine": machine(),
         "rounds": rounds,
         "bytecode": bytecode,
+        "outputs": f"a new directory per run, {placement}",
         "loadavg_1min": {"before": round(load_before[0], 2), "after": round(os.getloadavg()[0], 2)},
         "measurements": [
             {
@@ -524,6 +565,7 @@ def render(result: dict) -> str:  # type: ignore[type-arg]
         f"kkc benchmark: {m['nproc']} CPU(s), {m['cpu']}, Python {m['python']}, {result['rounds']} rounds (medians)",
         f"bytecode {result['bytecode']}; 1-min load average {result['loadavg_1min']['before']} before, "
         f"{result['loadavg_1min']['after']} after",
+        f"--out: {result['outputs']}",
         "",
         "| measurement | runs | median | min | max | peak RSS |",
         "|---|---:|---:|---:|---:|---:|",
