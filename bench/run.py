@@ -83,6 +83,33 @@ OUT = "\0out"
 _runs = iter(range(10**9))
 
 
+SETTLE_FILES = 300
+# Creating an empty file costs a settled disk here about 0.02 ms of kernel time, and one that is skipping
+# recently freed inodes 0.3-1 ms.
+SETTLED_MS_PER_FILE = 0.1
+SETTLE_PAUSE_S = 20.0
+
+
+def settle(folder: Path, limit_s: float) -> dict[str, float]:
+    """Wait, up to `limit_s`, until creating files in `folder` costs what it costs where no inodes were freed in
+    the last minutes: 300 empty files per probe, a pause between probes. The probes stay until the bench ends
+    (removing them would free inodes again)."""
+    waited = 0.0
+    for probe in range(10**6):
+        where = folder / f"settle-{probe}"
+        where.mkdir()
+        start = time.perf_counter()
+        for index in range(SETTLE_FILES):
+            os.close(os.open(where / str(index), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644))
+        per_file = (time.perf_counter() - start) * 1000 / SETTLE_FILES
+        if per_file <= SETTLED_MS_PER_FILE or waited >= limit_s:
+            break
+        print(f"bench: creating a file costs {per_file:.2f} ms; waiting for the disk to settle", file=sys.stderr)
+        time.sleep(SETTLE_PAUSE_S)
+        waited += SETTLE_PAUSE_S
+    return {"waited_s": waited, "ms_per_file": round(per_file, 3), "settled": per_file <= SETTLED_MS_PER_FILE}
+
+
 def spread(directory: Path) -> bool:
     """Ask ext4 to place each new directory under `directory` as it places top-level ones (FS_TOPDIR_FL,
     `chattr +T`): in a block group of its own choosing, not beside the parent's recently freed inodes.
@@ -179,6 +206,13 @@ def main() -> int:
     parser.add_argument(
         "--record", action="store_true", help="write bench/results/latest.{json,md} (tracked: commit them reviewed)"
     )
+    parser.add_argument(
+        "--settle",
+        type=float,
+        default=400.0,
+        help="before the rounds, wait up to this many seconds for the disk to stop skipping recently freed inodes "
+        "(see bench/README.md; 0: do not wait)",
+    )
     parser.add_argument("--results", type=Path, help="write latest.json/.md into this directory instead")
     parser.add_argument(
         "--env-as-is",
@@ -214,6 +248,10 @@ def main() -> int:
     shutil.rmtree(work / "cache", ignore_errors=True)
     outputs.mkdir(parents=True, exist_ok=True)
     placement = "spread over the disk (FS_TOPDIR_FL)" if spread(outputs) else "as the file system places them"
+    # One directory the allocator places (under the spread parent); each run's outputs and the settle probes
+    # go inside it, so the probes measure the block group the runs write to.
+    outputs = outputs / "runs"
+    outputs.mkdir()
     load_before = os.getloadavg()
 
     py, kkc = sys.executable, kkc_path()
@@ -373,6 +411,7 @@ def main() -> int:
         check=True,
         capture_output=True,
     )
+    disk = settle(outputs, args.settle)
     print(f"bench: kkc={kkc} python={py} work={work} rounds={rounds}", file=sys.stderr)
     started = time.perf_counter()
     try:
@@ -389,7 +428,7 @@ def main() -> int:
     finally:
         if memory_out is not None:  # memory, not disk: removed even when a measured command failed
             shutil.rmtree(memory_out, ignore_errors=True)
-        shutil.rmtree(outputs, ignore_errors=True)
+        shutil.rmtree(outputs.parent, ignore_errors=True)
 
     by = {m.key: m for m in measures}
     goals = evaluate(by, s, lg, args)
@@ -398,6 +437,7 @@ def main() -> int:
         "rounds": rounds,
         "bytecode": bytecode,
         "outputs": f"a new directory per run, {placement}",
+        "disk": disk,
         "loadavg_1min": {"before": round(load_before[0], 2), "after": round(os.getloadavg()[0], 2)},
         "measurements": [
             {
@@ -559,13 +599,18 @@ def _fmt(value: float, unit: str) -> str:
     return f"{value:.3f} x"
 
 
+def _disk(disk: dict[str, float]) -> str:
+    state = "settled" if disk["settled"] else "NOT settled"
+    return f"disk {state}: {disk['ms_per_file']:.2f} ms per new file after waiting {disk['waited_s']:.0f} s"
+
+
 def render(result: dict) -> str:  # type: ignore[type-arg]
     m = result["machine"]
     lines = [
         f"kkc benchmark: {m['nproc']} CPU(s), {m['cpu']}, Python {m['python']}, {result['rounds']} rounds (medians)",
         f"bytecode {result['bytecode']}; 1-min load average {result['loadavg_1min']['before']} before, "
         f"{result['loadavg_1min']['after']} after",
-        f"--out: {result['outputs']}",
+        f"--out: {result['outputs']}; {_disk(result['disk'])}",
         "",
         "| measurement | runs | median | min | max | peak RSS |",
         "|---|---:|---:|---:|---:|---:|",
