@@ -89,11 +89,12 @@ class Stager:
             self.staging = Path(tempfile.mkdtemp(prefix=f".kkc-{os.getpid()}-", dir=out))
         except OSError as exc:
             raise _cannot_write(out, exc) from None
+        self._new = self.staging / "new"
         in_child = in_child and STAGE_IN_CHILD
         self._synced = in_child  # the child puts each file on disk as it writes it
         self._names = itertools.count()
         if in_child:
-            self._child = _Child(self.staging / "new")
+            self._child = _Child(self._new)
 
     def add(self, subdir: str, files: dict[str, str], secret_files: set[str]) -> Staged:
         """Stage one target's files (names under `subdir`); `secret_files` (paths under the outputs) get 0600.
@@ -108,28 +109,31 @@ class Stager:
         self.moves.extend(staged.moves)
 
     def _add(self, subdir: str, files: dict[str, str], secret_files: set[str]) -> None:
+        base = Path(subdir)
         for name, text in files.items():
-            rel = Path(subdir) / name
+            rel = base / name
+            final = self.out / rel
             _refuse_in_the_way(self.out, rel, self._checked)
             mode = 0o600 if str(rel) in secret_files else 0o755 if name.endswith(".sh") else 0o644
-            if _unchanged(self.out / rel, text, mode):
-                self.written.append(self.out / rel)
+            data = text.encode("utf-8")
+            if _unchanged(final, data, mode):
+                self.written.append(final)
                 continue
-            # Staged side by side in one directory (a directory per target made staging 3 times slower on
-            # ext4), under short names: this process's id and a count (moves maps each to its output).
-            flat = Path(f"{os.getpid()}.{next(self._names)}")
-            temp = self.staging / "new" / flat
+            # Staged side by side in one directory, under short names: this process's id and a count (moves
+            # maps each to its output).
+            flat = f"{os.getpid()}.{next(self._names)}"
+            temp = self._new / flat
             if self._child is not None:
                 try:
-                    self._child.send(flat, mode, text.encode("utf-8"))
+                    self._child.send(flat, mode, data)
                 except OSError as exc:  # the child is gone
                     raise _cannot_write(self.out, exc) from None
             else:
                 try:
-                    _create(temp, mode, text.encode("utf-8"), self._checked)
+                    _create(temp, mode, data, self._checked)
                 except OSError as exc:
                     raise _cannot_write(self.out, exc) from None
-            self.moves.append((temp, self.out / rel))
+            self.moves.append((temp, final))
 
     def commit(self) -> list[Path]:
         """Every staged file on disk, then renamed into place; on a failure every replaced file is put back."""
@@ -208,8 +212,8 @@ class _Child:
         os.close(report)
         self._pipe = os.fdopen(self._feed, "wb", buffering=1 << 16)
 
-    def send(self, rel: Path, mode: int, data: bytes) -> None:
-        name = str(rel).encode("utf-8", "surrogateescape")
+    def send(self, rel: str, mode: int, data: bytes) -> None:
+        name = rel.encode("utf-8", "surrogateescape")
         self._pipe.write(_HEAD.pack(mode, len(name), len(data)))
         self._pipe.write(name)
         self._pipe.write(data)
@@ -263,14 +267,19 @@ def _serve(root: Path, frames: int, report: int) -> None:
     os.close(report)
 
 
-def _unchanged(final: Path, text: str, mode: int) -> bool:
-    """The file already holds exactly these bytes with this mode (a regular file, not a link)."""
+def _unchanged(final: Path, data: bytes, mode: int) -> bool:
+    """The file already holds exactly these bytes with this mode (a regular file, not a link); a directory
+    there is refused."""
     try:
         info = os.lstat(final)
-        if not stat.S_ISREG(info.st_mode) or stat.S_IMODE(info.st_mode) != mode:
-            return False
-        data = text.encode("utf-8")
-        return info.st_size == len(data) and final.read_bytes() == data
+    except OSError:
+        return False
+    if stat.S_ISDIR(info.st_mode) or (stat.S_ISLNK(info.st_mode) and final.is_dir()):
+        raise UsageError(f"cannot write {final}: a directory is in the way; nothing written")
+    if not stat.S_ISREG(info.st_mode) or stat.S_IMODE(info.st_mode) != mode or info.st_size != len(data):
+        return False
+    try:
+        return final.read_bytes() == data
     except OSError:
         return False
 
@@ -342,7 +351,7 @@ def _remove_abandoned(out: Path) -> None:
 
 
 def _refuse_in_the_way(out: Path, rel: Path, checked: set[Path]) -> None:
-    """A file where a directory must go, or a directory where a file must go: refused before writing."""
+    """A file where a directory must go: refused before writing (a directory where a file must go: _unchanged)."""
     probe = out
     for part in rel.parts[:-1]:
         probe = probe / part
@@ -351,45 +360,56 @@ def _refuse_in_the_way(out: Path, rel: Path, checked: set[Path]) -> None:
         checked.add(probe)
         if probe.exists() and not probe.is_dir():
             raise UsageError(f"cannot write {out / rel}: {probe} is a file, not a directory; nothing written")
-    if (out / rel).is_dir():
-        raise UsageError(f"cannot write {out / rel}: a directory is in the way; nothing written")
 
 
 def _move_all(moves: list[tuple[Path, Path]], backups: Path, out: Path) -> None:
     """Rename each file into place (atomic per file); on any failure put every replaced file back."""
-    done: list[tuple[Path, Path | None]] = []
-    created: list[Path] = []
-    present: set[Path] = set()
-    fresh: set[Path] = set()  # directories made here: nothing in them to back up
+    done: list[tuple[str, Path | None]] = []
+    created: list[str] = []
+    present = {os.fspath(out)}  # directories known to exist (out itself was made by the Stager)
+    fresh: set[str] = set()  # directories made here: nothing in them to back up
     try:
         for temp, final in moves:
-            if final.parent not in present:
-                missing = [p for p in (final.parent, *final.parent.parents) if p != out and not p.exists()]
-                final.parent.mkdir(parents=True, exist_ok=True)
-                created.extend(reversed(missing))
-                present.add(final.parent)
+            target = os.fspath(final)
+            parent = os.path.dirname(target)
+            if parent not in present:
+                missing: list[str] = []  # the directories to make, deepest first; those above exist
+                probe = parent
+                while probe not in present and not os.path.isdir(probe):
+                    missing.append(probe)
+                    probe = os.path.dirname(probe)
+                for directory in reversed(missing):
+                    try:
+                        os.mkdir(directory)
+                    except FileExistsError:
+                        if not os.path.isdir(directory):
+                            raise
+                        continue  # made by someone else meanwhile: not ours to remove
+                    created.append(directory)
+                present.update(missing)
+                present.add(parent)
                 if missing:
-                    fresh.add(final.parent)
+                    fresh.add(parent)
             backup = None
-            if final.parent not in fresh and final.exists():
+            if parent not in fresh and os.path.exists(target):
                 backup = backups / final.relative_to(out)
                 backup.parent.mkdir(parents=True, exist_ok=True)
                 try:
-                    os.link(final, backup)  # the old file stays reachable until the new one is in place
+                    os.link(target, backup)  # the old file stays reachable until the new one is in place
                 except OSError:
-                    shutil.copy2(final, backup)  # a file system without hard links
-            os.replace(temp, final)
-            done.append((final, backup))
+                    shutil.copy2(target, backup)  # a file system without hard links
+            os.replace(temp, target)
+            done.append((target, backup))
     except BaseException:
-        for final, backup in reversed(done):
+        for target, backup in reversed(done):
             with contextlib.suppress(OSError):
                 if backup is None:
-                    final.unlink()
+                    os.unlink(target)
                 else:
-                    os.replace(backup, final)
+                    os.replace(backup, target)
         for directory in reversed(created):
             with contextlib.suppress(OSError):
-                directory.rmdir()
+                os.rmdir(directory)
         raise
 
 
