@@ -220,6 +220,7 @@ def compile_all(
     from compiler import pipeline
     from compiler.parallel import fan_out, workers_for
 
+    start_work()
     found = [reuse.find(t) if reuse is not None else None for t in targets]
     todo = [t for t, record in zip(targets, found, strict=True) if record is None]
     workers = workers_for(jobs, len(todo)) if work is not None else 0
@@ -274,6 +275,16 @@ def compile_all(
         if from_workers is not None:
             from_workers.close()  # stops and reaps the workers when a target raised part-way
     return results, diagnostics
+
+
+def start_work() -> None:
+    """The run's data starts here: garbage collection resumes if the console entry paused it while modules
+    loaded (cli.entry), with everything alive now left out of it (it lives as long as the run)."""
+    import gc
+
+    if not gc.isenabled():
+        gc.freeze()
+        gc.enable()
 
 
 _frozen_in: list[int] = []  # the process that froze its heap (a forked worker freezes its own once)

@@ -19,6 +19,7 @@ from compiler.commands.common import (
     positive_int,
     select_targets,
     selection,
+    start_work,
 )
 from compiler.commands.plan import add_live_options, connect_options
 from compiler.errors import InputError, KkcError, UsageError
@@ -323,6 +324,7 @@ def _validate_files(options: Options) -> _Run:
 
     if options.every:
         raise UsageError("--all validates the targets of --config-dir; it cannot be combined with files")
+    start_work()
     overrides = [parse(text, i) for i, text in enumerate(options.overrides)]
     forced = options.role if options.role in _FORMATS else None
     done: dict[str, Compiled | list[Diagnostic]] = {}
