@@ -1,14 +1,17 @@
 """Writing outputs so that a failure leaves the previous outputs untouched.
 
-Files are staged (written and fsynced) in a private temporary directory beside the output directory,
-target by target as they are compiled (`Stager`), and renamed into place, one file at a time (each
-rename is atomic), only once every target compiled and passed; otherwise the staging directory is
-removed and nothing of the outputs changes. Files holding a literal secret are created with mode 0600.
+Files are staged (written and fsynced) in a private temporary directory inside the output directory,
+target by target as they are compiled (`Stager`), and renamed into place only once every target
+compiled and passed; otherwise the staging directory is removed and nothing of the outputs changes.
+Files that replace or join existing outputs are renamed one at a time (each rename is atomic); a
+top-level directory the outputs do not have yet (`dev/` in a first compile) is staged whole and moved
+in with one rename. Files holding a literal secret are created with mode 0600.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import itertools
 import os
 import re
@@ -59,10 +62,12 @@ def _cannot_write(out: Path, exc: OSError) -> UsageError:
 
 @record
 class Staged:
-    """One target's staged files: those already in place, and (staged, final) pairs to rename at commit."""
+    """One target's staged files: those already in place, (staged, final) pairs to rename at commit, and
+    (staged, final) pairs under a new top-level directory, which moves in whole."""
 
     written: list[Path]
     moves: list[tuple[Path, Path]]
+    placed: list[tuple[str, str]]
 
 
 class Stager:
@@ -80,7 +85,10 @@ class Stager:
         self.out = out
         self.written: list[Path] = []  # already in place: not rewritten (issue 16)
         self.moves: list[tuple[Path, Path]] = []
+        self.placed: list[tuple[str, str]] = []  # staged under tree/, in their final layout
+        self._absent: dict[str, bool] = {}  # top-level directory -> the outputs do not have it
         self._checked: set[Path] = set()  # directories probed: once each, not once per file
+        self._made_dirs: set[str] = set()  # staging directories made (_create)
         self._child: _Child | None = None
         self._made = [p for p in (out, *out.parents) if not p.exists()]  # removed again by discard
         try:
@@ -90,50 +98,74 @@ class Stager:
         except OSError as exc:
             raise _cannot_write(out, exc) from None
         self._new = self.staging / "new"
+        self._tree = self.staging / "tree"
+        self._root, self._out = str(self.staging), str(out)
         in_child = in_child and STAGE_IN_CHILD
         self._synced = in_child  # the child puts each file on disk as it writes it
         self._names = itertools.count()
         if in_child:
-            self._child = _Child(self._new)
+            self._child = _Child(self.staging)
 
     def add(self, subdir: str, files: dict[str, str], secret_files: set[str]) -> Staged:
         """Stage one target's files (names under `subdir`); `secret_files` (paths under the outputs) get 0600.
         Gives what was staged, for `adopt` when a worker process staged them (--jobs)."""
-        written, moves = len(self.written), len(self.moves)
+        written, moves, placed = len(self.written), len(self.moves), len(self.placed)
         self._add(subdir, files, secret_files)
-        return Staged(self.written[written:], self.moves[moves:])
+        return Staged(self.written[written:], self.moves[moves:], self.placed[placed:])
 
     def adopt(self, staged: Staged) -> None:
         """Files a worker process staged, as if `add` had staged them here (put on disk at commit)."""
         self.written.extend(staged.written)
         self.moves.extend(staged.moves)
+        self.placed.extend(staged.placed)
+
+    def _new_top(self, top: str) -> bool:
+        """The outputs have nothing at `top` yet: its files are staged in their final layout (decided once)."""
+        if top not in self._absent:
+            self._absent[top] = top not in ("", ".", "..") and not os.path.lexists(self.out / top)
+        return self._absent[top]
 
     def _add(self, subdir: str, files: dict[str, str], secret_files: set[str]) -> None:
         base = Path(subdir)
+        if base.parts and self._new_top(base.parts[0]):
+            self._add_whole(base, files, secret_files)
+            return
         for name, text in files.items():
             rel = base / name
             final = self.out / rel
-            _refuse_in_the_way(self.out, rel, self._checked)
             mode = 0o600 if str(rel) in secret_files else 0o755 if name.endswith(".sh") else 0o644
             data = text.encode("utf-8")
+            _refuse_in_the_way(self.out, rel, self._checked)
             if _unchanged(final, data, mode):
                 self.written.append(final)
                 continue
             # Staged side by side in one directory, under short names: this process's id and a count (moves
             # maps each to its output).
-            flat = f"{os.getpid()}.{next(self._names)}"
-            temp = self._new / flat
+            staged = f"new/{os.getpid()}.{next(self._names)}"
+            self._stage(staged, self.staging / staged, mode, data)
+            self.moves.append((self.staging / staged, final))
+
+    def _add_whole(self, base: Path, files: dict[str, str], secret_files: set[str]) -> None:
+        """Files under a top-level directory the outputs lack: staged in their final layout under tree/, with
+        nothing to compare with or in the way (str paths: pathlib was most of staging's own time)."""
+        under = str(base)
+        for name, text in files.items():
+            rel = os.path.join(under, name)
+            mode = 0o600 if rel in secret_files else 0o755 if name.endswith(".sh") else 0o644
+            staged = os.path.join("tree", rel)
+            temp = os.path.join(self._root, staged)
+            self._stage(staged, temp, mode, text.encode("utf-8"))
+            self.placed.append((temp, os.path.join(self._out, rel)))
+
+    def _stage(self, rel: str, temp: str | Path, mode: int, data: bytes) -> None:
+        """Create `temp` (`rel` under the staging directory): through the child where there is one."""
+        try:
             if self._child is not None:
-                try:
-                    self._child.send(flat, mode, data)
-                except OSError as exc:  # the child is gone
-                    raise _cannot_write(self.out, exc) from None
+                self._child.send(rel, mode, data)
             else:
-                try:
-                    _create(temp, mode, data, self._checked)
-                except OSError as exc:
-                    raise _cannot_write(self.out, exc) from None
-            self.moves.append((temp, final))
+                _create(temp, mode, data, self._made_dirs)
+        except OSError as exc:  # the child is gone, or the file system refused
+            raise _cannot_write(self.out, exc) from None
 
     def commit(self) -> list[Path]:
         """Every staged file on disk, then renamed into place; on a failure every replaced file is put back."""
@@ -142,8 +174,15 @@ class Stager:
                 child, self._child = self._child, None
                 child.finish()
             if not self._synced:
-                _sync_all([temp for temp, _ in self.moves])
-            _move_all(self.moves, self.staging / "old", self.out)
+                _sync_all([Path(temp) for temp, _ in self.placed] + [temp for temp, _ in self.moves])
+            start = len(self._out) + len(os.sep)
+            tops = sorted({final[start:].split(os.sep, 1)[0] for _, final in self.placed})
+            _move_in(self._tree, tops, self.out)
+            try:
+                _move_all(self.moves, self.staging / "old", self.out)
+            except BaseException:
+                _move_out(self._tree, tops, self.out)
+                raise
         except OSError as exc:
             self.discard()
             raise _cannot_write(self.out, exc) from None
@@ -151,7 +190,7 @@ class Stager:
             self.discard()
             raise
         shutil.rmtree(self.staging, ignore_errors=True)
-        return self.written + [final for _, final in self.moves]
+        return self.written + [Path(final) for _, final in self.placed] + [final for _, final in self.moves]
 
     def discard(self) -> None:
         """Drop what was staged; the outputs are untouched (a directory made for them is removed again)."""
@@ -165,10 +204,12 @@ class Stager:
                 directory.rmdir()
 
 
-def _create(path: Path, mode: int, data: bytes, made: set[Path]) -> None:
-    if path.parent not in made:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        made.add(path.parent)
+def _create(path: str | Path, mode: int, data: bytes, made: set[str]) -> None:
+    """A new file holding `data` with exactly `mode`; its directory made first (`made`: those made already)."""
+    parent = os.path.dirname(path)
+    if parent not in made:
+        os.makedirs(parent, exist_ok=True)
+        made.add(parent)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
     try:
         os.fchmod(fd, mode)  # the umask, or a directory's default ACL, may have narrowed it
@@ -238,7 +279,7 @@ def _serve(root: Path, frames: int, report: int) -> None:
     waits for a journal commit; several at once share one); report the first error on `report`."""
     from concurrent.futures import Future, ThreadPoolExecutor
 
-    made: set[Path] = set()
+    made: set[str] = set()
     syncs: list[Future[None]] = []
     error: OSError | None = None
     parent = os.getppid()
@@ -360,6 +401,27 @@ def _refuse_in_the_way(out: Path, rel: Path, checked: set[Path]) -> None:
         checked.add(probe)
         if probe.exists() and not probe.is_dir():
             raise UsageError(f"cannot write {out / rel}: {probe} is a file, not a directory; nothing written")
+
+
+def _move_in(tree: Path, tops: list[str], out: Path) -> None:
+    """Rename each staged top-level directory into the outputs, where none was; on a failure (one appeared
+    meanwhile) move back those already in."""
+    done: list[str] = []
+    try:
+        for top in tops:
+            if os.path.lexists(out / top):
+                raise OSError(errno.EEXIST, "File exists", str(out / top))  # rename would replace an empty one
+            os.replace(tree / top, out / top)
+            done.append(top)
+    except BaseException:
+        _move_out(tree, done, out)
+        raise
+
+
+def _move_out(tree: Path, tops: list[str], out: Path) -> None:
+    for top in reversed(tops):
+        with contextlib.suppress(OSError):
+            os.replace(out / top, tree / top)
 
 
 def _move_all(moves: list[tuple[Path, Path]], backups: Path, out: Path) -> None:
