@@ -71,7 +71,7 @@ class Staged:
 
 
 class Stager:
-    """Outputs written in two steps: `add` stages a target's files in a directory beside the outputs (invisible
+    """Outputs written in two steps: `add` stages a target's files in a hidden directory inside the outputs (invisible
     to their readers), `commit` puts every staged file on disk and renames each into place, or `discard`
     drops them all, the outputs untouched.
 
