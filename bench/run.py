@@ -43,7 +43,7 @@ class Measure:
     rounds: int | None = None  # None: every round
     before: object = None  # callable run (untimed) before each run
     code: int = 0  # the exit code the command must give (1: a refusal that is the point of the line)
-    # Each run writes into a directory of its own under this one (OUT in argv): see FRESH_OUTPUTS
+    # Each run writes into a new directory of its own under this one (OUT in argv): see the comment at OUT
     outputs: Path | None = None
     times: list[float] = field(default_factory=list)
     rss_kb: list[int] = field(default_factory=list)
@@ -96,7 +96,7 @@ def settle(folder: Path, limit_s: float) -> dict[str, float]:
     (removing them would free inodes again)."""
     waited = 0.0
     for probe in range(10**6):
-        where = folder / f"settle-{probe}"
+        where = folder / f"settle-{os.getpid()}-{probe}"
         where.mkdir()
         start = time.perf_counter()
         for index in range(SETTLE_FILES):
@@ -111,8 +111,9 @@ def settle(folder: Path, limit_s: float) -> dict[str, float]:
 
 
 def spread(directory: Path) -> bool:
-    """Ask ext4 to place each new directory under `directory` as it places top-level ones (FS_TOPDIR_FL,
-    `chattr +T`): in a block group of its own choosing, not beside the parent's recently freed inodes.
+    """Ask ext4 to place each new directory made directly in `directory` as it places top-level ones
+    (FS_TOPDIR_FL, `chattr +T`; not inherited): in a block group of its own choosing, not beside the
+    parent's recently freed inodes.
     False where the file system has no such flag (nothing changes there)."""
     import struct
 
@@ -251,7 +252,7 @@ def main() -> int:
     # One directory the allocator places (under the spread parent); each run's outputs and the settle probes
     # go inside it, so the probes measure the block group the runs write to.
     outputs = outputs / "runs"
-    outputs.mkdir()
+    outputs.mkdir(exist_ok=True)
     load_before = os.getloadavg()
 
     py, kkc = sys.executable, kkc_path()
@@ -411,10 +412,10 @@ def main() -> int:
         check=True,
         capture_output=True,
     )
-    disk = settle(outputs, args.settle)
     print(f"bench: kkc={kkc} python={py} work={work} rounds={rounds}", file=sys.stderr)
-    started = time.perf_counter()
     try:
+        disk = settle(outputs, args.settle)
+        started = time.perf_counter()
         for m in measures:  # warm-up, untimed (also checks every command succeeds)
             if m.key != "hydra_large" and m.rounds != 1:
                 run_once(m, work)

@@ -70,13 +70,13 @@ def entry() -> NoReturn:
 
     Freeing one by one every object a run built costs more than the run's own work on a small file
     (40 ms of a 170 ms pre-commit check); exit handlers still run and output is flushed first.
-    Garbage collection waits until the command starts its work (commands.common.start_work): the modules
+    Garbage collection waits until the command starts its work (compiler.collection): the modules
     and parsers loaded before that live for the whole run, and collecting while they load was a sixth of
     kkc's own time on a small file.
     """
-    import gc
+    from compiler.collection import pause_collection
 
-    gc.disable()
+    pause_collection()
     code = main()
     import atexit
 

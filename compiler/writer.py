@@ -99,7 +99,7 @@ class Stager:
             raise _cannot_write(out, exc) from None
         self._new = self.staging / "new"
         self._tree = self.staging / "tree"
-        self._root, self._out = str(self.staging), str(out)
+        self._root, self._out = str(self.staging), os.path.join(out, "")  # "out/": the finals' prefix
         in_child = in_child and STAGE_IN_CHILD
         self._synced = in_child  # the child puts each file on disk as it writes it
         self._names = itertools.count()
@@ -154,16 +154,17 @@ class Stager:
             mode = 0o600 if rel in secret_files else 0o755 if name.endswith(".sh") else 0o644
             staged = os.path.join("tree", rel)
             temp = os.path.join(self._root, staged)
-            self._stage(staged, temp, mode, text.encode("utf-8"))
-            self.placed.append((temp, os.path.join(self._out, rel)))
+            self._stage(staged, temp, mode, text.encode("utf-8"), again=True)
+            self.placed.append((temp, self._out + rel))
 
-    def _stage(self, rel: str, temp: str | Path, mode: int, data: bytes) -> None:
-        """Create `temp` (`rel` under the staging directory): through the child where there is one."""
+    def _stage(self, rel: str, temp: str | Path, mode: int, data: bytes, again: bool = False) -> None:
+        """Create `temp` (`rel` under the staging directory): through the child where there is one. `again`:
+        a file already there is an earlier try's (a worker killed when forking failed part-way): replaced."""
         try:
             if self._child is not None:
                 self._child.send(rel, mode, data)
             else:
-                _create(temp, mode, data, self._made_dirs)
+                _create(temp, mode, data, self._made_dirs, again)
         except OSError as exc:  # the child is gone, or the file system refused
             raise _cannot_write(self.out, exc) from None
 
@@ -175,7 +176,7 @@ class Stager:
                 child.finish()
             if not self._synced:
                 _sync_all([Path(temp) for temp, _ in self.placed] + [temp for temp, _ in self.moves])
-            start = len(self._out) + len(os.sep)
+            start = len(self._out)
             tops = sorted({final[start:].split(os.sep, 1)[0] for _, final in self.placed})
             _move_in(self._tree, tops, self.out)
             try:
@@ -204,13 +205,20 @@ class Stager:
                 directory.rmdir()
 
 
-def _create(path: str | Path, mode: int, data: bytes, made: set[str]) -> None:
-    """A new file holding `data` with exactly `mode`; its directory made first (`made`: those made already)."""
+def _create(path: str | Path, mode: int, data: bytes, made: set[str], replace: bool = False) -> None:
+    """A new file holding `data` with exactly `mode`; its directory made first (`made`: those made already).
+    `replace`: a file already there is removed first (never one of the outputs: a staged file)."""
     parent = os.path.dirname(path)
     if parent not in made:
         os.makedirs(parent, exist_ok=True)
         made.add(parent)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+    except FileExistsError:
+        if not replace:
+            raise
+        os.unlink(path)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
     try:
         os.fchmod(fd, mode)  # the umask, or a directory's default ACL, may have narrowed it
         view = memoryview(data)
@@ -404,13 +412,13 @@ def _refuse_in_the_way(out: Path, rel: Path, checked: set[Path]) -> None:
 
 
 def _move_in(tree: Path, tops: list[str], out: Path) -> None:
-    """Rename each staged top-level directory into the outputs, where none was; on a failure (one appeared
-    meanwhile) move back those already in."""
+    """Rename each staged top-level directory into the outputs, where none was; on a failure (something
+    found there now) move back those already in."""
     done: list[str] = []
     try:
         for top in tops:
             if os.path.lexists(out / top):
-                raise OSError(errno.EEXIST, "File exists", str(out / top))  # rename would replace an empty one
+                raise OSError(errno.EEXIST, "File exists", str(out / top))  # a rename would replace an empty one
             os.replace(tree / top, out / top)
             done.append(top)
     except BaseException:
@@ -419,9 +427,19 @@ def _move_in(tree: Path, tops: list[str], out: Path) -> None:
 
 
 def _move_out(tree: Path, tops: list[str], out: Path) -> None:
+    """Move top-level directories moved in back out; one that cannot be is an error naming it (the outputs
+    are then not as they were)."""
+    stuck = []
     for top in reversed(tops):
-        with contextlib.suppress(OSError):
+        try:
             os.replace(out / top, tree / top)
+        except OSError:
+            stuck.append(str(out / top))
+    if stuck:
+        raise UsageError(
+            f"cannot write under --out {out}, and could not take back what was moved in: remove "
+            f"{', '.join(stuck)} (written by this run) before running kkc again"
+        )
 
 
 def _move_all(moves: list[tuple[Path, Path]], backups: Path, out: Path) -> None:
@@ -437,9 +455,12 @@ def _move_all(moves: list[tuple[Path, Path]], backups: Path, out: Path) -> None:
             if parent not in present:
                 missing: list[str] = []  # the directories to make, deepest first; those above exist
                 probe = parent
-                while probe not in present and not os.path.isdir(probe):
+                while probe and probe not in present and not os.path.isdir(probe):
                     missing.append(probe)
-                    probe = os.path.dirname(probe)
+                    up = os.path.dirname(probe)
+                    if up == probe:  # the root: nothing above to make
+                        break
+                    probe = up
                 for directory in reversed(missing):
                     try:
                         os.mkdir(directory)

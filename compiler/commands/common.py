@@ -218,6 +218,7 @@ def compile_all(
     `reuse` finds a record for (an earlier run's result) is not compiled. With `work` and jobs > 1, the
     targets are compiled in worker processes and their results taken in target order."""
     from compiler import pipeline
+    from compiler.collection import start_work
     from compiler.parallel import fan_out, workers_for
 
     start_work()
@@ -275,16 +276,6 @@ def compile_all(
         if from_workers is not None:
             from_workers.close()  # stops and reaps the workers when a target raised part-way
     return results, diagnostics
-
-
-def start_work() -> None:
-    """The run's data starts here: garbage collection resumes if the console entry paused it while modules
-    loaded (cli.entry), with everything alive now left out of it (it lives as long as the run)."""
-    import gc
-
-    if not gc.isenabled():
-        gc.freeze()
-        gc.enable()
 
 
 _frozen_in: list[int] = []  # the process that froze its heap (a forked worker freezes its own once)

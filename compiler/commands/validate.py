@@ -19,7 +19,6 @@ from compiler.commands.common import (
     positive_int,
     select_targets,
     selection,
-    start_work,
 )
 from compiler.commands.plan import add_live_options, connect_options
 from compiler.errors import InputError, KkcError, UsageError
@@ -316,6 +315,7 @@ def _check_paths(options: Options) -> None:
 
 
 def _validate_files(options: Options) -> _Run:
+    from compiler.collection import start_work
     from compiler.layers import display_path
     from compiler.outer import Found, group, read
     from compiler.overrides import parse

@@ -42,3 +42,14 @@ def test_validating_files_resumes_collection_with_the_loaded_modules_frozen(tmp_
 def test_compiling_targets_resumes_collection(tmp_path: Path) -> None:
     assert _state("validate", "--all", "--no-cache", "--jobs", "1") == "True True"
     assert _state("compile", "--all", "--out", str(tmp_path / "out")) == "True True"
+
+
+def test_main_as_a_library_leaves_collection_as_the_caller_set_it(tmp_path: Path) -> None:
+    code = (
+        "import gc; from compiler.cli import main; gc.disable(); "
+        "main(['validate', '--all', '--no-cache', '--jobs', '1']); print(gc.isenabled())"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False, cwd=REPO, timeout=120
+    )
+    assert run.stdout.splitlines()[-1] == "False"

@@ -68,7 +68,7 @@ def test_a_first_compile_with_or_without_the_writer_child(tmp_path: Path, child:
     out = tmp_path / "fresh"
     stager = Stager(out, in_child=child)
     for env in ("dev", "prod"):
-        stager.add(f"{env}/x", {"app.yml": f"{env}\n", "run.sh": "#!/bin/sh\n"}, set())
+        stager.add(f"{env}/x", {"app.yml": f"{env}\n", "run.sh": "#!/bin/sh\n"}, {"prod/x/app.yml"})
     assert len(stager.commit()) == 4
     assert _tree(out) == {
         "dev/x/app.yml": "dev\n",
@@ -77,3 +77,53 @@ def test_a_first_compile_with_or_without_the_writer_child(tmp_path: Path, child:
         "prod/x/run.sh": "#!/bin/sh\n",
     }
     assert (out / "dev" / "x" / "run.sh").stat().st_mode & 0o777 == 0o755
+    assert (out / "prod" / "x" / "app.yml").stat().st_mode & 0o777 == 0o600
+    assert (out / "dev" / "x" / "app.yml").stat().st_mode & 0o777 == 0o644
+
+
+def test_a_failure_after_a_whole_directory_moved_in_takes_it_back_out(
+    out: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+    import os
+
+    stager = Stager(out, in_child=False)
+    stager.add("a", {"changed.yml": "new\n"}, set())
+    stager.add("b", {"app.yml": "mine\n"}, set())
+    before = _tree(out)
+    real, calls = os.replace, []
+
+    def failing(src: object, dst: object) -> None:
+        calls.append(dst)
+        if len(calls) == 2:  # b/ has moved in; a/changed.yml's rename fails
+            raise OSError(errno.EIO, "Input/output error", str(dst))
+        real(src, dst)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "replace", failing)
+    with pytest.raises(UsageError, match="Input/output error.*the previous outputs are untouched"):
+        stager.commit()
+    monkeypatch.undo()
+    assert [Path(str(c)).relative_to(out).as_posix() for c in calls[:2]] == ["b", "a/changed.yml"]
+    assert _tree(out) == before and not (out / "b").exists()
+
+
+def test_out_dot_with_a_dangling_link_where_a_directory_goes_is_an_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "dev").symlink_to(tmp_path / "gone")
+    stager = Stager(Path("."), in_child=False)
+    stager.add("dev/x", {"app.yml": "a\n"}, set())
+    with pytest.raises(UsageError, match="cannot write under --out .: File exists"):
+        stager.commit()
+    assert (tmp_path / "dev").is_symlink() and not (tmp_path / "gone").exists()
+
+
+def test_a_target_staged_again_replaces_its_staged_files(tmp_path: Path) -> None:
+    """When forking fails part-way, the targets a killed worker staged are staged again by the parent."""
+    stager = Stager(tmp_path / "out", in_child=False)
+    stager.add("dev/x", {"app.yml": "first\n"}, set())
+    stager.add("dev/x", {"app.yml": "again\n"}, set())
+    stager.placed = stager.placed[1:]
+    stager.commit()
+    assert _tree(tmp_path / "out") == {"dev/x/app.yml": "again\n"}
