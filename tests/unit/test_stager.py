@@ -3,6 +3,8 @@ appears meanwhile where a whole one was to go stops the commit with the outputs 
 
 from __future__ import annotations
 
+import errno
+import os
 from pathlib import Path
 
 import pytest
@@ -84,9 +86,6 @@ def test_a_first_compile_with_or_without_the_writer_child(tmp_path: Path, child:
 def test_a_failure_after_a_whole_directory_moved_in_takes_it_back_out(
     out: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import errno
-    import os
-
     stager = Stager(out, in_child=False)
     stager.add("a", {"changed.yml": "new\n"}, set())
     stager.add("b", {"app.yml": "mine\n"}, set())
