@@ -247,11 +247,12 @@ def main() -> int:
         bytecode = "cached (PYTHONPYCACHEPREFIX)"
     CHILD_ENV["XDG_CACHE_HOME"] = str(work / "cache")  # kkc's result cache, kept out of the user's
     shutil.rmtree(work / "cache", ignore_errors=True)
-    outputs.mkdir(parents=True, exist_ok=True)
-    placement = "spread over the disk (FS_TOPDIR_FL)" if spread(outputs) else "as the file system places them"
+    spread_parent = outputs
+    spread_parent.mkdir(parents=True, exist_ok=True)
+    placement = "spread over the disk (FS_TOPDIR_FL)" if spread(spread_parent) else "as the file system places them"
     # One directory the allocator places (under the spread parent); each run's outputs and the settle probes
     # go inside it, so the probes measure the block group the runs write to.
-    outputs = outputs / "runs"
+    outputs = spread_parent / "runs"
     outputs.mkdir(exist_ok=True)
     load_before = os.getloadavg()
 
@@ -429,7 +430,7 @@ def main() -> int:
     finally:
         if memory_out is not None:  # memory, not disk: removed even when a measured command failed
             shutil.rmtree(memory_out, ignore_errors=True)
-        shutil.rmtree(outputs.parent, ignore_errors=True)
+        shutil.rmtree(spread_parent, ignore_errors=True)
 
     by = {m.key: m for m in measures}
     goals = evaluate(by, s, lg, args)

@@ -8,14 +8,14 @@ frozen out of later collections. main() called as a library leaves collection on
 
 from __future__ import annotations
 
+import gc
+
 _paused: list[bool] = []  # [True] while collection is paused by pause_collection
 
 
 def pause_collection() -> None:
     """No garbage collection while modules and parsers load (the console entry, cli.entry): what they build
     lives as long as the run. start_work resumes it."""
-    import gc
-
     if gc.isenabled():
         gc.disable()
         _paused[:] = [True]
@@ -24,8 +24,6 @@ def pause_collection() -> None:
 def start_work() -> None:
     """The run's data starts here: garbage collection resumes if pause_collection paused it, with
     everything alive now left out of it (it lives as long as the run). Collection a caller turned off stays off."""
-    import gc
-
     if _paused:
         _paused.clear()
         gc.freeze()

@@ -97,7 +97,6 @@ class Stager:
             self.staging = Path(tempfile.mkdtemp(prefix=f".kkc-{os.getpid()}-", dir=out))
         except OSError as exc:
             raise _cannot_write(out, exc) from None
-        self._new = self.staging / "new"
         self._tree = self.staging / "tree"
         self._root, self._out = str(self.staging), os.path.join(out, "")  # "out/": the finals' prefix
         in_child = in_child and STAGE_IN_CHILD
@@ -133,7 +132,7 @@ class Stager:
         for name, text in files.items():
             rel = base / name
             final = self.out / rel
-            mode = 0o600 if str(rel) in secret_files else 0o755 if name.endswith(".sh") else 0o644
+            mode = _mode(str(rel), secret_files)
             data = text.encode("utf-8")
             _refuse_in_the_way(self.out, rel, self._checked)
             if _unchanged(final, data, mode):
@@ -151,7 +150,7 @@ class Stager:
         under = str(base)
         for name, text in files.items():
             rel = os.path.join(under, name)
-            mode = 0o600 if rel in secret_files else 0o755 if name.endswith(".sh") else 0o644
+            mode = _mode(rel, secret_files)
             staged = os.path.join("tree", rel)
             temp = os.path.join(self._root, staged)
             self._stage(staged, temp, mode, text.encode("utf-8"), again=True)
@@ -203,6 +202,11 @@ class Stager:
         for directory in self._made:
             with contextlib.suppress(OSError):
                 directory.rmdir()
+
+
+def _mode(rel: str, secret_files: set[str]) -> int:
+    """An output file's mode: 0600 when it holds a literal secret, 0755 for a script, else 0644."""
+    return 0o600 if rel in secret_files else 0o755 if rel.endswith(".sh") else 0o644
 
 
 def _create(path: str | Path, mode: int, data: bytes, made: set[str], replace: bool = False) -> None:

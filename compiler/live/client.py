@@ -180,9 +180,7 @@ class Admin:
         calls += [{f"{BROKER_TAG}{b}": ConfigResource(ResourceType.BROKER, str(b))} for b in brokers]
         pending: dict[str, Any] = {}
         for call in calls:
-            futures = self.client.describe_configs(list(call.values()), request_timeout=self.timeout)
-            by_resource = {str(r): f for r, f in futures.items()}
-            pending.update({name: by_resource[str(resource)] for name, resource in call.items()})
+            pending.update(self._describe(call))
         results = self.wait(pending, "describing configs")
         self._describe_again(results, resources)
         per_broker: dict[int, dict[str, LiveConfig]] = {}
@@ -226,9 +224,13 @@ class Admin:
             if not unknown or time.monotonic() > deadline:
                 return
             time.sleep(POLL_S)
-            futures = self.client.describe_configs([resources[n] for n in unknown], request_timeout=self.timeout)
-            by_resource = {str(r): f for r, f in futures.items()}
-            results.update(self.wait({n: by_resource[str(resources[n])] for n in unknown}, "describing configs"))
+            results.update(self.wait(self._describe({n: resources[n] for n in unknown}), "describing configs"))
+
+    def _describe(self, named: Mapping[str, Any]) -> dict[str, Future[Any]]:
+        """One DescribeConfigs request for these resources; each one's answer under its name."""
+        futures = self.client.describe_configs(list(named.values()), request_timeout=self.timeout)
+        by_resource = {str(r): f for r, f in futures.items()}
+        return {name: by_resource[str(resource)] for name, resource in named.items()}
 
     def validate_new(self, topics: Mapping[str, tuple[int, int, Mapping[str, str]]]) -> dict[str, Refused | None]:
         """CreateTopics with validate_only: the broker's whole check of each new topic; nothing is created."""
